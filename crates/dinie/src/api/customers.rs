@@ -1,0 +1,419 @@
+//! `/customers`: register, list, get, update, biometrics and credit offers.
+
+use futures_util::Stream;
+use reqwest::StatusCode;
+use serde::Serialize;
+
+use crate::api::documents::UploadDocument;
+use crate::models::{CreditOfferList, BiometricsSession, CreditOffer, Customer, CustomerId, CustomerStatus, Page};
+use crate::{response, Client, Result};
+
+/// Customer calls; get one with [`Client::customers`].
+#[derive(Debug, Clone, Copy)]
+pub struct Customers<'c> {
+    client: &'c Client,
+}
+
+/// What `POST /customers` did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Registration {
+    /// 201: a new customer was registered.
+    Created(Customer),
+    /// 200: this CPF/CNPJ was already registered with this `external_id`; here it is.
+    Existing(Customer),
+}
+
+impl Registration {
+    /// The customer, new or existing.
+    pub fn customer(&self) -> &Customer {
+        match self {
+            Registration::Created(c) | Registration::Existing(c) => c,
+        }
+    }
+
+    /// The customer, new or existing.
+    pub fn into_customer(self) -> Customer {
+        match self {
+            Registration::Created(c) | Registration::Existing(c) => c,
+        }
+    }
+
+    /// True when the call registered a new customer.
+    pub fn is_new(&self) -> bool {
+        matches!(self, Registration::Created(_))
+    }
+}
+
+impl<'c> Customers<'c> {
+    pub(crate) fn new(client: &'c Client) -> Self {
+        Self { client }
+    }
+
+    /// `POST /customers`: registers a borrower.
+    ///
+    /// ```no_run
+    /// # async fn run(client: dinie::Client) -> dinie::Result<()> {
+    /// let registration = client
+    ///     .customers()
+    ///     .create("123.456.789-09")
+    ///     .name("Maria da Silva")
+    ///     .email("maria@example.com")
+    ///     .phone("+5511987654321")
+    ///     .external_id("crm-42")
+    ///     .send()
+    ///     .await?;
+    /// println!("{} (new: {})", registration.customer().id, registration.is_new());
+    /// # Ok(()) }
+    /// ```
+    pub fn create(self, cpf: impl Into<String>) -> CreateCustomer<'c> {
+        CreateCustomer {
+            client: self.client,
+            idempotency_key: None,
+            body: CreateCustomerBody {
+                cpf: cpf.into(),
+                ..CreateCustomerBody::default()
+            },
+        }
+    }
+
+    /// `GET /customers`: one page, or every page with [`ListCustomers::into_stream`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: dinie::Client) -> dinie::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// let page = client.customers().list().status("under_review").limit(50).send().await?;
+    /// let all: Vec<_> = client.customers().list().into_stream().try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn list(self) -> ListCustomers<'c> {
+        ListCustomers {
+            client: self.client,
+            query: ListQuery::default(),
+        }
+    }
+
+    /// `GET /customers/{id}`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: dinie::Client) -> dinie::Result<()> {
+    /// let customer = client.customers().get(&"cust_123".into()).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn get(self, id: &CustomerId) -> Result<Customer> {
+        let url = self.client.url(&format!("/customers/{}", path_segment(id)));
+        let resp = self.client.execute(&url, |http| Ok(http.get(&url))).await?;
+        response::decode(resp).await
+    }
+
+    /// `PATCH /customers/{id}`: corrects registration data. `cpf` and `external_id` cannot be
+    /// changed, so the builder has no setter for them.
+    ///
+    /// ```no_run
+    /// # async fn run(client: dinie::Client) -> dinie::Result<()> {
+    /// let fixed = client.customers().update(&"cust_123".into()).email("maria@example.org").send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn update(self, id: &CustomerId) -> UpdateCustomer<'c> {
+        UpdateCustomer {
+            client: self.client,
+            id: id.clone(),
+            body: CustomerPatch::default(),
+        }
+    }
+
+    /// `POST /customers/{id}/documents`: see [`UploadDocument`].
+    pub fn upload_document(self, id: &CustomerId, doc_type: impl Into<String>) -> UploadDocument<'c> {
+        UploadDocument::new(self.client, id.clone(), doc_type.into())
+    }
+
+    /// `POST /customers/{id}/biometrics`: a capture session for the borrower.
+    ///
+    /// ```no_run
+    /// # async fn run(client: dinie::Client) -> dinie::Result<()> {
+    /// let session = client.customers().create_biometrics_session(&"cust_123".into()).await?;
+    /// println!("open {} before {}", session.session_url, session.expires_at);
+    /// # Ok(()) }
+    /// ```
+    pub async fn create_biometrics_session(self, id: &CustomerId) -> Result<BiometricsSession> {
+        let url = self.client.url(&format!("/customers/{}/biometrics", path_segment(id)));
+        let resp = self.client.execute(&url, |http| Ok(http.post(&url))).await?;
+        response::decode(resp).await
+    }
+
+    /// `GET /customers/{id}/credit-offers`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: dinie::Client) -> dinie::Result<()> {
+    /// for offer in client.customers().credit_offers(&"cust_123".into()).await? {
+    ///     println!("R$ {} at {}% a month", offer.approved_amount, offer.interest_rate);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn credit_offers(self, id: &CustomerId) -> Result<Vec<CreditOffer>> {
+        let url = self.client.url(&format!("/customers/{}/credit-offers", path_segment(id)));
+        let resp = self.client.execute(&url, |http| Ok(http.get(&url))).await?;
+        let list: CreditOfferList = response::decode(resp).await?;
+        Ok(list.into())
+    }
+}
+
+/// Percent-encodes an id for use as one path segment.
+pub(crate) fn path_segment(id: &CustomerId) -> String {
+    url::form_urlencoded::byte_serialize(id.as_str().as_bytes()).collect()
+}
+
+#[derive(Debug, Default, Serialize)]
+struct CreateCustomerBody {
+    cpf: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cnpj: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trading_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    external_id: Option<String>,
+}
+
+/// Builder of `POST /customers`. Always sends an `Idempotency-Key` (a random one unless set),
+/// so that a retry after a timeout cannot register the borrower twice.
+#[derive(Debug)]
+#[must_use = "nothing is sent until .send() is awaited"]
+pub struct CreateCustomer<'c> {
+    client: &'c Client,
+    idempotency_key: Option<String>,
+    body: CreateCustomerBody,
+}
+
+impl CreateCustomer<'_> {
+    /// The MEI's CNPJ (numeric or alphanumeric).
+    pub fn cnpj(mut self, cnpj: impl Into<String>) -> Self {
+        self.body.cnpj = Some(cnpj.into());
+        self
+    }
+    /// Full name.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.body.name = Some(name.into());
+        self
+    }
+    /// E-mail.
+    pub fn email(mut self, email: impl Into<String>) -> Self {
+        self.body.email = Some(email.into());
+        self
+    }
+    /// Phone, `+55…`.
+    pub fn phone(mut self, phone: impl Into<String>) -> Self {
+        self.body.phone = Some(phone.into());
+        self
+    }
+    /// MEI trading name.
+    pub fn trading_name(mut self, name: impl Into<String>) -> Self {
+        self.body.trading_name = Some(name.into());
+        self
+    }
+    /// The partner's own id for the borrower.
+    pub fn external_id(mut self, id: impl Into<String>) -> Self {
+        self.body.external_id = Some(id.into());
+        self
+    }
+    /// A stable key (for example a draft's id) so that a retry, even after a crash, returns
+    /// the first answer instead of registering again.
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.idempotency_key = Some(key.into());
+        self
+    }
+
+    /// Sends the registration.
+    pub async fn send(self) -> Result<Registration> {
+        let key = self
+            .idempotency_key
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let url = self.client.url("/customers");
+        let body = &self.body;
+        let resp = self
+            .client
+            .execute(&url, |http| {
+                Ok(http.post(&url).header("Idempotency-Key", &key).json(body))
+            })
+            .await?;
+        let created = resp.status() == StatusCode::CREATED;
+        let customer = response::decode(resp).await?;
+        Ok(if created {
+            Registration::Created(customer)
+        } else {
+            Registration::Existing(customer)
+        })
+    }
+}
+
+#[derive(Debug, Default, Clone, Serialize)]
+struct ListQuery {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cpf: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    external_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    limit: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    starting_after: Option<String>,
+}
+
+/// Builder of `GET /customers`.
+#[derive(Debug, Clone)]
+#[must_use = "nothing is sent until .send() is awaited"]
+pub struct ListCustomers<'c> {
+    client: &'c Client,
+    query: ListQuery,
+}
+
+impl<'c> ListCustomers<'c> {
+    /// Only the customer with this CPF (masked or not).
+    pub fn cpf(mut self, cpf: impl Into<String>) -> Self {
+        self.query.cpf = Some(cpf.into());
+        self
+    }
+    /// Only the customer with this external id.
+    pub fn external_id(mut self, id: impl Into<String>) -> Self {
+        self.query.external_id = Some(id.into());
+        self
+    }
+    /// Only customers in this status (`pending_kyc`, `under_review`, `active`, …).
+    pub fn status(mut self, status: impl Into<CustomerStatusFilter>) -> Self {
+        self.query.status = Some(status.into().0);
+        self
+    }
+    /// Page size, 1 to 100 (the API's default is 25).
+    pub fn limit(mut self, limit: u8) -> Self {
+        self.query.limit = Some(limit);
+        self
+    }
+    /// The page after this customer id.
+    pub fn starting_after(mut self, id: &CustomerId) -> Self {
+        self.query.starting_after = Some(id.to_string());
+        self
+    }
+
+    /// Fetches one page.
+    pub async fn send(&self) -> Result<Page<Customer>> {
+        let url = self.client.url("/customers");
+        let query = &self.query;
+        let resp = self
+            .client
+            .execute(&url, |http| Ok(http.get(&url).query(query)))
+            .await?;
+        response::decode(resp).await
+    }
+
+    /// Every customer matching the filters, fetching later pages lazily as the stream is read.
+    pub fn into_stream(self) -> impl Stream<Item = Result<Customer>> + 'c {
+        futures_util::stream::try_unfold(
+            (self, Vec::<Customer>::new().into_iter(), true),
+            |(mut list, mut buffered, mut more)| async move {
+                loop {
+                    if let Some(customer) = buffered.next() {
+                        return Ok(Some((customer, (list, buffered, more))));
+                    }
+                    if !more {
+                        return Ok(None);
+                    }
+                    let page = list.send().await?;
+                    more = page.has_more && !page.data.is_empty();
+                    if let Some(last) = page.data.last() {
+                        list.query.starting_after = Some(last.id.to_string());
+                    }
+                    buffered = page.data.into_iter();
+                }
+            },
+        )
+    }
+}
+
+/// A status to filter on: a [`CustomerStatus`] or a raw string.
+#[derive(Debug, Clone)]
+pub struct CustomerStatusFilter(String);
+
+impl From<CustomerStatus> for CustomerStatusFilter {
+    fn from(s: CustomerStatus) -> Self {
+        Self(s.as_str().to_owned())
+    }
+}
+impl From<&str> for CustomerStatusFilter {
+    fn from(s: &str) -> Self {
+        Self(s.to_owned())
+    }
+}
+impl From<String> for CustomerStatusFilter {
+    fn from(s: String) -> Self {
+        Self(s)
+    }
+}
+
+/// The fields `PATCH /customers/{id}` may change. `cpf` and `external_id` are immutable and
+/// therefore cannot be expressed here.
+#[derive(Debug, Default, Clone, Serialize)]
+struct CustomerPatch {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cnpj: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trading_name: Option<String>,
+}
+
+/// Builder of `PATCH /customers/{id}`.
+#[derive(Debug)]
+#[must_use = "nothing is sent until .send() is awaited"]
+pub struct UpdateCustomer<'c> {
+    client: &'c Client,
+    id: CustomerId,
+    body: CustomerPatch,
+}
+
+impl UpdateCustomer<'_> {
+    /// New name.
+    pub fn name(mut self, v: impl Into<String>) -> Self {
+        self.body.name = Some(v.into());
+        self
+    }
+    /// New e-mail.
+    pub fn email(mut self, v: impl Into<String>) -> Self {
+        self.body.email = Some(v.into());
+        self
+    }
+    /// New phone.
+    pub fn phone(mut self, v: impl Into<String>) -> Self {
+        self.body.phone = Some(v.into());
+        self
+    }
+    /// New CNPJ.
+    pub fn cnpj(mut self, v: impl Into<String>) -> Self {
+        self.body.cnpj = Some(v.into());
+        self
+    }
+    /// New trading name.
+    pub fn trading_name(mut self, v: impl Into<String>) -> Self {
+        self.body.trading_name = Some(v.into());
+        self
+    }
+
+    /// Sends the correction.
+    pub async fn send(self) -> Result<Customer> {
+        let url = self.client.url(&format!("/customers/{}", path_segment(&self.id)));
+        let body = &self.body;
+        let resp = self
+            .client
+            .execute(&url, |http| Ok(http.patch(&url).json(body)))
+            .await?;
+        response::decode(resp).await
+    }
+}

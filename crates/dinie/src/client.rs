@@ -1,0 +1,310 @@
+//! The [`Client`]: configuration, one shared HTTP connection pool, the token cache, and the
+//! request loop (authentication, retries, rate-limit bookkeeping).
+
+use std::sync::{Arc, Mutex};
+
+use reqwest::{RequestBuilder, Response, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::api::customers::Customers;
+use crate::auth::{TokenCache, TokenResponse};
+use crate::config::Config;
+use crate::error::{is_retryable_status, Error, InvalidInput};
+use crate::models::RateLimit;
+use crate::{response, retry};
+
+/// A Dinie API client. Cheap to clone: clones share the connection pool and the token.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: Config,
+    http: reqwest::Client,
+    token: TokenCache,
+    rate_limit: Mutex<Option<RateLimit>>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.config.base_url.as_str())
+            .field("client_id", &self.inner.config.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Client`].
+#[derive(Debug, Default)]
+pub struct ClientBuilder {
+    base_url: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    timeout: Option<std::time::Duration>,
+    max_retries: Option<u32>,
+    user_agent: Option<String>,
+    max_upload_bytes: Option<u64>,
+    backoff_base: Option<std::time::Duration>,
+    http: Option<reqwest::Client>,
+}
+
+impl ClientBuilder {
+    /// Base URL with the version prefix (`https://api.dinie.com.br/api/v3`).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+    /// OAuth2 client id (`dinie_ci_…`) and secret (`dinie_cs_…`).
+    pub fn credentials(mut self, id: impl Into<String>, secret: impl Into<String>) -> Self {
+        self.client_id = Some(id.into());
+        self.client_secret = Some(secret.into());
+        self
+    }
+    /// Per-request timeout (default 30 s).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Retries for transient failures (default 3).
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = Some(retries);
+        self
+    }
+    /// `User-Agent` header.
+    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
+        self.user_agent = Some(ua.into());
+        self
+    }
+    /// Largest document accepted for upload (default 10 MiB).
+    pub fn max_upload_bytes(mut self, bytes: u64) -> Self {
+        self.max_upload_bytes = Some(bytes);
+        self
+    }
+    /// First retry delay (default 500 ms), doubled at each retry, with jitter.
+    pub fn backoff_base(mut self, base: std::time::Duration) -> Self {
+        self.backoff_base = Some(base);
+        self
+    }
+    /// Use this `reqwest::Client` (proxies, extra root certificates, …).
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// Checks the settings and builds the client. Nothing is sent yet.
+    pub fn build(self) -> Result<Client, Error> {
+        let base_url = self.base_url.ok_or(InvalidInput::BaseUrl {
+            url: String::new(),
+            reason: "no base URL was given".into(),
+        })?;
+        let mut config = Config::new(
+            &base_url,
+            self.client_id.unwrap_or_default(),
+            self.client_secret.unwrap_or_default(),
+        )?;
+        if let Some(t) = self.timeout {
+            config = config.with_timeout(t);
+        }
+        if let Some(r) = self.max_retries {
+            config = config.with_max_retries(r);
+        }
+        if let Some(ua) = self.user_agent {
+            config = config.with_user_agent(ua);
+        }
+        if let Some(b) = self.max_upload_bytes {
+            config = config.with_max_upload_bytes(b);
+        }
+        if let Some(b) = self.backoff_base {
+            config = config.with_backoff_base(b);
+        }
+        Client::with_http(config, self.http)
+    }
+}
+
+impl Client {
+    /// Starts a [`ClientBuilder`].
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client for `config`.
+    pub fn new(config: Config) -> Result<Self, Error> {
+        Self::with_http(config, None)
+    }
+
+    fn with_http(config: Config, http: Option<reqwest::Client>) -> Result<Self, Error> {
+        let http = match http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .user_agent(config.user_agent.clone())
+                .connect_timeout(config.timeout.min(std::time::Duration::from_secs(10)))
+                .build()
+                .map_err(|e| InvalidInput::Other(format!("could not build the HTTP client: {e}")))?,
+        };
+        Ok(Self {
+            inner: Arc::new(Inner {
+                config,
+                http,
+                token: TokenCache::default(),
+                rate_limit: Mutex::new(None),
+            }),
+        })
+    }
+
+    /// Customer calls.
+    pub fn customers(&self) -> Customers<'_> {
+        Customers::new(self)
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The `X-RateLimit-*` state of the last response, if the API sent one.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        self.inner.rate_limit.lock().ok().and_then(|g| *g)
+    }
+
+    /// Exchanges the credentials for a token now (the "test connection" of a settings screen).
+    /// Later calls reuse it.
+    pub async fn authenticate(&self) -> Result<(), Error> {
+        self.access_token().await.map(|_| ())
+    }
+
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!(
+            "{}{}",
+            self.inner.config.base_url.as_str().trim_end_matches('/'),
+            path
+        )
+    }
+
+    async fn access_token(&self) -> Result<SecretString, Error> {
+        self.inner.token.get(|| self.fetch_token()).await
+    }
+
+    async fn fetch_token(&self) -> Result<TokenResponse, Error> {
+        let cfg = &self.inner.config;
+        let url = self.url("/auth/token");
+        let resp = self
+            .send_with_retries(&url, cfg.max_retries, |http| {
+                Ok(http
+                    .post(&url)
+                    .basic_auth(&cfg.client_id, Some(cfg.client_secret.expose_secret()))
+                    .form(&[("grant_type", "client_credentials")]))
+            })
+            .await;
+        let resp = match resp {
+            Ok(resp) => resp,
+            Err(Error::Api(e)) if !e.status.is_server_error() => {
+                return Err(Error::Authentication {
+                    message: e
+                        .problem
+                        .detail
+                        .clone()
+                        .or(e.problem.title.clone())
+                        .unwrap_or_else(|| "the client id or secret was refused".into()),
+                    status: Some(e.status.as_u16()),
+                    request_id: e.request_id.clone(),
+                })
+            }
+            Err(e) => return Err(e),
+        };
+        let token: TokenResponse = response::decode(resp).await?;
+        tracing::debug!(expires_in = token.expires_in, "obtained a Dinie access token");
+        Ok(token)
+    }
+
+    /// Sends an authenticated request built by `build` (called again for each attempt),
+    /// refreshing the token once on `token_expired` and retrying transient failures.
+    pub(crate) async fn execute<F>(&self, url: &str, build: F) -> Result<Response, Error>
+    where
+        F: FnMut(&reqwest::Client) -> Result<RequestBuilder, Error>,
+    {
+        self.execute_with(url, self.inner.config.max_retries, build).await
+    }
+
+    /// Like [`execute`](Self::execute) without retries, for bodies that cannot be replayed.
+    pub(crate) async fn execute_once<F>(&self, url: &str, build: F) -> Result<Response, Error>
+    where
+        F: FnMut(&reqwest::Client) -> Result<RequestBuilder, Error>,
+    {
+        self.execute_with(url, 0, build).await
+    }
+
+    async fn execute_with<F>(&self, url: &str, max_retries: u32, mut build: F) -> Result<Response, Error>
+    where
+        F: FnMut(&reqwest::Client) -> Result<RequestBuilder, Error>,
+    {
+        let mut refreshed = false;
+        loop {
+            let token = self.access_token().await?;
+            let result = self
+                .send_with_retries(url, max_retries, |http| {
+                    Ok(build(http)?.bearer_auth(token.expose_secret()))
+                })
+                .await;
+            match result {
+                Err(Error::Api(e))
+                    if e.status == StatusCode::UNAUTHORIZED
+                        && e.problem.code.as_deref() == Some("token_expired")
+                        && !refreshed =>
+                {
+                    tracing::debug!("access token expired; refreshing once");
+                    self.inner.token.invalidate(&token).await;
+                    refreshed = true;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// The retry loop shared by API calls and the token exchange.
+    async fn send_with_retries<F>(
+        &self,
+        url: &str,
+        max_retries: u32,
+        mut build: F,
+    ) -> Result<Response, Error>
+    where
+        F: FnMut(&reqwest::Client) -> Result<RequestBuilder, Error>,
+    {
+        let cfg = &self.inner.config;
+        let mut attempt = 0;
+        loop {
+            let request = build(&self.inner.http)?.timeout(cfg.timeout);
+            let retries_left = attempt < max_retries;
+            match request.send().await {
+                Err(e) => {
+                    let err = response::transport(url, e);
+                    if !retries_left {
+                        return Err(err);
+                    }
+                    tracing::debug!(attempt, error = %err, "transient failure; retrying");
+                    tokio::time::sleep(retry::backoff(cfg.backoff_base, attempt)).await;
+                }
+                Ok(resp) => {
+                    if let Some(rl) = RateLimit::from_headers(resp.headers()) {
+                        if let Ok(mut slot) = self.inner.rate_limit.lock() {
+                            *slot = Some(rl);
+                        }
+                    }
+                    let status = resp.status();
+                    if status.is_success() {
+                        return Ok(resp);
+                    }
+                    if !(retries_left && is_retryable_status(status)) {
+                        return Err(Error::Api(Box::new(response::api_error(resp).await)));
+                    }
+                    let wait = retry::retry_after(resp.headers(), chrono::Utc::now())
+                        .unwrap_or_else(|| retry::backoff(cfg.backoff_base, attempt));
+                    tracing::debug!(attempt, %status, ?wait, "retryable status; retrying");
+                    tokio::time::sleep(wait).await;
+                }
+            }
+            attempt += 1;
+        }
+    }
+}
