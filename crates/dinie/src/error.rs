@@ -139,7 +139,7 @@ impl ApiError {
 }
 
 /// RFC 9457 problem details as Dinie sends them.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Problem {
     /// A URI that identifies the problem type.
@@ -166,6 +166,27 @@ pub struct Problem {
     /// One entry per invalid field.
     #[serde(default)]
     pub errors: Vec<FieldError>,
+    /// Members beyond RFC 9457's and Dinie's usual ones (for example `customer_id`, the
+    /// existing customer of a `customer_already_exists` conflict).
+    #[serde(flatten)]
+    pub extensions: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Problem {
+    /// The detail of the field error for `param`, or the top-level detail when `param` is the
+    /// problem's own.
+    pub fn field_detail(&self, param: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.param.as_deref() == Some(param))
+            .and_then(|e| e.detail.as_deref())
+            .or_else(|| (self.param.as_deref() == Some(param)).then_some(self.detail.as_deref()).flatten())
+    }
+
+    /// An extension member as a string (`customer_id`, …).
+    pub fn extension_str(&self, name: &str) -> Option<&str> {
+        self.extensions.get(name).and_then(|v| v.as_str())
+    }
 }
 
 /// One invalid field of a request.

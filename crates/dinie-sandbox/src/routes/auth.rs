@@ -1,0 +1,74 @@
+//! `POST /auth/token`: OAuth2 client credentials.
+
+use std::sync::atomic::Ordering;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use axum::{Form, Json, Router};
+use chrono::Utc;
+use rusqlite::params;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::error::{ApiError, ApiResult};
+use crate::middleware::basic_client_id;
+use crate::state::AppState;
+use crate::{ids, partners};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/auth/token", post(token))
+}
+
+#[derive(Deserialize)]
+struct TokenForm {
+    grant_type: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+}
+
+async fn token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<TokenForm>, axum::extract::rejection::FormRejection>,
+) -> ApiResult<Json<Value>> {
+    let Form(form) = form.map_err(|e| {
+        ApiError::bad_request(format!(
+            "send grant_type=client_credentials as application/x-www-form-urlencoded ({})",
+            e.body_text()
+        ))
+    })?;
+    if form.grant_type.as_deref() != Some("client_credentials") {
+        return Err(ApiError::bad_request("grant_type must be client_credentials")
+            .param("grant_type"));
+    }
+    let (id, secret) = basic_client_id(&headers)
+        .or_else(|| Some((form.client_id?, form.client_secret?)))
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                "send the client id and secret with HTTP Basic authentication",
+            )
+        })?;
+    let partner = partners::authenticate(&state.config, &id, &secret).ok_or_else(|| {
+        ApiError::new(StatusCode::UNAUTHORIZED, "invalid_client", "unknown client id or wrong secret")
+    })?;
+    let token = ids::token("dinie_at");
+    let ttl = state.config.token_ttl.as_secs();
+    let expires_at = Utc::now().timestamp() + ttl as i64;
+    let stored = token.clone();
+    state
+        .db
+        .tx(move |tx| {
+            tx.execute("DELETE FROM tokens WHERE expires_at < ?1", params![Utc::now().timestamp() - 86_400])?;
+            tx.execute(
+                "INSERT INTO tokens (token, partner, expires_at) VALUES (?1, ?2, ?3)",
+                params![stored, partner, expires_at],
+            )?;
+            Ok(())
+        })
+        .await?;
+    state.stats.tokens_issued.fetch_add(1, Ordering::Relaxed);
+    Ok(Json(json!({ "access_token": token, "token_type": "bearer", "expires_in": ttl })))
+}

@@ -1,0 +1,79 @@
+//! Shared state of the handlers: configuration, database, wake-ups for the workers, the
+//! rate-limit windows and a few counters tests can read.
+
+use std::collections::HashMap;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::Notify;
+
+use crate::config::SandboxConfig;
+use crate::db::Db;
+
+/// Everything a handler needs. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub(crate) config: Arc<SandboxConfig>,
+    pub(crate) db: Db,
+    pub(crate) webhook_urls: Arc<Vec<String>>,
+    pub(crate) events_wake: Arc<Notify>,
+    pub(crate) rate_windows: Arc<Mutex<HashMap<String, RateWindow>>>,
+    pub(crate) stats: Arc<Stats>,
+}
+
+/// One partner's current rate-limit window.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RateWindow {
+    pub(crate) reset_at: i64,
+    pub(crate) used: u64,
+}
+
+/// Counters for tests and the start-up banner.
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Access tokens issued since start.
+    pub tokens_issued: AtomicU64,
+    /// Requests answered since start.
+    pub requests: AtomicU64,
+}
+
+impl AppState {
+    /// State over an opened database.
+    pub fn new(config: SandboxConfig, db: Db) -> Self {
+        Self {
+            webhook_urls: Arc::new(config.webhook_urls.clone()),
+            config: Arc::new(config),
+            db,
+            events_wake: Arc::new(Notify::new()),
+            rate_windows: Arc::new(Mutex::new(HashMap::new())),
+            stats: Arc::new(Stats::default()),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &SandboxConfig {
+        &self.config
+    }
+
+    /// The counters.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    /// Makes every issued access token expire now (to test a client's refresh).
+    pub async fn expire_all_tokens(&self) -> Result<(), crate::error::ApiError> {
+        self.db
+            .tx(|tx| {
+                tx.execute("UPDATE tokens SET expires_at = 0", [])?;
+                Ok(())
+            })
+            .await
+    }
+
+    /// Counts rows of a table (`customers`, `documents`, `deliveries`, …) for tests.
+    pub async fn count(&self, table: &'static str) -> Result<i64, crate::error::ApiError> {
+        self.db
+            .tx(move |tx| Ok(tx.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?))
+            .await
+    }
+}
