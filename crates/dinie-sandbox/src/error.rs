@@ -41,7 +41,7 @@ pub struct ApiError {
     /// Every invalid field.
     pub errors: Vec<FieldError>,
     /// Extra members (for example `customer_id` on a conflict).
-    pub extensions: Map<String, Value>,
+    pub extensions: Box<Map<String, Value>>,
     /// `Retry-After`, seconds.
     pub retry_after: Option<u64>,
 }
@@ -55,7 +55,7 @@ impl ApiError {
             detail: detail.into(),
             param: None,
             errors: Vec::new(),
-            extensions: Map::new(),
+            extensions: Box::default(),
             retry_after: None,
         }
     }
@@ -73,7 +73,11 @@ impl ApiError {
 
     /// 404 `not_found`.
     pub fn not_found(what: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} not found"),
+        )
     }
 
     /// 401 `authentication_failed`.
@@ -147,7 +151,7 @@ impl ApiError {
             "errors".into(),
             serde_json::to_value(&self.errors).unwrap_or_default(),
         );
-        for (k, v) in &self.extensions {
+        for (k, v) in self.extensions.iter() {
             body.insert(k.clone(), v.clone());
         }
         Value::Object(body)
@@ -186,7 +190,9 @@ impl From<axum::extract::rejection::JsonRejection> for ApiError {
                 "invalid_request",
                 "send the body as JSON with Content-Type: application/json",
             ),
-            other => Self::bad_request(format!("the body is not valid JSON: {}", other.body_text())),
+            other => {
+                Self::bad_request(format!("the body is not valid JSON: {}", other.body_text()))
+            }
         }
     }
 }

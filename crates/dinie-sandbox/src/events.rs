@@ -19,7 +19,13 @@ use crate::model::iso;
 pub const MAX_ATTEMPTS: i64 = 8;
 
 /// Records an event and its pending deliveries.
-pub fn emit(tx: &Transaction<'_>, partner: &str, event_type: &str, data: Value, urls: &[String]) -> ApiResult<()> {
+pub fn emit(
+    tx: &Transaction<'_>,
+    partner: &str,
+    event_type: &str,
+    data: Value,
+    urls: &[String],
+) -> ApiResult<()> {
     let id = ids::new("evt");
     let body = json!({
         "id": id,
@@ -104,9 +110,14 @@ pub async fn deliver_forever(db: Db, secret: String, wake: Arc<Notify>) {
                 Ok(status) => ("pending", Some(*status), Some(format!("HTTP {status}"))),
                 Err(e) => ("pending", None, Some(e.clone())),
             };
-            let state = if state == "pending" && attempts >= MAX_ATTEMPTS { "failed" } else { state };
+            let state = if state == "pending" && attempts >= MAX_ATTEMPTS {
+                "failed"
+            } else {
+                state
+            };
             tracing::info!(event = %d.event_id, url = %d.url, attempt = attempts, ?status, ?error, state, "webhook delivery");
-            let next_at = Utc::now().timestamp_millis() + retry_delay(attempts - 1).as_millis() as i64;
+            let next_at =
+                Utc::now().timestamp_millis() + retry_delay(attempts - 1).as_millis() as i64;
             let _ = db
                 .tx(move |tx| {
                     tx.execute(
@@ -123,7 +134,8 @@ pub async fn deliver_forever(db: Db, secret: String, wake: Arc<Notify>) {
 
 async fn send_one(http: &reqwest::Client, secret: &str, d: &Due) -> Result<u16, String> {
     let ts = Utc::now().timestamp();
-    let signature = dinie::webhooks::sign(secret, &d.event_id, ts, d.body.as_bytes()).map_err(|e| e.to_string())?;
+    let signature = dinie::webhooks::sign(secret, &d.event_id, ts, d.body.as_bytes())
+        .map_err(|e| e.to_string())?;
     let resp = http
         .post(&d.url)
         .header("content-type", "application/json")

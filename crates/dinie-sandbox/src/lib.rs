@@ -87,11 +87,19 @@ pub fn app(state: AppState) -> Router {
 }
 
 async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route; every route lives under /api/v3")
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "no such route; every route lives under /api/v3",
+    )
 }
 
 async fn method_not_allowed() -> ApiError {
-    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this route does not accept that method")
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this route does not accept that method",
+    )
 }
 
 /// A running sandbox: the server and its review and webhook workers.
@@ -106,8 +114,7 @@ pub struct Sandbox {
 impl Sandbox {
     /// Opens the database and serves on `listener` until [`shutdown`](Self::shutdown).
     pub async fn start(config: SandboxConfig, listener: TcpListener) -> Result<Self, SandboxError> {
-        let db = db::Db::open(config.db.as_deref())?;
-        let state = AppState::new(config, db);
+        let state = AppState::open(config)?;
         let addr = listener.local_addr()?;
         let workers = vec![
             tokio::spawn(reviewer::review_forever(
@@ -165,7 +172,10 @@ impl Sandbox {
             let _ = tx.send(());
         }
         let server = std::mem::replace(&mut self.server, tokio::spawn(async {}));
-        if tokio::time::timeout(Duration::from_secs(5), server).await.is_err() {
+        if tokio::time::timeout(Duration::from_secs(5), server)
+            .await
+            .is_err()
+        {
             tracing::warn!("sandbox requests still in flight after 5 s; stopping anyway");
         }
         for w in &self.workers {

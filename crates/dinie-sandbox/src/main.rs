@@ -47,7 +47,10 @@ fn config(args: Args) -> Result<SandboxConfig, String> {
             .client_ids
             .into_iter()
             .zip(args.client_secrets)
-            .map(|(client_id, client_secret)| Partner { client_id, client_secret })
+            .map(|(client_id, client_secret)| Partner {
+                client_id,
+                client_secret,
+            })
             .collect();
     } else {
         config.partners = vec![Partner {
@@ -56,7 +59,8 @@ fn config(args: Args) -> Result<SandboxConfig, String> {
         }];
     }
     if let Some(secret) = args.webhook_secret {
-        dinie::webhooks::sign(&secret, "probe", 0, b"").map_err(|e| format!("--webhook-secret: {e}"))?;
+        dinie::webhooks::sign(&secret, "probe", 0, b"")
+            .map_err(|e| format!("--webhook-secret: {e}"))?;
         config.webhook_secret = secret;
     }
     for url in &args.webhook_urls {

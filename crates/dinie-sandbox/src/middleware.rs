@@ -68,21 +68,32 @@ impl<S: Send + Sync> FromRequestParts<S> for Partner {
 /// Client id of a Basic `Authorization` header (the token endpoint's caller).
 pub fn basic_client_id(req_headers: &axum::http::HeaderMap) -> Option<(String, String)> {
     let raw = req_headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let encoded = raw.strip_prefix("Basic ").or_else(|| raw.strip_prefix("basic "))?;
-    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let encoded = raw
+        .strip_prefix("Basic ")
+        .or_else(|| raw.strip_prefix("basic "))?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
     let text = String::from_utf8(decoded).ok()?;
     let (id, secret) = text.split_once(':')?;
     Some((id.to_owned(), secret.to_owned()))
 }
 
 /// Resolves the bearer token, then counts the request against its partner's window.
-pub async fn auth_and_rate_limit(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn auth_and_rate_limit(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     state.stats.requests.fetch_add(1, Ordering::Relaxed);
     let bearer = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(|t| t.trim().to_owned());
     let auth = match bearer {
         None if req.headers().contains_key(header::AUTHORIZATION) => Auth::Invalid,
@@ -105,9 +116,15 @@ pub async fn auth_and_rate_limit(State(state): State<AppState>, mut req: Request
         let Ok(mut windows) = state.rate_windows.lock() else {
             return ApiError::internal("rate-limit lock poisoned").into_response();
         };
-        let w = windows.entry(bucket).or_insert(RateWindow { reset_at: now + window_secs, used: 0 });
+        let w = windows.entry(bucket).or_insert(RateWindow {
+            reset_at: now + window_secs,
+            used: 0,
+        });
         if now >= w.reset_at {
-            *w = RateWindow { reset_at: now + window_secs, used: 0 };
+            *w = RateWindow {
+                reset_at: now + window_secs,
+                used: 0,
+            };
         }
         w.used += 1;
         *w
@@ -151,7 +168,9 @@ async fn resolve(state: &AppState, token: String) -> Auth {
         })
         .await;
     match found {
-        Ok(Some((partner, expires_at))) if expires_at > Utc::now().timestamp() => Auth::Partner(partner),
+        Ok(Some((partner, expires_at))) if expires_at > Utc::now().timestamp() => {
+            Auth::Partner(partner)
+        }
         Ok(Some(_)) => Auth::Expired,
         _ => Auth::Invalid,
     }

@@ -60,13 +60,29 @@ fn item(kind: &str, item_type: &str, description: &str) -> KycEntry {
 /// the CCMEI. An e-mail whose local part has `+fix` adds an e-mail correction.
 pub fn requirements(has_cnpj: bool, email: &str) -> Vec<KycEntry> {
     let mut kyc = vec![
-        item("document", "cnh", "Carteira Nacional de Habilitação (CNH), frente e verso"),
-        item("document", "selfie", "Selfie do cliente segurando o documento"),
+        item(
+            "document",
+            "cnh",
+            "Carteira Nacional de Habilitação (CNH), frente e verso",
+        ),
+        item(
+            "document",
+            "selfie",
+            "Selfie do cliente segurando o documento",
+        ),
     ];
     if has_cnpj {
-        kyc.push(item("document", "ccmei", "Certificado da Condição de Microempreendedor Individual (CCMEI)"));
+        kyc.push(item(
+            "document",
+            "ccmei",
+            "Certificado da Condição de Microempreendedor Individual (CCMEI)",
+        ));
     }
-    kyc.push(item("biometrics", "biometrics", "Prova de vida por biometria facial"));
+    kyc.push(item(
+        "biometrics",
+        "biometrics",
+        "Prova de vida por biometria facial",
+    ));
     if needs_email_correction(email) {
         let mut email_item = item("data", "email", "E-mail do cliente");
         email_item.status = "pending_correction".into();
@@ -88,7 +104,10 @@ pub fn needs_email_correction(email: &str) -> bool {
 pub fn derived_status(kyc: &[KycEntry]) -> &'static str {
     if kyc.iter().all(|k| k.status == "approved") {
         "active"
-    } else if kyc.iter().all(|k| k.status == "submitted" || k.status == "approved") {
+    } else if kyc
+        .iter()
+        .all(|k| k.status == "submitted" || k.status == "approved")
+    {
         "under_review"
     } else {
         "pending_kyc"
@@ -146,10 +165,19 @@ mod tests {
     #[test]
     fn requirements_by_profile() {
         let types = |kyc: Vec<KycEntry>| kyc.into_iter().map(|k| k.item_type).collect::<Vec<_>>();
-        assert_eq!(types(requirements(false, "a@b.co")), ["cnh", "selfie", "biometrics"]);
-        assert_eq!(types(requirements(true, "a@b.co")), ["cnh", "selfie", "ccmei", "biometrics"]);
+        assert_eq!(
+            types(requirements(false, "a@b.co")),
+            ["cnh", "selfie", "biometrics"]
+        );
+        assert_eq!(
+            types(requirements(true, "a@b.co")),
+            ["cnh", "selfie", "ccmei", "biometrics"]
+        );
         let fix = requirements(false, "ana+fix@b.co");
-        assert_eq!(fix.last().map(|k| k.status.as_str()), Some("pending_correction"));
+        assert_eq!(
+            fix.last().map(|k| k.status.as_str()),
+            Some("pending_correction")
+        );
         assert!(!needs_email_correction("ana@fix.co"));
     }
 

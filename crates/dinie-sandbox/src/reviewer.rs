@@ -74,7 +74,11 @@ pub async fn run_due(db: &Db, urls: Arc<Vec<String>>) -> ApiResult<usize> {
             if item.status != "submitted" {
                 continue;
             }
-            let status = if review.approve { "approved" } else { "rejected" };
+            let status = if review.approve {
+                "approved"
+            } else {
+                "rejected"
+            };
             item.status = status.into();
             item.message = review.message.clone();
             if let Some(doc) = &review.document_id {

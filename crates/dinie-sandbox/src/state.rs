@@ -38,8 +38,14 @@ pub struct Stats {
 }
 
 impl AppState {
-    /// State over an opened database.
-    pub fn new(config: SandboxConfig, db: Db) -> Self {
+    /// Opens the configured database and builds the state (without starting the workers:
+    /// [`Sandbox::start`](crate::Sandbox::start) does that).
+    pub fn open(config: SandboxConfig) -> Result<Self, crate::SandboxError> {
+        let db = Db::open(config.db.as_deref())?;
+        Ok(Self::new(config, db))
+    }
+
+    pub(crate) fn new(config: SandboxConfig, db: Db) -> Self {
         Self {
             webhook_urls: Arc::new(config.webhook_urls.clone()),
             config: Arc::new(config),
@@ -73,7 +79,9 @@ impl AppState {
     /// Counts rows of a table (`customers`, `documents`, `deliveries`, …) for tests.
     pub async fn count(&self, table: &'static str) -> Result<i64, crate::error::ApiError> {
         self.db
-            .tx(move |tx| Ok(tx.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?))
+            .tx(move |tx| {
+                Ok(tx.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?)
+            })
             .await
     }
 }

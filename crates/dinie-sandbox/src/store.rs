@@ -42,13 +42,21 @@ pub fn load(tx: &Transaction<'_>, partner: &str, id: &str) -> ApiResult<Customer
 /// A customer whatever its partner (for the reviewer and the biometrics page).
 pub fn load_any(tx: &Transaction<'_>, id: &str) -> ApiResult<Option<CustomerRecord>> {
     let body: Option<String> = tx
-        .query_row("SELECT body FROM customers WHERE id = ?1", params![id], |r| r.get(0))
+        .query_row(
+            "SELECT body FROM customers WHERE id = ?1",
+            params![id],
+            |r| r.get(0),
+        )
         .optional()?;
     body.map(decode).transpose()
 }
 
 /// The partner's customer with this CPF.
-pub fn find_by_cpf(tx: &Transaction<'_>, partner: &str, cpf: &str) -> ApiResult<Option<CustomerRecord>> {
+pub fn find_by_cpf(
+    tx: &Transaction<'_>,
+    partner: &str,
+    cpf: &str,
+) -> ApiResult<Option<CustomerRecord>> {
     let body: Option<String> = tx
         .query_row(
             "SELECT body FROM customers WHERE partner = ?1 AND cpf = ?2",
@@ -101,7 +109,11 @@ pub fn save_change(
 }
 
 /// A deterministic pre-approved offer: the amount depends on the CPF, so tests can rely on it.
-fn create_offer(tx: &Transaction<'_>, rec: &CustomerRecord, now: DateTime<Utc>) -> ApiResult<Value> {
+fn create_offer(
+    tx: &Transaction<'_>,
+    rec: &CustomerRecord,
+    now: DateTime<Utc>,
+) -> ApiResult<Value> {
     let seed: u64 = rec.cpf.bytes().map(u64::from).sum();
     let approved = 5_000 + (seed % 16) * 1_000;
     let offer = json!({
@@ -121,7 +133,8 @@ fn create_offer(tx: &Transaction<'_>, rec: &CustomerRecord, now: DateTime<Utc>) 
 
 /// The customer's credit offers, oldest first.
 pub fn offers(tx: &Transaction<'_>, customer_id: &str) -> ApiResult<Vec<Value>> {
-    let mut stmt = tx.prepare("SELECT body FROM credit_offers WHERE customer_id = ?1 ORDER BY rowid")?;
+    let mut stmt =
+        tx.prepare("SELECT body FROM credit_offers WHERE customer_id = ?1 ORDER BY rowid")?;
     let rows = stmt.query_map(params![customer_id], |r| r.get::<_, String>(0))?;
     rows.map(|r| serde_json::from_str(&r?).map_err(ApiError::internal))
         .collect()
@@ -148,7 +161,8 @@ pub fn list(tx: &Transaction<'_>, partner: &str, f: &ListFilter) -> ApiResult<(V
             )
             .optional()?
             .ok_or_else(|| {
-                ApiError::bad_request(format!("starting_after: no customer {id}")).param("starting_after")
+                ApiError::bad_request(format!("starting_after: no customer {id}"))
+                    .param("starting_after")
             })?,
         ),
         None => None,
@@ -164,7 +178,14 @@ pub fn list(tx: &Transaction<'_>, partner: &str, f: &ListFilter) -> ApiResult<(V
          LIMIT ?6",
     )?;
     let rows = stmt.query_map(
-        params![partner, f.cpf, f.external_id, f.status, after_seq, i64::from(f.limit) + 1],
+        params![
+            partner,
+            f.cpf,
+            f.external_id,
+            f.status,
+            after_seq,
+            i64::from(f.limit) + 1
+        ],
         |r| r.get::<_, String>(0),
     )?;
     let mut data = Vec::new();

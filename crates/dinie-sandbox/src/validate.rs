@@ -12,12 +12,20 @@ pub const MUTABLE_FIELDS: [&str; 5] = ["name", "email", "phone", "cnpj", "tradin
 pub const IMMUTABLE_FIELDS: [&str; 2] = ["cpf", "external_id"];
 
 /// A string member, or a field error when present with another type.
-pub fn string_field(body: &Map<String, Value>, name: &str, errors: &mut Vec<FieldError>) -> Option<String> {
+pub fn string_field(
+    body: &Map<String, Value>,
+    name: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
     match body.get(name) {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s.trim().to_owned()),
         Some(_) => {
-            errors.push(FieldError::new(name, "invalid_format", format!("{name} must be a string")));
+            errors.push(FieldError::new(
+                name,
+                "invalid_format",
+                format!("{name} must be a string"),
+            ));
             None
         }
     }
@@ -28,7 +36,11 @@ pub fn required(value: Option<String>, name: &str, errors: &mut Vec<FieldError>)
     match value {
         Some(v) if !v.is_empty() => Some(v),
         _ => {
-            errors.push(FieldError::new(name, "missing_required_field", format!("{name} is required")));
+            errors.push(FieldError::new(
+                name,
+                "missing_required_field",
+                format!("{name} is required"),
+            ));
             None
         }
     }
@@ -39,7 +51,11 @@ pub fn cpf(raw: &str, errors: &mut Vec<FieldError>) -> Option<String> {
     match Cpf::parse(raw) {
         Ok(c) => Some(c.as_str().to_owned()),
         Err(e) => {
-            errors.push(FieldError::new("cpf", "invalid_cpf", format!("invalid CPF: {e}")));
+            errors.push(FieldError::new(
+                "cpf",
+                "invalid_cpf",
+                format!("invalid CPF: {e}"),
+            ));
             None
         }
     }
@@ -50,7 +66,11 @@ pub fn cnpj(raw: &str, errors: &mut Vec<FieldError>) -> Option<String> {
     match Cnpj::parse(raw) {
         Ok(c) => Some(c.as_str().to_owned()),
         Err(e) => {
-            errors.push(FieldError::new("cnpj", "invalid_cnpj", format!("invalid CNPJ: {e}")));
+            errors.push(FieldError::new(
+                "cnpj",
+                "invalid_cnpj",
+                format!("invalid CNPJ: {e}"),
+            ));
             None
         }
     }
@@ -58,7 +78,8 @@ pub fn cnpj(raw: &str, errors: &mut Vec<FieldError>) -> Option<String> {
 
 /// A phone in E.164: `+55`, area code, number. Masks are refused, as Dinie does.
 pub fn phone(raw: &str, errors: &mut Vec<FieldError>) -> Option<String> {
-    let e164_shape = raw.starts_with("+55") && raw.len() > 3 && raw[1..].bytes().all(|b| b.is_ascii_digit());
+    let e164_shape =
+        raw.starts_with("+55") && raw.len() > 3 && raw[1..].bytes().all(|b| b.is_ascii_digit());
     match Phone::parse(raw) {
         Ok(p) if e164_shape => Some(p.e164()),
         Ok(p) => {
@@ -70,7 +91,11 @@ pub fn phone(raw: &str, errors: &mut Vec<FieldError>) -> Option<String> {
             None
         }
         Err(e) => {
-            errors.push(FieldError::new("phone", "invalid_format", format!("invalid phone: {e}")));
+            errors.push(FieldError::new(
+                "phone",
+                "invalid_format",
+                format!("invalid phone: {e}"),
+            ));
             None
         }
     }
@@ -91,7 +116,11 @@ pub fn email(raw: &str, errors: &mut Vec<FieldError>) -> Option<String> {
     if valid {
         Some(raw.to_owned())
     } else {
-        errors.push(FieldError::new("email", "invalid_format", "invalid e-mail address"));
+        errors.push(FieldError::new(
+            "email",
+            "invalid_format",
+            "invalid e-mail address",
+        ));
         None
     }
 }
@@ -99,7 +128,11 @@ pub fn email(raw: &str, errors: &mut Vec<FieldError>) -> Option<String> {
 /// A free-text field of at most `max` characters.
 pub fn text(raw: String, name: &str, max: usize, errors: &mut Vec<FieldError>) -> Option<String> {
     if raw.chars().count() > max {
-        errors.push(FieldError::new(name, "invalid_format", format!("{name} must have at most {max} characters")));
+        errors.push(FieldError::new(
+            name,
+            "invalid_format",
+            format!("{name} must have at most {max} characters"),
+        ));
         None
     } else {
         Some(raw)
@@ -113,7 +146,10 @@ mod tests {
     #[test]
     fn phone_must_be_e164() {
         let mut e = Vec::new();
-        assert_eq!(phone("+5511987654321", &mut e).as_deref(), Some("+5511987654321"));
+        assert_eq!(
+            phone("+5511987654321", &mut e).as_deref(),
+            Some("+5511987654321")
+        );
         assert!(phone("(11) 98765-4321", &mut e).is_none());
         assert!(e[0].detail.contains("+5511987654321"));
     }

@@ -140,7 +140,9 @@ impl Client {
                 .user_agent(config.user_agent.clone())
                 .connect_timeout(config.timeout.min(std::time::Duration::from_secs(10)))
                 .build()
-                .map_err(|e| InvalidInput::Other(format!("could not build the HTTP client: {e}")))?,
+                .map_err(|e| {
+                    InvalidInput::Other(format!("could not build the HTTP client: {e}"))
+                })?,
         };
         Ok(Self {
             inner: Arc::new(Inner {
@@ -213,7 +215,10 @@ impl Client {
             Err(e) => return Err(e),
         };
         let token: TokenResponse = response::decode(resp).await?;
-        tracing::debug!(expires_in = token.expires_in, "obtained a Dinie access token");
+        tracing::debug!(
+            expires_in = token.expires_in,
+            "obtained a Dinie access token"
+        );
         Ok(token)
     }
 
@@ -223,7 +228,8 @@ impl Client {
     where
         F: FnMut(&reqwest::Client) -> Result<RequestBuilder, Error>,
     {
-        self.execute_with(url, self.inner.config.max_retries, build).await
+        self.execute_with(url, self.inner.config.max_retries, build)
+            .await
     }
 
     /// Like [`execute`](Self::execute) without retries, for bodies that cannot be replayed.
@@ -234,7 +240,12 @@ impl Client {
         self.execute_with(url, 0, build).await
     }
 
-    async fn execute_with<F>(&self, url: &str, max_retries: u32, mut build: F) -> Result<Response, Error>
+    async fn execute_with<F>(
+        &self,
+        url: &str,
+        max_retries: u32,
+        mut build: F,
+    ) -> Result<Response, Error>
     where
         F: FnMut(&reqwest::Client) -> Result<RequestBuilder, Error>,
     {

@@ -125,7 +125,11 @@ fn parse_base_url(raw: &str) -> Result<Url, InvalidInput> {
     match url.scheme() {
         "https" => {}
         "http" if is_loopback(&url) => {}
-        "http" => return Err(refuse("plain http is only allowed for a loopback address; use https")),
+        "http" => {
+            return Err(refuse(
+                "plain http is only allowed for a loopback address; use https",
+            ))
+        }
         _ => return Err(refuse("the scheme must be https")),
     }
     if url.query().is_some() || url.fragment().is_some() {
@@ -135,9 +139,8 @@ fn parse_base_url(raw: &str) -> Result<Url, InvalidInput> {
         .path_segments()
         .and_then(|mut s| s.rfind(|seg| !seg.is_empty()))
         .unwrap_or("");
-    let versioned = last.len() > 1
-        && last.starts_with('v')
-        && last[1..].bytes().all(|b| b.is_ascii_digit());
+    let versioned =
+        last.len() > 1 && last.starts_with('v') && last[1..].bytes().all(|b| b.is_ascii_digit());
     if !versioned {
         return Err(refuse("it must end with the API version, e.g. …/api/v3"));
     }

@@ -63,13 +63,18 @@ pub fn describe(head: &[u8]) -> &'static str {
         "a GIF image"
     } else if head.starts_with(b"PK\x03\x04") {
         "a ZIP archive (Word or Excel files are ZIP archives)"
-    } else if head.len() >= 12 && &head[4..8] == b"ftyp" && matches!(&head[8..12], b"heic" | b"heix" | b"mif1" | b"msf1") {
+    } else if head.len() >= 12
+        && &head[4..8] == b"ftyp"
+        && matches!(&head[8..12], b"heic" | b"heix" | b"mif1" | b"msf1")
+    {
         "a HEIC image (export it as JPEG)"
     } else if head.starts_with(b"RIFF") && head.len() >= 12 && &head[8..12] == b"WEBP" {
         "a WebP image"
     } else if head.starts_with(b"II*\0") || head.starts_with(b"MM\0*") {
         "a TIFF image"
-    } else if std::str::from_utf8(head).is_ok_and(|t| t.chars().all(|c| !c.is_control() || c.is_whitespace())) {
+    } else if std::str::from_utf8(head)
+        .is_ok_and(|t| t.chars().all(|c| !c.is_control() || c.is_whitespace()))
+    {
         "text"
     } else {
         "unrecognised binary data"
@@ -87,8 +92,17 @@ mod tests {
         assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0"), Some(DocumentFormat::Png));
         assert_eq!(sniff(b"hello, I am a png"), None);
         assert_eq!(describe(b"hello, I am a png"), "text");
-        assert_eq!(describe(b"PK\x03\x04...."), "a ZIP archive (Word or Excel files are ZIP archives)");
-        assert_eq!(describe(b"\0\0\0\x18ftypheic"), "a HEIC image (export it as JPEG)");
-        assert_eq!(describe(&[0x00, 0x01, 0x02, 0xFE]), "unrecognised binary data");
+        assert_eq!(
+            describe(b"PK\x03\x04...."),
+            "a ZIP archive (Word or Excel files are ZIP archives)"
+        );
+        assert_eq!(
+            describe(b"\0\0\0\x18ftypheic"),
+            "a HEIC image (export it as JPEG)"
+        );
+        assert_eq!(
+            describe(&[0x00, 0x01, 0x02, 0xFE]),
+            "unrecognised binary data"
+        );
     }
 }

@@ -180,7 +180,11 @@ impl Problem {
             .iter()
             .find(|e| e.param.as_deref() == Some(param))
             .and_then(|e| e.detail.as_deref())
-            .or_else(|| (self.param.as_deref() == Some(param)).then_some(self.detail.as_deref()).flatten())
+            .or_else(|| {
+                (self.param.as_deref() == Some(param))
+                    .then_some(self.detail.as_deref())
+                    .flatten()
+            })
     }
 
     /// An extension member as a string (`customer_id`, …).

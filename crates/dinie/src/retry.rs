@@ -13,14 +13,20 @@ const MAX_BACKOFF: Duration = Duration::from_secs(8);
 /// Exponential backoff with jitter: `base · 2^attempt`, capped, then scaled by a random factor
 /// in [0.5, 1) so that many clients failing together do not retry together.
 pub(crate) fn backoff(base: Duration, attempt: u32) -> Duration {
-    let exp = base.saturating_mul(1u32 << attempt.min(16)).min(MAX_BACKOFF);
+    let exp = base
+        .saturating_mul(1u32 << attempt.min(16))
+        .min(MAX_BACKOFF);
     exp.mul_f64(0.5 + fastrand::f64() * 0.5)
 }
 
 /// The server's `Retry-After` (seconds or an HTTP date), when it is one the client honours:
 /// present and no longer than [`MAX_RETRY_AFTER`].
 pub(crate) fn retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Duration> {
-    let raw = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let raw = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     let wait = if let Ok(secs) = raw.parse::<u64>() {
         Duration::from_secs(secs)
     } else {

@@ -202,13 +202,23 @@ pub fn parse(body: &[u8]) -> Result<WebhookEvent, WebhookError> {
     let envelope: Envelope =
         serde_json::from_slice(body).map_err(|e| WebhookError::InvalidPayload(e.to_string()))?;
     let data = envelope.data;
-    let invalid = |e: serde_json::Error| WebhookError::InvalidPayload(format!("{}: {e}", envelope.event_type));
+    let invalid = |e: serde_json::Error| {
+        WebhookError::InvalidPayload(format!("{}: {e}", envelope.event_type))
+    };
     let event = match envelope.event_type.as_str() {
-        "customer.created" => Event::CustomerCreated(Box::new(serde_json::from_value(data).map_err(invalid)?)),
-        "customer.under_review" => Event::CustomerUnderReview(serde_json::from_value(data).map_err(invalid)?),
-        "customer.kyc_updated" => Event::CustomerKycUpdated(serde_json::from_value(data).map_err(invalid)?),
+        "customer.created" => {
+            Event::CustomerCreated(Box::new(serde_json::from_value(data).map_err(invalid)?))
+        }
+        "customer.under_review" => {
+            Event::CustomerUnderReview(serde_json::from_value(data).map_err(invalid)?)
+        }
+        "customer.kyc_updated" => {
+            Event::CustomerKycUpdated(serde_json::from_value(data).map_err(invalid)?)
+        }
         "customer.active" => Event::CustomerActive(serde_json::from_value(data).map_err(invalid)?),
-        "credit_offer.available" => Event::CreditOfferAvailable(serde_json::from_value(data).map_err(invalid)?),
+        "credit_offer.available" => {
+            Event::CreditOfferAvailable(serde_json::from_value(data).map_err(invalid)?)
+        }
         _ => {
             return Err(WebhookError::UnknownEventType {
                 event_type: envelope.event_type,
@@ -226,9 +236,15 @@ pub fn parse(body: &[u8]) -> Result<WebhookEvent, WebhookError> {
 
 /// The `webhook-signature` value (`v1,<base64>`) for a delivery: what a sender puts in the
 /// header.
-pub fn sign(secret: &str, msg_id: &str, timestamp: i64, body: &[u8]) -> Result<String, WebhookError> {
+pub fn sign(
+    secret: &str,
+    msg_id: &str,
+    timestamp: i64,
+    body: &[u8],
+) -> Result<String, WebhookError> {
     let wh = Webhook::new(secret).map_err(|e| WebhookError::InvalidSecret(e.to_string()))?;
-    wh.sign(msg_id, timestamp, body).map_err(|_| WebhookError::InvalidPayload("the body is not UTF-8".into()))
+    wh.sign(msg_id, timestamp, body)
+        .map_err(|_| WebhookError::InvalidPayload("the body is not UTF-8".into()))
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -245,7 +261,7 @@ mod tests {
     const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     const OTHER: &str = "whsec_c2VjcmV0LW9mLWFub3RoZXItcGFydG5lcg==";
 
-    fn delivery(body: &[u8], ts: i64, sigs: &str) -> HeaderMap {
+    fn delivery(ts: i64, sigs: &str) -> HeaderMap {
         let mut h = HeaderMap::new();
         h.insert("webhook-id", "evt_1".parse().unwrap());
         h.insert("webhook-timestamp", ts.to_string().parse().unwrap());
@@ -254,7 +270,10 @@ mod tests {
     }
 
     fn body(kind: &str, data: &str) -> Vec<u8> {
-        format!(r#"{{"id":"evt_1","type":"{kind}","created_at":"2026-03-01T12:00:00Z","data":{data}}}"#).into_bytes()
+        format!(
+            r#"{{"id":"evt_1","type":"{kind}","created_at":"2026-03-01T12:00:00Z","data":{data}}}"#
+        )
+        .into_bytes()
     }
 
     #[test]
@@ -263,7 +282,7 @@ mod tests {
         let b = body("customer.active", r#"{"id":"cust_1","status":"active"}"#);
         let good = sign(SECRET, "evt_1", now.timestamp(), &b).unwrap();
         let old = sign(OTHER, "evt_1", now.timestamp(), &b).unwrap();
-        let h = delivery(&b, now.timestamp(), &format!("{old} {good}"));
+        let h = delivery(now.timestamp(), &format!("{old} {good}"));
         let ev = verify(SECRET, &b, &h, now).unwrap();
         assert_eq!(ev.event.type_name(), "customer.active");
         match ev.event {
@@ -280,18 +299,36 @@ mod tests {
         let sig = sign(SECRET, "evt_1", ts, &b).unwrap();
         let mut tampered = b.clone();
         tampered[10] ^= 1;
-        assert!(matches!(verify(SECRET, &tampered, &delivery(&tampered, ts, &sig), now), Err(WebhookError::InvalidSignature)));
-        assert!(matches!(verify(OTHER, &b, &delivery(&b, ts, &sig), now), Err(WebhookError::InvalidSignature)));
-        assert!(matches!(verify(SECRET, &b, &delivery(&b, ts, "v2,abc"), now), Err(WebhookError::InvalidSignature)));
+        assert!(matches!(
+            verify(SECRET, &tampered, &delivery(ts, &sig), now),
+            Err(WebhookError::InvalidSignature)
+        ));
+        assert!(matches!(
+            verify(OTHER, &b, &delivery(ts, &sig), now),
+            Err(WebhookError::InvalidSignature)
+        ));
+        assert!(matches!(
+            verify(SECRET, &b, &delivery(ts, "v2,abc"), now),
+            Err(WebhookError::InvalidSignature)
+        ));
         let later = now + chrono::Duration::seconds(TOLERANCE_SECONDS + 1);
-        assert!(matches!(verify(SECRET, &b, &delivery(&b, ts, &sig), later), Err(WebhookError::TimestampTooOld(_))));
+        assert!(matches!(
+            verify(SECRET, &b, &delivery(ts, &sig), later),
+            Err(WebhookError::TimestampTooOld(_))
+        ));
         let earlier = now - chrono::Duration::seconds(TOLERANCE_SECONDS + 1);
-        assert!(matches!(verify(SECRET, &b, &delivery(&b, ts, &sig), earlier), Err(WebhookError::TimestampInFuture(_))));
+        assert!(matches!(
+            verify(SECRET, &b, &delivery(ts, &sig), earlier),
+            Err(WebhookError::TimestampInFuture(_))
+        ));
         let edge = now + chrono::Duration::seconds(TOLERANCE_SECONDS);
-        assert!(verify(SECRET, &b, &delivery(&b, ts, &sig), edge).is_ok());
-        let mut h = delivery(&b, ts, &sig);
+        assert!(verify(SECRET, &b, &delivery(ts, &sig), edge).is_ok());
+        let mut h = delivery(ts, &sig);
         h.remove("webhook-id");
-        assert!(matches!(verify(SECRET, &b, &h, now), Err(WebhookError::MissingHeader("webhook-id"))));
+        assert!(matches!(
+            verify(SECRET, &b, &h, now),
+            Err(WebhookError::MissingHeader("webhook-id"))
+        ));
     }
 
     #[test]
@@ -299,7 +336,7 @@ mod tests {
         let now = Utc::now();
         let b = body("customer.teleported", r#"{"id":"cust_1"}"#);
         let sig = sign(SECRET, "evt_1", now.timestamp(), &b).unwrap();
-        match verify(SECRET, &b, &delivery(&b, now.timestamp(), &sig), now) {
+        match verify(SECRET, &b, &delivery(now.timestamp(), &sig), now) {
             Err(WebhookError::UnknownEventType { event_type, id, .. }) => {
                 assert_eq!(event_type, "customer.teleported");
                 assert_eq!(id, "evt_1");

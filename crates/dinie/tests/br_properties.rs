@@ -36,13 +36,19 @@ fn digits(s: &str) -> Vec<u32> {
 }
 
 fn valid_cpf() -> impl Strategy<Value = Cpf> {
-    prop::array::uniform9(0u8..10).prop_filter_map("all digits equal", |body| Cpf::from_body(body).ok())
+    prop::array::uniform9(0u8..10)
+        .prop_filter_map("all digits equal", |body| Cpf::from_body(body).ok())
 }
 
 fn valid_cnpj() -> impl Strategy<Value = Cnpj> {
-    let ch = prop::sample::select("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ".chars().collect::<Vec<_>>());
-    prop::collection::vec(ch, 12)
-        .prop_filter_map("all equal", |cs| Cnpj::from_body(&cs.into_iter().collect::<String>()).ok())
+    let ch = prop::sample::select(
+        "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+            .chars()
+            .collect::<Vec<_>>(),
+    );
+    prop::collection::vec(ch, 12).prop_filter_map("all equal", |cs| {
+        Cnpj::from_body(&cs.into_iter().collect::<String>()).ok()
+    })
 }
 
 proptest! {

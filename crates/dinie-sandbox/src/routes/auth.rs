@@ -39,8 +39,9 @@ async fn token(
         ))
     })?;
     if form.grant_type.as_deref() != Some("client_credentials") {
-        return Err(ApiError::bad_request("grant_type must be client_credentials")
-            .param("grant_type"));
+        return Err(
+            ApiError::bad_request("grant_type must be client_credentials").param("grant_type"),
+        );
     }
     let (id, secret) = basic_client_id(&headers)
         .or_else(|| Some((form.client_id?, form.client_secret?)))
@@ -52,7 +53,11 @@ async fn token(
             )
         })?;
     let partner = partners::authenticate(&state.config, &id, &secret).ok_or_else(|| {
-        ApiError::new(StatusCode::UNAUTHORIZED, "invalid_client", "unknown client id or wrong secret")
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "unknown client id or wrong secret",
+        )
     })?;
     let token = ids::token("dinie_at");
     let ttl = state.config.token_ttl.as_secs();
@@ -61,7 +66,10 @@ async fn token(
     state
         .db
         .tx(move |tx| {
-            tx.execute("DELETE FROM tokens WHERE expires_at < ?1", params![Utc::now().timestamp() - 86_400])?;
+            tx.execute(
+                "DELETE FROM tokens WHERE expires_at < ?1",
+                params![Utc::now().timestamp() - 86_400],
+            )?;
             tx.execute(
                 "INSERT INTO tokens (token, partner, expires_at) VALUES (?1, ?2, ?3)",
                 params![stored, partner, expires_at],
@@ -70,5 +78,7 @@ async fn token(
         })
         .await?;
     state.stats.tokens_issued.fetch_add(1, Ordering::Relaxed);
-    Ok(Json(json!({ "access_token": token, "token_type": "bearer", "expires_in": ttl })))
+    Ok(Json(
+        json!({ "access_token": token, "token_type": "bearer", "expires_in": ttl }),
+    ))
 }

@@ -87,7 +87,10 @@ async fn create_session(
 }
 
 /// The session of this token, with its customer id, if it is open and not expired.
-fn open_session(tx: &rusqlite::Transaction<'_>, token: &str) -> ApiResult<Result<String, &'static str>> {
+fn open_session(
+    tx: &rusqlite::Transaction<'_>,
+    token: &str,
+) -> ApiResult<Result<String, &'static str>> {
     let row: Option<(String, i64, String)> = tx
         .query_row(
             "SELECT customer_id, expires_at, state FROM biometrics_sessions WHERE token = ?1",
@@ -118,10 +121,25 @@ async fn page(State(state): State<AppState>, Path(token): Path<String>) -> ApiRe
 <form method="post" action="/api/v3/biometrics/{token}/fail"><button id="fail" type="submit" class="secondary">Simular falha</button></form>"#
             ),
         ),
-        Err("completed") => (StatusCode::OK, r#"<h1 id="done">Captura concluída</h1><p>Você já pode fechar esta janela.</p>"#.to_owned()),
-        Err("failed") => (StatusCode::OK, r#"<h1 id="failed">Captura não concluída</h1><p>Peça ao agente uma nova sessão.</p>"#.to_owned()),
-        Err("expired") => (StatusCode::GONE, r#"<h1 id="expired">Sessão expirada</h1><p>Peça ao agente uma nova sessão.</p>"#.to_owned()),
-        Err(_) => (StatusCode::NOT_FOUND, r#"<h1 id="unknown">Sessão não encontrada</h1>"#.to_owned()),
+        Err("completed") => (
+            StatusCode::OK,
+            r#"<h1 id="done">Captura concluída</h1><p>Você já pode fechar esta janela.</p>"#
+                .to_owned(),
+        ),
+        Err("failed") => (
+            StatusCode::OK,
+            r#"<h1 id="failed">Captura não concluída</h1><p>Peça ao agente uma nova sessão.</p>"#
+                .to_owned(),
+        ),
+        Err("expired") => (
+            StatusCode::GONE,
+            r#"<h1 id="expired">Sessão expirada</h1><p>Peça ao agente uma nova sessão.</p>"#
+                .to_owned(),
+        ),
+        Err(_) => (
+            StatusCode::NOT_FOUND,
+            r#"<h1 id="unknown">Sessão não encontrada</h1>"#.to_owned(),
+        ),
     };
     let html = format!(
         r#"<!doctype html><html lang="pt-BR"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
@@ -142,11 +160,18 @@ async fn finish(state: AppState, token: String, success: bool) -> ApiResult<Resp
             let customer_id = match open_session(tx, &t)? {
                 Ok(c) => c,
                 Err(why) => {
-                    return Err(ApiError::new(StatusCode::CONFLICT, "session_not_open", format!("the session is {why}")))
+                    return Err(ApiError::new(
+                        StatusCode::CONFLICT,
+                        "session_not_open",
+                        format!("the session is {why}"),
+                    ))
                 }
             };
             let new_state = if success { "completed" } else { "failed" };
-            tx.execute("UPDATE biometrics_sessions SET state = ?1 WHERE token = ?2", params![new_state, t])?;
+            tx.execute(
+                "UPDATE biometrics_sessions SET state = ?1 WHERE token = ?2",
+                params![new_state, t],
+            )?;
             let Some(before) = store::load_any(tx, &customer_id)? else {
                 return Err(ApiError::not_found("customer"));
             };

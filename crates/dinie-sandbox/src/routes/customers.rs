@@ -20,7 +20,13 @@ use crate::{ids, reviewer, validate};
 /// How long an idempotency key is remembered.
 const IDEMPOTENCY_TTL_MS: i64 = 24 * 3600 * 1000;
 /// Statuses a list may be filtered by.
-pub const KNOWN_STATUSES: [&str; 5] = ["pending_kyc", "under_review", "active", "creating", "denied"];
+pub const KNOWN_STATUSES: [&str; 5] = [
+    "pending_kyc",
+    "under_review",
+    "active",
+    "creating",
+    "denied",
+];
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -44,8 +50,10 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
         None => Ok(None),
         Some(v) => match v.to_str() {
             Ok(k) if !k.trim().is_empty() && k.len() <= 255 => Ok(Some(k.trim().to_owned())),
-            _ => Err(ApiError::bad_request("Idempotency-Key must be 1 to 255 visible characters")
-                .param("Idempotency-Key")),
+            _ => Err(
+                ApiError::bad_request("Idempotency-Key must be 1 to 255 visible characters")
+                    .param("Idempotency-Key"),
+            ),
         },
     }
 }
@@ -62,17 +70,33 @@ struct NewCustomer {
 
 fn validate_new(body: &Map<String, Value>) -> ApiResult<NewCustomer> {
     let mut errors = Vec::new();
-    let cpf = validate::required(validate::string_field(body, "cpf", &mut errors), "cpf", &mut errors)
-        .and_then(|v| validate::cpf(&v, &mut errors));
+    let cpf = validate::required(
+        validate::string_field(body, "cpf", &mut errors),
+        "cpf",
+        &mut errors,
+    )
+    .and_then(|v| validate::cpf(&v, &mut errors));
     let cnpj = validate::string_field(body, "cnpj", &mut errors)
         .filter(|v| !v.is_empty())
         .and_then(|v| validate::cnpj(&v, &mut errors));
-    let name = validate::required(validate::string_field(body, "name", &mut errors), "name", &mut errors)
-        .and_then(|v| validate::text(v, "name", 200, &mut errors));
-    let email = validate::required(validate::string_field(body, "email", &mut errors), "email", &mut errors)
-        .and_then(|v| validate::email(&v, &mut errors));
-    let phone = validate::required(validate::string_field(body, "phone", &mut errors), "phone", &mut errors)
-        .and_then(|v| validate::phone(&v, &mut errors));
+    let name = validate::required(
+        validate::string_field(body, "name", &mut errors),
+        "name",
+        &mut errors,
+    )
+    .and_then(|v| validate::text(v, "name", 200, &mut errors));
+    let email = validate::required(
+        validate::string_field(body, "email", &mut errors),
+        "email",
+        &mut errors,
+    )
+    .and_then(|v| validate::email(&v, &mut errors));
+    let phone = validate::required(
+        validate::string_field(body, "phone", &mut errors),
+        "phone",
+        &mut errors,
+    )
+    .and_then(|v| validate::phone(&v, &mut errors));
     let trading_name = validate::string_field(body, "trading_name", &mut errors)
         .filter(|v| !v.is_empty())
         .and_then(|v| validate::text(v, "trading_name", 200, &mut errors));
@@ -103,10 +127,15 @@ struct Stored {
 impl IntoResponse for Stored {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::OK);
-        let content_type = if status.is_success() { "application/json" } else { "application/problem+json" };
+        let content_type = if status.is_success() {
+            "application/json"
+        } else {
+            "application/problem+json"
+        };
         let mut resp = (status, [(header::CONTENT_TYPE, content_type)], self.body).into_response();
         if self.replayed {
-            resp.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+            resp.headers_mut()
+                .insert("idempotent-replayed", HeaderValue::from_static("true"));
         }
         resp
     }
@@ -195,7 +224,8 @@ fn register(
             ),
         )
         .param("external_id");
-        err.extensions.insert("customer_id".into(), existing.id.clone().into());
+        err.extensions
+            .insert("customer_id".into(), existing.id.clone().into());
         return Err(err);
     }
     let now = Utc::now();
@@ -224,7 +254,10 @@ async fn list(
     Partner(partner): Partner,
     Query(query): Query<Vec<(String, String)>>,
 ) -> ApiResult<Json<Value>> {
-    let mut filter = ListFilter { limit: 25, ..ListFilter::default() };
+    let mut filter = ListFilter {
+        limit: 25,
+        ..ListFilter::default()
+    };
     for (name, value) in query {
         match name.as_str() {
             "cpf" => filter.cpf = Some(value.chars().filter(char::is_ascii_digit).collect()),
@@ -244,18 +277,31 @@ async fn list(
                     .parse::<u32>()
                     .ok()
                     .filter(|l| (1..=100).contains(l))
-                    .ok_or_else(|| ApiError::bad_request("limit must be an integer from 1 to 100").param("limit"))?;
+                    .ok_or_else(|| {
+                        ApiError::bad_request("limit must be an integer from 1 to 100")
+                            .param("limit")
+                    })?;
             }
             "starting_after" => filter.starting_after = Some(value),
             _ => {}
         }
     }
-    let (data, has_more) = state.db.tx(move |tx| store::list(tx, &partner, &filter)).await?;
+    let (data, has_more) = state
+        .db
+        .tx(move |tx| store::list(tx, &partner, &filter))
+        .await?;
     Ok(Json(json!({ "data": data, "has_more": has_more })))
 }
 
-async fn show(State(state): State<AppState>, Partner(partner): Partner, Path(id): Path<String>) -> ApiResult<Json<Value>> {
-    let rec = state.db.tx(move |tx| store::load(tx, &partner, &id)).await?;
+async fn show(
+    State(state): State<AppState>,
+    Partner(partner): Partner,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let rec = state
+        .db
+        .tx(move |tx| store::load(tx, &partner, &id))
+        .await?;
     Ok(Json(rec.to_api()))
 }
 
@@ -269,7 +315,13 @@ async fn update(
     let mut errors: Vec<FieldError> = validate::IMMUTABLE_FIELDS
         .iter()
         .filter(|f| body.contains_key(**f))
-        .map(|f| FieldError::new(f, "immutable_field", format!("{f} cannot be changed after registration")))
+        .map(|f| {
+            FieldError::new(
+                f,
+                "immutable_field",
+                format!("{f} cannot be changed after registration"),
+            )
+        })
         .collect();
     let mut changes: Vec<(&str, Option<String>)> = Vec::new();
     for field in validate::MUTABLE_FIELDS {
@@ -278,9 +330,15 @@ async fn update(
         }
         let raw = validate::string_field(&body, field, &mut errors);
         let value = match field {
-            "name" => validate::required(raw, field, &mut errors).and_then(|v| validate::text(v, field, 200, &mut errors)).map(Some),
-            "email" => validate::required(raw, field, &mut errors).and_then(|v| validate::email(&v, &mut errors)).map(Some),
-            "phone" => validate::required(raw, field, &mut errors).and_then(|v| validate::phone(&v, &mut errors)).map(Some),
+            "name" => validate::required(raw, field, &mut errors)
+                .and_then(|v| validate::text(v, field, 200, &mut errors))
+                .map(Some),
+            "email" => validate::required(raw, field, &mut errors)
+                .and_then(|v| validate::email(&v, &mut errors))
+                .map(Some),
+            "phone" => validate::required(raw, field, &mut errors)
+                .and_then(|v| validate::phone(&v, &mut errors))
+                .map(Some),
             "cnpj" => match raw.filter(|v| !v.is_empty()) {
                 Some(v) => validate::cnpj(&v, &mut errors).map(Some),
                 None => Some(None),
@@ -324,7 +382,11 @@ async fn update(
                     .into_iter()
                     .find(|k| k.item_type == "ccmei");
                 if let Some(ccmei) = ccmei {
-                    let at = after.kyc.iter().position(|k| k.kind == "biometrics").unwrap_or(after.kyc.len());
+                    let at = after
+                        .kyc
+                        .iter()
+                        .position(|k| k.kind == "biometrics")
+                        .unwrap_or(after.kyc.len());
                     after.kyc.insert(at, ccmei);
                 }
             }

@@ -36,7 +36,10 @@ struct Received {
 
 async fn read_parts(mut multipart: Multipart, limit: u64) -> ApiResult<Received> {
     let bad = |e: axum::extract::multipart::MultipartError| {
-        ApiError::bad_request(format!("the body is not valid multipart/form-data: {}", e.body_text()))
+        ApiError::bad_request(format!(
+            "the body is not valid multipart/form-data: {}",
+            e.body_text()
+        ))
     };
     // After the limit, keep reading (and discarding) up to this much so the client gets the 413
     // instead of a reset connection.
@@ -80,10 +83,14 @@ async fn upload(
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> ApiResult<impl IntoResponse> {
     let multipart = multipart.map_err(|e| {
-        ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "invalid_request", format!(
-            "send the document as multipart/form-data with fields `type` and `file` ({})",
-            e.body_text()
-        ))
+        ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "invalid_request",
+            format!(
+                "send the document as multipart/form-data with fields `type` and `file` ({})",
+                e.body_text()
+            ),
+        )
     })?;
     let limit = state.config.max_upload_bytes;
     let got = read_parts(multipart, limit).await?;
@@ -177,6 +184,10 @@ async fn upload(
 }
 
 fn missing(field: &str) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "missing_required_field", format!("the multipart field `{field}` is required"))
-        .param(field)
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "missing_required_field",
+        format!("the multipart field `{field}` is required"),
+    )
+    .param(field)
 }

@@ -5,7 +5,9 @@ use reqwest::StatusCode;
 use serde::Serialize;
 
 use crate::api::documents::UploadDocument;
-use crate::models::{CreditOfferList, BiometricsSession, CreditOffer, Customer, CustomerId, CustomerStatus, Page};
+use crate::models::{
+    BiometricsSession, CreditOffer, CreditOfferList, Customer, CustomerId, CustomerStatus, Page,
+};
 use crate::{response, Client, Result};
 
 /// Customer calls; get one with [`Client::customers`].
@@ -122,7 +124,11 @@ impl<'c> Customers<'c> {
     }
 
     /// `POST /customers/{id}/documents`: see [`UploadDocument`].
-    pub fn upload_document(self, id: &CustomerId, doc_type: impl Into<String>) -> UploadDocument<'c> {
+    pub fn upload_document(
+        self,
+        id: &CustomerId,
+        doc_type: impl Into<String>,
+    ) -> UploadDocument<'c> {
         UploadDocument::new(self.client, id.clone(), doc_type.into())
     }
 
@@ -135,8 +141,13 @@ impl<'c> Customers<'c> {
     /// # Ok(()) }
     /// ```
     pub async fn create_biometrics_session(self, id: &CustomerId) -> Result<BiometricsSession> {
-        let url = self.client.url(&format!("/customers/{}/biometrics", path_segment(id)));
-        let resp = self.client.execute(&url, |http| Ok(http.post(&url))).await?;
+        let url = self
+            .client
+            .url(&format!("/customers/{}/biometrics", path_segment(id)));
+        let resp = self
+            .client
+            .execute(&url, |http| Ok(http.post(&url)))
+            .await?;
         response::decode(resp).await
     }
 
@@ -150,7 +161,9 @@ impl<'c> Customers<'c> {
     /// # Ok(()) }
     /// ```
     pub async fn credit_offers(self, id: &CustomerId) -> Result<Vec<CreditOffer>> {
-        let url = self.client.url(&format!("/customers/{}/credit-offers", path_segment(id)));
+        let url = self
+            .client
+            .url(&format!("/customers/{}/credit-offers", path_segment(id)));
         let resp = self.client.execute(&url, |http| Ok(http.get(&url))).await?;
         let list: CreditOfferList = response::decode(resp).await?;
         Ok(list.into())
@@ -408,7 +421,9 @@ impl UpdateCustomer<'_> {
 
     /// Sends the correction.
     pub async fn send(self) -> Result<Customer> {
-        let url = self.client.url(&format!("/customers/{}", path_segment(&self.id)));
+        let url = self
+            .client
+            .url(&format!("/customers/{}", path_segment(&self.id)));
         let body = &self.body;
         let resp = self
             .client

@@ -93,7 +93,11 @@ impl<'c> UploadDocument<'c> {
     }
 
     /// Sends what `reader` yields, under the file name `name`.
-    pub fn reader(mut self, reader: impl AsyncRead + Send + Unpin + 'static, name: impl Into<String>) -> Self {
+    pub fn reader(
+        mut self,
+        reader: impl AsyncRead + Send + Unpin + 'static,
+        name: impl Into<String>,
+    ) -> Self {
         self.source = Some(Source::Reader {
             reader: Box::new(reader),
             name: name.into(),
@@ -117,7 +121,9 @@ impl<'c> UploadDocument<'c> {
     /// Checks, then streams the document.
     pub async fn send(self) -> Result<Document> {
         let source = self.source.ok_or_else(|| {
-            InvalidInput::Other("no file was given to upload_document (use .file or .reader)".into())
+            InvalidInput::Other(
+                "no file was given to upload_document (use .file or .reader)".into(),
+            )
         })?;
         let kyc = match self.kyc {
             Some(kyc) => kyc,
@@ -142,15 +148,23 @@ impl<'c> UploadDocument<'c> {
                                 source,
                             }
                         })?;
-                        let chunks = ReaderStream::with_capacity(tokio::fs::File::from_std(file), 64 * 1024);
-                        let body = reqwest::Body::wrap_stream(counted(chunks, Some(size), progress.clone(), None));
+                        let chunks =
+                            ReaderStream::with_capacity(tokio::fs::File::from_std(file), 64 * 1024);
+                        let body = reqwest::Body::wrap_stream(counted(
+                            chunks,
+                            Some(size),
+                            progress.clone(),
+                            None,
+                        ));
                         let part = Part::stream_with_length(body, size)
                             .file_name(name.clone())
                             .mime_str(format.mime())
                             .map_err(|e| InvalidInput::Other(e.to_string()))?;
-                        Ok(http
-                            .post(&url)
-                            .multipart(Form::new().text("type", doc_type.clone()).part("file", part)))
+                        Ok(http.post(&url).multipart(
+                            Form::new()
+                                .text("type", doc_type.clone())
+                                .part("file", part),
+                        ))
                     })
                     .await?
             }
@@ -180,7 +194,9 @@ impl<'c> UploadDocument<'c> {
                     .client
                     .execute_once(&url, |http| {
                         let (head, reader) = once.take().ok_or_else(|| {
-                            InvalidInput::Other("an upload from a reader cannot be sent twice".into())
+                            InvalidInput::Other(
+                                "an upload from a reader cannot be sent twice".into(),
+                            )
                         })?;
                         let chunks = stream::once(async move { Ok(Bytes::from(head)) })
                             .chain(ReaderStream::with_capacity(reader, 64 * 1024));
@@ -194,9 +210,11 @@ impl<'c> UploadDocument<'c> {
                             .file_name(name.clone())
                             .mime_str(format.mime())
                             .map_err(|e| InvalidInput::Other(e.to_string()))?;
-                        Ok(http
-                            .post(&url)
-                            .multipart(Form::new().text("type", doc_type.clone()).part("file", part)))
+                        Ok(http.post(&url).multipart(
+                            Form::new()
+                                .text("type", doc_type.clone())
+                                .part("file", part),
+                        ))
                     })
                     .await;
                 match result {
@@ -234,7 +252,9 @@ fn check_type(doc_type: &str, kyc: &[KycItem]) -> Result<(), InvalidInput> {
 
 fn check_head(name: &str, head: &[u8]) -> Result<DocumentFormat, InvalidInput> {
     if head.is_empty() {
-        return Err(InvalidInput::EmptyFile { name: name.to_owned() });
+        return Err(InvalidInput::EmptyFile {
+            name: name.to_owned(),
+        });
     }
     content::sniff(head).ok_or_else(|| InvalidInput::UnsupportedContent {
         name: name.to_owned(),

@@ -146,7 +146,11 @@ mod tests {
         ));
         assert!(matches!(
             Cnpj::parse("12.ABC.345/01DE-3A"),
-            Err(IdentifierError::InvalidCharacter { character: 'A', position: 14, .. })
+            Err(IdentifierError::InvalidCharacter {
+                character: 'A',
+                position: 14,
+                ..
+            })
         ));
         assert!(matches!(
             Cnpj::parse("00.000.000/0000-00"),

@@ -97,9 +97,18 @@ mod tests {
 
     #[test]
     fn parses_masked_and_raw() {
-        assert_eq!(Cpf::parse("123.456.789-09").unwrap().as_str(), "12345678909");
-        assert_eq!(Cpf::parse("12345678909").unwrap().to_string(), "123.456.789-09");
-        assert_eq!(Cpf::parse(" 123 456 789 09 ").unwrap().as_str(), "12345678909");
+        assert_eq!(
+            Cpf::parse("123.456.789-09").unwrap().as_str(),
+            "12345678909"
+        );
+        assert_eq!(
+            Cpf::parse("12345678909").unwrap().to_string(),
+            "123.456.789-09"
+        );
+        assert_eq!(
+            Cpf::parse(" 123 456 789 09 ").unwrap().as_str(),
+            "12345678909"
+        );
     }
 
     #[test]
@@ -118,8 +127,15 @@ mod tests {
         ));
         assert!(matches!(
             Cpf::parse("123.456.78a-09"),
-            Err(IdentifierError::InvalidCharacter { character: 'a', position: 9, .. })
+            Err(IdentifierError::InvalidCharacter {
+                character: 'a',
+                position: 9,
+                ..
+            })
         ));
-        assert!(matches!(Cpf::parse(" .-"), Err(IdentifierError::Empty { .. })));
+        assert!(matches!(
+            Cpf::parse(" .-"),
+            Err(IdentifierError::Empty { .. })
+        ));
     }
 }

@@ -8,8 +8,8 @@ mod page;
 mod rate_limit;
 pub(crate) mod timestamp;
 
-pub use credit_offer::{CreditOffer, CreditOfferId, CreditOfferStatus};
 pub(crate) use credit_offer::CreditOfferList;
+pub use credit_offer::{CreditOffer, CreditOfferId, CreditOfferStatus};
 pub use customer::{Customer, CustomerId, CustomerStatus, KycItem, KycKind, KycStatus};
 pub use document::{BiometricsSession, Document, DocumentId, DocumentStatus};
 pub use page::Page;

@@ -14,7 +14,8 @@ pub struct RateLimit {
 impl RateLimit {
     /// Reads the three headers; `None` unless all three are present and numeric.
     pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
-        let get = |name: &str| -> Option<u64> { headers.get(name)?.to_str().ok()?.trim().parse().ok() };
+        let get =
+            |name: &str| -> Option<u64> { headers.get(name)?.to_str().ok()?.trim().parse().ok() };
         Some(Self {
             limit: get("x-ratelimit-limit")?,
             remaining: get("x-ratelimit-remaining")?,

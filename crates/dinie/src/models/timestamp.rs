@@ -61,7 +61,9 @@ mod tests {
     fn all_three_shapes() {
         let a: T = serde_json::from_str(r#"{"at":"2026-03-01T12:00:00Z"}"#).unwrap();
         let b: T = serde_json::from_str(r#"{"at":1772366400,"maybe":null}"#).unwrap();
-        let c: T = serde_json::from_str(r#"{"at":"2026-03-01","maybe":"2026-03-01T12:00:00-03:00"}"#).unwrap();
+        let c: T =
+            serde_json::from_str(r#"{"at":"2026-03-01","maybe":"2026-03-01T12:00:00-03:00"}"#)
+                .unwrap();
         assert_eq!(a.at, b.at);
         assert_eq!(c.at.timestamp(), 1772323200);
         assert!(a.maybe.is_none() && b.maybe.is_none());

@@ -49,7 +49,11 @@ async fn wrong_credentials_are_an_authentication_error() {
         .unwrap();
     let err = client.customers().list().send().await.unwrap_err();
     match &err {
-        Error::Authentication { status, request_id, message } => {
+        Error::Authentication {
+            status,
+            request_id,
+            message,
+        } => {
             assert_eq!(*status, Some(401));
             assert!(request_id.is_some());
             assert!(message.contains("wrong secret"), "{message}");
@@ -82,7 +86,10 @@ async fn rate_limits_are_reported_and_429_carries_retry_after() {
     let sb = util::sandbox_with(|c| c.rate_limit = 4).await;
     let client = dinie::Client::builder()
         .base_url(sb.base_url())
-        .credentials(dinie_sandbox::DEFAULT_CLIENT_ID, dinie_sandbox::DEFAULT_CLIENT_SECRET)
+        .credentials(
+            dinie_sandbox::DEFAULT_CLIENT_ID,
+            dinie_sandbox::DEFAULT_CLIENT_SECRET,
+        )
         .max_retries(0)
         .build()
         .unwrap();
@@ -94,7 +101,10 @@ async fn rate_limits_are_reported_and_429_carries_retry_after() {
     client.customers().list().send().await.unwrap();
     client.customers().list().send().await.unwrap();
     let err = client.customers().list().send().await.unwrap_err();
-    assert_eq!((err.status(), err.code()), (Some(429), Some("rate_limit_exceeded")));
+    assert_eq!(
+        (err.status(), err.code()),
+        (Some(429), Some("rate_limit_exceeded"))
+    );
     let retry_after = err.as_api().unwrap().retry_after.unwrap();
     assert!((1..=60).contains(&retry_after));
     assert!(err.is_transient());

@@ -26,10 +26,16 @@ async fn create_tells_new_from_existing_and_conflicts() {
     assert_eq!(c.external_id.as_deref(), Some("crm-1"));
     let types: Vec<_> = c.kyc.iter().map(|k| k.item_type.as_str()).collect();
     assert_eq!(types, ["cnh", "selfie", "biometrics"]);
-    assert!(c.kyc.iter().all(|k| k.status == KycStatus::Pending && k.description.is_some()));
+    assert!(c
+        .kyc
+        .iter()
+        .all(|k| k.status == KycStatus::Pending && k.description.is_some()));
 
     let again = create("crm-1", doc.clone()).send().await.unwrap();
-    assert!(matches!(&again, Registration::Existing(e) if e.id == c.id), "{again:?}");
+    assert!(
+        matches!(&again, Registration::Existing(e) if e.id == c.id),
+        "{again:?}"
+    );
 
     let err = create("crm-2", doc.clone()).send().await.unwrap_err();
     assert_eq!(err.status(), Some(409));
@@ -68,7 +74,11 @@ async fn validation_errors_name_their_fields() {
         .await
         .unwrap_err();
     let problem = &err.as_api().unwrap().problem;
-    let mut params: Vec<_> = problem.errors.iter().map(|e| (e.param.clone().unwrap(), e.code.clone().unwrap())).collect();
+    let mut params: Vec<_> = problem
+        .errors
+        .iter()
+        .map(|e| (e.param.clone().unwrap(), e.code.clone().unwrap()))
+        .collect();
     params.sort();
     assert_eq!(
         params,
@@ -79,7 +89,10 @@ async fn validation_errors_name_their_fields() {
             ("phone".into(), "invalid_format".into()),
         ]
     );
-    assert!(problem.field_detail("phone").unwrap().contains("+5511987654321"));
+    assert!(problem
+        .field_detail("phone")
+        .unwrap()
+        .contains("+5511987654321"));
     assert_eq!(sb.state().count("customers").await.unwrap(), 0);
 }
 
@@ -168,14 +181,32 @@ async fn get_update_and_immutable_fields() {
     assert_eq!(email_item.status, KycStatus::PendingCorrection);
     assert!(email_item.message.is_some());
 
-    let fixed = client.customers().update(&c.id).email("ana@example.com").send().await.unwrap();
+    let fixed = client
+        .customers()
+        .update(&c.id)
+        .email("ana@example.com")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(fixed.email, "ana@example.com");
     assert_eq!(util::item_status(&fixed, "email"), "submitted");
-    let reviewed = util::wait_for(&client, &c.id, |c| util::item_status(c, "email") == "approved").await;
+    let reviewed = util::wait_for(&client, &c.id, |c| {
+        util::item_status(c, "email") == "approved"
+    })
+    .await;
     assert_eq!(reviewed.cpf, c.cpf);
 
-    let err = client.customers().update(&c.id).phone("123").send().await.unwrap_err();
-    assert_eq!(err.as_api().unwrap().problem.param.as_deref(), Some("phone"));
+    let err = client
+        .customers()
+        .update(&c.id)
+        .phone("123")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.as_api().unwrap().problem.param.as_deref(),
+        Some("phone")
+    );
 
     // The typed client cannot express a CPF change; the API refuses it anyway.
     let token = util::raw_token(&sb).await;
@@ -192,7 +223,11 @@ async fn get_update_and_immutable_fields() {
     assert_eq!(problem["param"], "cpf");
     assert_eq!(problem["errors"][1]["param"], "external_id");
 
-    let missing = client.customers().get(&"cust_nope".into()).await.unwrap_err();
+    let missing = client
+        .customers()
+        .get(&"cust_nope".into())
+        .await
+        .unwrap_err();
     assert_eq!(missing.status(), Some(404));
     assert!(matches!(missing, Error::Api(_)));
 }
@@ -213,8 +248,18 @@ async fn partners_see_only_their_own_customers() {
         .build()
         .unwrap();
     let c = util::register(&mine).await;
-    assert_eq!(theirs.customers().get(&c.id).await.unwrap_err().status(), Some(404));
-    assert!(theirs.customers().list().send().await.unwrap().data.is_empty());
+    assert_eq!(
+        theirs.customers().get(&c.id).await.unwrap_err().status(),
+        Some(404)
+    );
+    assert!(theirs
+        .customers()
+        .list()
+        .send()
+        .await
+        .unwrap()
+        .data
+        .is_empty());
     // The same CPF is a different customer for another partner.
     let other = theirs
         .customers()

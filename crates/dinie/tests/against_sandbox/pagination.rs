@@ -40,12 +40,22 @@ async fn two_hundred_fifty_customers_page_without_gaps_or_duplicates() {
     assert_eq!(seen.len(), 250);
     assert_eq!(seen.iter().cloned().collect::<HashSet<_>>(), created);
 
-    let streamed: Vec<_> = client.customers().list().limit(7).into_stream().try_collect().await.unwrap();
+    let streamed: Vec<_> = client
+        .customers()
+        .list()
+        .limit(7)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
     let ids: HashSet<_> = streamed.iter().map(|c| c.id.clone()).collect();
     assert_eq!((streamed.len(), ids), (250, created));
 
     // The default page size is 25.
-    assert_eq!(client.customers().list().send().await.unwrap().data.len(), 25);
+    assert_eq!(
+        client.customers().list().send().await.unwrap().data.len(),
+        25
+    );
 }
 
 #[tokio::test]
@@ -68,23 +78,57 @@ async fn filters_and_their_errors() {
     let masked = dinie::br::Cpf::parse(&a.cpf).unwrap().to_string();
     for query in [masked.as_str(), a.cpf.as_str()] {
         let page = client.customers().list().cpf(query).send().await.unwrap();
-        assert_eq!(page.data.iter().map(|c| &c.id).collect::<Vec<_>>(), [&a.id], "{query}");
+        assert_eq!(
+            page.data.iter().map(|c| &c.id).collect::<Vec<_>>(),
+            [&a.id],
+            "{query}"
+        );
     }
-    let by_ext = client.customers().list().external_id("crm-b").send().await.unwrap();
+    let by_ext = client
+        .customers()
+        .list()
+        .external_id("crm-b")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(by_ext.data[0].id, b.id);
     assert_eq!(by_ext.data.len(), 1);
-    let pending = client.customers().list().status(CustomerStatus::PendingKyc).send().await.unwrap();
+    let pending = client
+        .customers()
+        .list()
+        .status(CustomerStatus::PendingKyc)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(pending.data.len(), 2);
-    let active = client.customers().list().status("active").send().await.unwrap();
+    let active = client
+        .customers()
+        .list()
+        .status("active")
+        .send()
+        .await
+        .unwrap();
     assert!(active.data.is_empty() && !active.has_more);
 
     for (limit, ok) in [(0u8, false), (1, true), (100, true), (101, false)] {
         let r = client.customers().list().limit(limit).send().await;
         assert_eq!(r.is_ok(), ok, "limit {limit}");
         if let Err(e) = r {
-            assert_eq!((e.status(), e.as_api().unwrap().problem.param.as_deref()), (Some(400), Some("limit")));
+            assert_eq!(
+                (e.status(), e.as_api().unwrap().problem.param.as_deref()),
+                (Some(400), Some("limit"))
+            );
         }
     }
-    let err = client.customers().list().status("frozen").send().await.unwrap_err();
-    assert_eq!((err.status(), err.as_api().unwrap().problem.param.as_deref()), (Some(400), Some("status")));
+    let err = client
+        .customers()
+        .list()
+        .status("frozen")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.status(), err.as_api().unwrap().problem.param.as_deref()),
+        (Some(400), Some("status"))
+    );
 }

@@ -17,7 +17,13 @@ async fn a_restart_with_the_same_db_keeps_customers_documents_and_pending_review
     let client = util::client(&first);
     let c = util::register(&client).await;
     let (_d, pdf) = util::file("cnh.pdf", &util::pdf());
-    client.customers().upload_document(&c.id, "cnh").file(&pdf).send().await.unwrap();
+    client
+        .customers()
+        .upload_document(&c.id, "cnh")
+        .file(&pdf)
+        .send()
+        .await
+        .unwrap();
     first.shutdown().await;
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -28,5 +34,8 @@ async fn a_restart_with_the_same_db_keeps_customers_documents_and_pending_review
     assert_eq!(util::item_status(&again, "cnh"), "submitted");
     assert_eq!(second.state().count("documents").await.unwrap(), 1);
     // The review that was pending when the first sandbox stopped completes in the second.
-    util::wait_for(&client, &c.id, |c| util::item_status(c, "cnh") == "approved").await;
+    util::wait_for(&client, &c.id, |c| {
+        util::item_status(c, "cnh") == "approved"
+    })
+    .await;
 }

@@ -18,12 +18,18 @@ const CUSTOMER: &str = r#"{"id":"cust_1","status":"active","cpf":"12345678909","
 fn token_route() -> Router {
     Router::new().route(
         "/api/v3/auth/token",
-        post(|| async { r#"{"access_token":"dinie_at_x","token_type":"bearer","expires_in":3600}"# }),
+        post(|| async {
+            r#"{"access_token":"dinie_at_x","token_type":"bearer","expires_in":3600}"#
+        }),
     )
 }
 
 /// Answers `failures` times with `status` (and `headers`), then the customer.
-fn flaky(status: StatusCode, failures: u32, headers: Vec<(&'static str, &'static str)>) -> (Router, Arc<AtomicU32>) {
+fn flaky(
+    status: StatusCode,
+    failures: u32,
+    headers: Vec<(&'static str, &'static str)>,
+) -> (Router, Arc<AtomicU32>) {
     let hits = Arc::new(AtomicU32::new(0));
     let counter = hits.clone();
     let route = get(move || {
@@ -70,7 +76,11 @@ async fn a_429_waits_for_retry_after() {
     let client = util::client_for(&util::serve(router).await);
     let started = Instant::now();
     client.customers().get(&"cust_1".into()).await.unwrap();
-    assert!(started.elapsed() >= Duration::from_secs(1), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(hits.load(Ordering::SeqCst), 2);
 }
 
@@ -133,7 +143,12 @@ async fn decode_errors_name_the_json_path() {
     );
     let client = util::client_for(&util::serve(router).await);
     match client.customers().get(&"cust_1".into()).await.unwrap_err() {
-        Error::Decode { path, request_id, status, .. } => {
+        Error::Decode {
+            path,
+            request_id,
+            status,
+            ..
+        } => {
             assert_eq!(path, "kyc[0].status");
             assert_eq!(request_id.as_deref(), Some("req_bad"));
             assert_eq!(status, 200);
@@ -148,7 +163,11 @@ async fn a_non_dinie_server_is_told_apart() {
     let client = util::client_for(&util::serve(router).await);
     let err = client.authenticate().await.unwrap_err();
     match err {
-        Error::Authentication { status: Some(404), message, .. } => assert!(message.contains("not a Dinie error"), "{message}"),
+        Error::Authentication {
+            status: Some(404),
+            message,
+            ..
+        } => assert!(message.contains("not a Dinie error"), "{message}"),
         other => panic!("{other:?}"),
     }
 }

@@ -31,7 +31,10 @@ pub fn client(sandbox: &Sandbox) -> Client {
 pub fn client_for(base_url: &str) -> Client {
     Client::builder()
         .base_url(base_url)
-        .credentials(dinie_sandbox::DEFAULT_CLIENT_ID, dinie_sandbox::DEFAULT_CLIENT_SECRET)
+        .credentials(
+            dinie_sandbox::DEFAULT_CLIENT_ID,
+            dinie_sandbox::DEFAULT_CLIENT_SECRET,
+        )
         .backoff_base(Duration::from_millis(20))
         .timeout(Duration::from_secs(10))
         .build()
@@ -68,21 +71,30 @@ pub async fn register_with(client: &Client, email: &str, cnpj: Option<&str>) -> 
 }
 
 /// Polls the customer until `done` holds (at most 10 s).
-pub async fn wait_for(client: &Client, id: &CustomerId, done: impl Fn(&Customer) -> bool) -> Customer {
+pub async fn wait_for(
+    client: &Client,
+    id: &CustomerId,
+    done: impl Fn(&Customer) -> bool,
+) -> Customer {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
         let c = client.customers().get(id).await.unwrap();
         if done(&c) {
             return c;
         }
-        assert!(tokio::time::Instant::now() < deadline, "timed out waiting; last state: {c:#?}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting; last state: {c:#?}"
+        );
         tokio::time::sleep(Duration::from_millis(40)).await;
     }
 }
 
 /// The status of a KYC item.
 pub fn item_status(c: &Customer, item: &str) -> String {
-    c.kyc_item(item).map(|k| k.status.to_string()).unwrap_or_default()
+    c.kyc_item(item)
+        .map(|k| k.status.to_string())
+        .unwrap_or_default()
 }
 
 /// A minimal valid PNG.
@@ -119,7 +131,10 @@ pub async fn serve(router: axum::Router) -> String {
 pub async fn raw_token(sandbox: &Sandbox) -> String {
     let resp: serde_json::Value = reqwest::Client::new()
         .post(format!("{}/auth/token", sandbox.base_url()))
-        .basic_auth(dinie_sandbox::DEFAULT_CLIENT_ID, Some(dinie_sandbox::DEFAULT_CLIENT_SECRET))
+        .basic_auth(
+            dinie_sandbox::DEFAULT_CLIENT_ID,
+            Some(dinie_sandbox::DEFAULT_CLIENT_SECRET),
+        )
         .form(&[("grant_type", "client_credentials")])
         .send()
         .await

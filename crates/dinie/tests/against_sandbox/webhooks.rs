@@ -44,8 +44,16 @@ async fn receive(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> 
 }
 
 async fn receiver(fail_first: bool) -> (Receiver, String) {
-    let r = Receiver { fail_first, ..Receiver::default() };
-    let base = util::serve(Router::new().route("/api/v3/hooks", post(receive)).with_state(r.clone())).await;
+    let r = Receiver {
+        fail_first,
+        ..Receiver::default()
+    };
+    let base = util::serve(
+        Router::new()
+            .route("/api/v3/hooks", post(receive))
+            .with_state(r.clone()),
+    )
+    .await;
     (r, format!("{base}/hooks"))
 }
 
@@ -74,14 +82,40 @@ async fn every_transition_arrives_signed_and_verifies() {
     let c = util::register(&client).await;
     let (_d, pdf) = util::file("cnh.pdf", &util::pdf());
     let (_e, png) = util::file("selfie.png", &util::png());
-    client.customers().upload_document(&c.id, "cnh").file(&pdf).send().await.unwrap();
-    client.customers().upload_document(&c.id, "selfie").file(&png).send().await.unwrap();
-    let session = client.customers().create_biometrics_session(&c.id).await.unwrap();
-    reqwest::Client::new().post(format!("{}/complete", session.session_url)).send().await.unwrap();
+    client
+        .customers()
+        .upload_document(&c.id, "cnh")
+        .file(&pdf)
+        .send()
+        .await
+        .unwrap();
+    client
+        .customers()
+        .upload_document(&c.id, "selfie")
+        .file(&png)
+        .send()
+        .await
+        .unwrap();
+    let session = client
+        .customers()
+        .create_biometrics_session(&c.id)
+        .await
+        .unwrap();
+    reqwest::Client::new()
+        .post(format!("{}/complete", session.session_url))
+        .send()
+        .await
+        .unwrap();
 
     let events = wait_for_types(
         &r,
-        &["customer.created", "customer.kyc_updated", "customer.under_review", "customer.active", "credit_offer.available"],
+        &[
+            "customer.created",
+            "customer.kyc_updated",
+            "customer.under_review",
+            "customer.active",
+            "credit_offer.available",
+        ],
     )
     .await;
     for event in &events {
@@ -91,7 +125,9 @@ async fn every_transition_arrives_signed_and_verifies() {
                 assert_eq!(update.customer_id, c.id);
                 assert_eq!(update.kyc.len(), 3, "the full kyc array");
             }
-            Event::CustomerUnderReview(change) | Event::CustomerActive(change) => assert_eq!(change.customer_id, c.id),
+            Event::CustomerUnderReview(change) | Event::CustomerActive(change) => {
+                assert_eq!(change.customer_id, c.id)
+            }
             Event::CreditOfferAvailable(offer) => {
                 assert_eq!(offer.customer_id, c.id);
                 assert!(offer.credit_offer.id.as_str().starts_with("co_"));

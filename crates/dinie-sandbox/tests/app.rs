@@ -1,0 +1,91 @@
+//! The router driven in-process with `oneshot`: the cross-cutting behaviour every route shares.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use dinie_sandbox::{app, AppState, SandboxConfig};
+use tower::ServiceExt;
+
+async fn call(req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, serde_json::Value) {
+    let state = AppState::open(SandboxConfig::default()).unwrap();
+    let resp = app(state).oneshot(req).await.unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    (
+        status,
+        headers,
+        serde_json::from_slice(&bytes).unwrap_or_default(),
+    )
+}
+
+#[tokio::test]
+async fn unknown_routes_are_problem_json_with_a_request_id() {
+    let (status, headers, body) = call(Request::get("/nope").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(headers["content-type"], "application/problem+json");
+    assert!(headers["x-request-id"]
+        .to_str()
+        .unwrap()
+        .starts_with("req_"));
+    assert_eq!(body["status"], 404);
+    let (status, _, body) = call(Request::get("/api/v3/nope").body(Body::empty()).unwrap()).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_a_405_problem() {
+    let (status, _, body) = call(
+        Request::delete("/api/v3/customers")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(body["code"], "method_not_allowed");
+}
+
+#[tokio::test]
+async fn the_token_endpoint_checks_grant_and_credentials() {
+    let form = |body: &'static str, auth: Option<&'static str>| {
+        let mut r = Request::post("/api/v3/auth/token")
+            .header("content-type", "application/x-www-form-urlencoded");
+        if let Some(a) = auth {
+            r = r.header("authorization", a);
+        }
+        r.body(Body::from(body)).unwrap()
+    };
+    // base64("dinie_ci_test_sandbox:dinie_cs_test_sandbox")
+    let good = "Basic ZGluaWVfY2lfdGVzdF9zYW5kYm94OmRpbmllX2NzX3Rlc3Rfc2FuZGJveA==";
+    let (status, headers, body) = call(form("grant_type=client_credentials", Some(good))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body["access_token"]
+        .as_str()
+        .unwrap()
+        .starts_with("dinie_at_"));
+    assert_eq!(body["token_type"], "bearer");
+    assert_eq!(headers["x-ratelimit-limit"], "10000");
+    let (status, _, body) = call(form("grant_type=password", Some(good))).await;
+    assert_eq!(
+        (status, body["param"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("grant_type"))
+    );
+    let (status, _, body) = call(form("grant_type=client_credentials", Some("Basic eDp5"))).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("invalid_client"))
+    );
+    // Credentials in the form body (RFC 6749 §2.3.1) work too.
+    let (status, _, _) = call(form(
+        "grant_type=client_credentials&client_id=dinie_ci_test_sandbox&client_secret=dinie_cs_test_sandbox",
+        None,
+    ))
+    .await;
+    assert_eq!(status, StatusCode::OK);
+}
