@@ -13,13 +13,23 @@
 //!
 //! # Example
 //!
-//! ```no_run
-//! use dinie::Client;
+//! Runs as a doc test against the local sandbox (`dinie-sandbox`); point `base_url` at
+//! [`SANDBOX_URL`] or [`PRODUCTION_URL`] with your partner credentials for the real thing.
 //!
-//! # async fn run() -> dinie::Result<()> {
+//! ```
+//! use dinie::{Client, CustomerStatus};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! # let sandbox = dinie_sandbox::Sandbox::start(Default::default(), listener).await?;
+//! # let base_url = sandbox.base_url();
+//! # let dir = tempfile::tempdir()?;
+//! # let cnh_pdf = dir.path().join("cnh.pdf");
+//! # std::fs::write(&cnh_pdf, b"%PDF-1.4 a scanned licence")?;
 //! let client = Client::builder()
-//!     .base_url(dinie::SANDBOX_URL)
-//!     .credentials("dinie_ci_test_…", "dinie_cs_test_…")
+//!     .base_url(&base_url) // e.g. dinie::SANDBOX_URL
+//!     .credentials("dinie_ci_test_sandbox", "dinie_cs_test_sandbox")
 //!     .build()?;
 //!
 //! let registration = client
@@ -32,6 +42,8 @@
 //!     .send()
 //!     .await?;
 //! let customer = registration.customer();
+//! assert!(registration.is_new());
+//! assert_eq!(customer.status, CustomerStatus::PendingKyc);
 //! for item in &customer.kyc {
 //!     println!("{} {}: {}", item.kind, item.item_type, item.status);
 //! }
@@ -39,15 +51,13 @@
 //! let doc = client
 //!     .customers()
 //!     .upload_document(&customer.id, "cnh")
-//!     .file("cnh.pdf")
+//!     .file(&cnh_pdf)
 //!     .known_kyc(&customer.kyc)
 //!     .send()
 //!     .await?;
 //! println!("document {} is {}", doc.id, doc.status);
 //! # Ok(()) }
 //! ```
-//!
-//! The example above runs for real in `tests/` against the local sandbox (`dinie-sandbox`).
 
 pub mod api;
 mod auth;
