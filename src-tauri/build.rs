@@ -1,0 +1,13 @@
+//! Declares the app's commands so that capabilities can grant them one by one.
+
+/// Every command of `src/commands.rs`; each gets an `allow-<name>` permission.
+const COMMANDS: &[&str] = &["app_info", "list_customers", "set_language"];
+
+fn main() {
+    let attributes = tauri_build::Attributes::new()
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(e) = tauri_build::try_build(attributes) {
+        eprintln!("tauri-build failed: {e:#}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,10 @@
+// No console window on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+fn main() {
+    dinie_desk::platform::prepare_environment();
+    if let Err(e) = dinie_desk::run(tauri::Builder::default()) {
+        eprintln!("Dinie Desk could not start: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,4 @@
+//! Domain services: what the commands call. They know Dinie and the app's data, not the page.
+
+pub mod customers;
+pub mod settings;

@@ -1,0 +1,33 @@
+// Toasts and error boxes: every error says what happened, what to do, and its request id.
+import { el } from './dom.js';
+import { t } from './i18n.js';
+
+export function toast(message, kind = 'info') {
+  const node = el('div', { class: 'toast', dataset: { kind }, text: message });
+  document.getElementById('toasts').append(node);
+  setTimeout(() => node.remove(), 5000);
+}
+
+/** A human sentence for a CommandError: the dictionary's, or the message from Rust. */
+export function describe(err) {
+  const key = `error.${err.code}`;
+  const text = t(key);
+  return text === key ? err.message : text;
+}
+
+/** An error panel with the request id, a copy button and an optional retry. */
+export function errorBox(err, retry) {
+  const box = el('div', { class: 'error-box', role: 'alert', id: 'error-box' },
+    el('h2', { text: t('error.title') }),
+    el('p', { class: 'error-message', text: describe(err) }));
+  if (err.requestId) {
+    box.append(el('p', { class: 'request-id' },
+      `${t('error.requestId')}: `, el('span', { id: 'error-request-id', text: err.requestId }), ' ',
+      el('button', {
+        type: 'button', text: t('error.copy'),
+        onclick: async () => { await navigator.clipboard.writeText(err.requestId); toast(t('error.copied')); },
+      })));
+  }
+  if (retry) box.append(el('button', { type: 'button', class: 'primary', text: t('error.retry'), onclick: retry }));
+  return box;
+}

@@ -1,0 +1,63 @@
+// The shell: sidebar navigation, header (connection and online state), and the screens.
+import { call, listen } from './ipc.js';
+import { clear } from './dom.js';
+import { setLanguage, t, translate } from './i18n.js';
+import { errorBox } from './feedback.js';
+import * as customers from './screens/customers.js';
+import * as drafts from './screens/drafts.js';
+import * as settings from './screens/settings.js';
+
+const screens = { customers, drafts, settings };
+export const state = { info: null, screen: 'customers' };
+
+function show(name) {
+  state.screen = screens[name] ? name : 'customers';
+  const screen = screens[state.screen];
+  for (const link of document.querySelectorAll('[data-screen]')) {
+    if (link.dataset.screen === state.screen) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  document.getElementById('screen-title').textContent = t(screen.title);
+  const root = clear(document.getElementById('screen'));
+  screen.render(root);
+}
+
+/** Re-renders the chrome and the current screen (after a language change). */
+export function refreshChrome() {
+  translate(document);
+  renderConnection(state.info.connection);
+  show(state.screen);
+}
+
+function renderConnection(conn) {
+  const badge = document.getElementById('connection-badge');
+  badge.dataset.kind = conn.kind;
+  badge.textContent = t(`connection.${conn.kind}`);
+  badge.title = conn.host;
+  const online = document.getElementById('online-indicator');
+  online.dataset.online = String(conn.online);
+  online.textContent = t(`online.${conn.online}`);
+}
+
+async function start() {
+  for (const link of document.querySelectorAll('[data-screen]')) {
+    link.addEventListener('click', (e) => { e.preventDefault(); show(link.dataset.screen); });
+  }
+  try {
+    state.info = await call('app_info');
+  } catch (err) {
+    document.getElementById('screen').append(errorBox(err, () => location.reload()));
+    return;
+  }
+  setLanguage(state.info.language);
+  document.getElementById('app-version').textContent = `v${state.info.version}`;
+  renderConnection(state.info.connection);
+  await listen('connection-changed', (event) => {
+    state.info.connection = event.payload;
+    renderConnection(event.payload);
+  });
+  show(location.hash.slice(1) || 'customers');
+  document.body.dataset.ready = 'true';
+}
+
+start();

@@ -1,0 +1,37 @@
+// Settings: language, and what the app is connected to.
+import { call } from '../ipc.js';
+import { el } from '../dom.js';
+import { t, languages, language, setLanguage } from '../i18n.js';
+import { toast, describe } from '../feedback.js';
+import { state, refreshChrome } from '../main.js';
+
+export const title = 'title.settings';
+
+export function render(root) {
+  const select = el('select', { id: 'language-select', 'aria-labelledby': 'language-label' },
+    languages.map((l) => el('option', { value: l.code, text: l.name, selected: l.code === language() })));
+  select.addEventListener('change', async () => {
+    try {
+      await call('set_language', { language: select.value });
+      setLanguage(select.value);
+      refreshChrome();
+      toast(t('settings.saved'));
+    } catch (err) {
+      toast(describe(err), 'error');
+    }
+  });
+  const conn = state.info.connection;
+  root.append(
+    el('section', { class: 'card' },
+      el('div', { class: 'field' }, el('label', { id: 'language-label', for: 'language-select', text: t('settings.language') }), select),
+      el('p', { class: 'request-id', text: t('settings.theme') })),
+    el('section', { class: 'card' },
+      el('h2', { text: t('settings.connection') }),
+      el('dl', {},
+        el('dt', { text: t('settings.kind') }), el('dd', { id: 'settings-kind', text: t(`connection.${conn.kind}`) }),
+        el('dt', { text: t('settings.host') }), el('dd', { class: 'mono', text: conn.host }),
+        el('dt', { text: t('settings.environment') }), el('dd', { text: conn.environment ?? '—' }))),
+    el('section', { class: 'card' },
+      el('h2', { text: t('settings.about') }),
+      el('dl', {}, el('dt', { text: t('settings.version') }), el('dd', { text: state.info.version }))));
+}
