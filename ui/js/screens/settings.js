@@ -29,7 +29,7 @@ export function render(root) {
       el('h2', { text: t('settings.connection') }),
       el('dl', {},
         el('dt', { text: t('settings.kind') }), el('dd', { id: 'settings-kind', text: t(`connection.${conn.kind}`) }),
-        el('dt', { text: t('settings.host') }), el('dd', { class: 'mono', text: conn.host }),
+        el('dt', { text: t('settings.host') }), el('dd', { class: 'mono', id: 'settings-host', text: conn.host }),
         el('dt', { text: t('settings.environment') }), el('dd', { text: conn.environment ?? '—' }))),
     el('section', { class: 'card' },
       el('h2', { text: t('settings.about') }),

@@ -1,0 +1,290 @@
+//! [`App`]: one test's world and the WebDriver session on the app's main window.
+
+use std::future::Future;
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use futures_util::FutureExt;
+use serde_json::json;
+
+use crate::processes::{self, Managed};
+
+/// How long a wait for the page may take before the test fails.
+const WAIT: Duration = Duration::from_secs(20);
+
+/// Where screenshots go: `target/e2e-artifacts/`.
+pub fn artifacts_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn app_binary() -> PathBuf {
+    let path = std::env::var_os("DINIE_DESK_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/debug/dinie-desk")
+        });
+    assert!(
+        path.exists(),
+        "{} is missing: build it with `cargo build -p dinie-desk` (make test does)",
+        path.display()
+    );
+    path
+}
+
+/// A running app in its own world. Dropping it stops the app and every helper process.
+pub struct App {
+    /// The WebDriver session on the main window.
+    pub driver: Client,
+    display: String,
+    env: Vec<(String, String)>,
+    home: tempfile::TempDir,
+    // Dropped in reverse order of start: driver (app), keyring, bus, display.
+    _processes: Vec<Managed>,
+}
+
+impl App {
+    /// Starts the world and the app, and waits until its page is ready.
+    pub async fn launch() -> App {
+        let home = tempfile::Builder::new()
+            .prefix("dinie-e2e-")
+            .tempdir()
+            .unwrap();
+        Self::launch_in(home).await
+    }
+
+    async fn launch_in(home: tempfile::TempDir) -> App {
+        let root = home.path().to_path_buf();
+        for dir in ["home", "data", "config", "cache", "runtime", "logs"] {
+            std::fs::create_dir_all(root.join(dir)).unwrap();
+        }
+        std::fs::set_permissions(
+            root.join("runtime"),
+            std::os::unix::fs::PermissionsExt::from_mode(0o700),
+        )
+        .unwrap();
+        let logs = root.join("logs");
+        let (xvfb, display) = processes::xvfb(&logs);
+        let (bus, bus_address) = processes::dbus(&logs);
+        let path = |d: &str| root.join(d).display().to_string();
+        let env: Vec<(String, String)> = vec![
+            ("DISPLAY".into(), display),
+            ("DBUS_SESSION_BUS_ADDRESS".into(), bus_address),
+            ("HOME".into(), path("home")),
+            ("XDG_DATA_HOME".into(), path("data")),
+            ("XDG_CONFIG_HOME".into(), path("config")),
+            ("XDG_CACHE_HOME".into(), path("cache")),
+            ("XDG_RUNTIME_DIR".into(), path("runtime")),
+            ("GDK_BACKEND".into(), "x11".into()),
+            ("DINIE_DESK_LOG".into(), "dinie_desk=debug".into()),
+        ];
+        let keyring = processes::keyring(&logs, &env);
+
+        let port = processes::free_port();
+        let native_port = processes::free_port();
+        let mut cmd = Command::new(tauri_driver());
+        cmd.args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ])
+        .envs(env.iter().map(|(k, v)| (k, v)));
+        let driver_log = logs.join("tauri-driver.log");
+        let mut driver_process = Managed::spawn("tauri-driver", cmd, &driver_log);
+        processes::wait_until("tauri-driver", Duration::from_secs(15), || {
+            TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
+        driver_process.assert_running(&driver_log);
+
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("wry"));
+        caps.insert(
+            "tauri:options".into(),
+            json!({ "application": app_binary() }),
+        );
+        // WebDriver speaks plain HTTP on loopback: no TLS stack needed.
+        let driver = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .unwrap_or_else(|e| {
+                let log = std::fs::read_to_string(&driver_log).unwrap_or_default();
+                panic!("could not open a WebDriver session: {e}\n{log}")
+            });
+        let display = env[0].1.clone();
+        let app = App {
+            driver,
+            display,
+            env,
+            home,
+            _processes: vec![xvfb, bus, keyring, driver_process],
+        };
+        app.wait_for("body[data-ready='true']").await;
+        app
+    }
+
+    /// Runs `body` on a fresh app; on failure saves a screenshot named `name` and fails.
+    pub async fn run<F, Fut>(name: &str, body: F)
+    where
+        F: FnOnce(App) -> Fut,
+        Fut: Future<Output = App>,
+    {
+        let app = App::launch().await;
+        let display = app.display.clone();
+        let logs = app.home.path().join("logs");
+        let outcome = std::panic::AssertUnwindSafe(body(app)).catch_unwind().await;
+        match outcome {
+            Ok(app) => app.close().await,
+            Err(panic) => {
+                let file = artifacts_dir().join(format!("{name}-failure.png"));
+                if capture(&display, &file) {
+                    eprintln!("screenshot of the failure: {}", file.display());
+                }
+                for log in ["tauri-driver.log", "keyring.log"] {
+                    eprintln!(
+                        "--- {log}\n{}",
+                        std::fs::read_to_string(logs.join(log)).unwrap_or_default()
+                    );
+                }
+                std::panic::resume_unwind(panic);
+            }
+        }
+    }
+
+    /// Ends the WebDriver session (closing the app), then stops the world.
+    pub async fn close(self) {
+        let _ = self.driver.clone().close().await;
+    }
+
+    /// The environment the app runs in (DISPLAY, D-Bus, HOME, XDG folders).
+    pub fn env(&self) -> &[(String, String)] {
+        &self.env
+    }
+
+    /// The app's data folder (`$XDG_DATA_HOME/br.com.dinie.desk`).
+    pub fn data_dir(&self) -> PathBuf {
+        self.home.path().join("data/br.com.dinie.desk")
+    }
+
+    /// Waits for an element matching `css` to exist.
+    pub async fn wait_for(&self, css: &str) -> Element {
+        self.driver
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+    }
+
+    /// Waits until the text of `css` contains `text`; returns the whole text.
+    pub async fn wait_for_text(&self, css: &str, text: &str) -> String {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            if let Ok(el) = self.driver.find(Locator::Css(css)).await {
+                if let Ok(t) = el.text().await {
+                    if t.contains(text) {
+                        return t;
+                    }
+                    assert!(
+                        tokio::time::Instant::now() < deadline,
+                        "{css} says {t:?}, not {text:?}"
+                    );
+                }
+            }
+            assert!(tokio::time::Instant::now() < deadline, "no element {css}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Clicks the element matching `css`.
+    pub async fn click(&self, css: &str) {
+        self.wait_for(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("could not click {css}: {e}"));
+    }
+
+    /// Replaces the value of an input with `text`, typing it as an agent would.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let input = self.wait_for(css).await;
+        input.clear().await.unwrap();
+        input.send_keys(text).await.unwrap();
+    }
+
+    /// Chooses the option with `value` in a select.
+    pub async fn select(&self, css: &str, value: &str) {
+        self.wait_for(css)
+            .await
+            .select_by_value(value)
+            .await
+            .unwrap();
+    }
+
+    /// The text of the newest toast.
+    pub async fn toast(&self) -> String {
+        self.wait_for_text(".toast:last-child", "").await
+    }
+
+    /// Runs JavaScript in the page and returns its (JSON) result.
+    pub async fn script(&self, js: &str) -> serde_json::Value {
+        self.driver
+            .execute(js, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{js}"))
+    }
+
+    /// Runs asynchronous JavaScript; the script calls `arguments[0](result)` when done.
+    pub async fn script_async(&self, js: &str) -> serde_json::Value {
+        self.driver
+            .execute_async(js, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{js}"))
+    }
+
+    /// Saves a screenshot of the window to `target/e2e-artifacts/{name}.png`.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let file = artifacts_dir().join(format!("{name}.png"));
+        assert!(
+            capture(&self.display, &file),
+            "could not capture {}",
+            file.display()
+        );
+        file
+    }
+}
+
+/// Captures the X display to a PNG. WebKitWebDriver's own screenshot command never answers
+/// under Xvfb (measured with WebKitGTK 2.50 on Debian 12), so the harness reads the screen.
+fn capture(display: &str, file: &Path) -> bool {
+    Command::new("import")
+        .args([
+            "-display",
+            display,
+            "-window",
+            "root",
+            &file.display().to_string(),
+        ])
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn tauri_driver() -> PathBuf {
+    if let Some(p) = std::env::var_os("TAURI_DRIVER") {
+        return PathBuf::from(p);
+    }
+    let cargo_bin = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .map(|c| c.join("bin/tauri-driver"));
+    match cargo_bin {
+        Some(p) if p.exists() => p,
+        _ => PathBuf::from("tauri-driver"),
+    }
+}

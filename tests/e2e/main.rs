@@ -1,0 +1,6 @@
+//! End-to-end tests: the real app window, clicked and typed into as an agent would.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod harness;
+mod shell;

@@ -1,0 +1,52 @@
+//! The end-to-end harness: a real Dinie Desk window in its own world.
+//!
+//! [`App::launch`] starts, for one test, a private X server (Xvfb), a private D-Bus session
+//! with an unlocked GNOME Keyring (a real Secret Service), `tauri-driver` with
+//! `WebKitWebDriver`, and the app binary with throw-away HOME and XDG folders; then drives
+//! the window through WebDriver. Dropping the [`App`] stops every process it started, also
+//! when the test fails; [`App::run`] saves a screenshot to `target/e2e-artifacts/` when the
+//! test body fails.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod app;
+mod processes;
+
+pub use app::{artifacts_dir, App};
+pub use processes::free_port;
+
+/// A standalone sandbox for a test (in this process), with its base URL and a client.
+pub async fn standalone_sandbox() -> (dinie_sandbox::Sandbox, dinie::Client) {
+    let config = dinie_sandbox::SandboxConfig {
+        review_delay: std::time::Duration::from_millis(200),
+        ..Default::default()
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sandbox = dinie_sandbox::Sandbox::start(config, listener)
+        .await
+        .unwrap();
+    let client = client_for(&sandbox.base_url());
+    (sandbox, client)
+}
+
+/// A client with the sandbox's default credentials for `base_url`.
+pub fn client_for(base_url: &str) -> dinie::Client {
+    dinie::Client::builder()
+        .base_url(base_url)
+        .credentials(
+            dinie_sandbox::DEFAULT_CLIENT_ID,
+            dinie_sandbox::DEFAULT_CLIENT_SECRET,
+        )
+        .build()
+        .unwrap()
+}
+
+/// A random valid CPF.
+pub fn cpf() -> String {
+    loop {
+        let body: [u8; 9] = std::array::from_fn(|_| fastrand::u8(0..10));
+        if let Ok(c) = dinie::br::Cpf::from_body(body) {
+            return c.as_str().to_owned();
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! The helper processes of a test world, each in its own process group so that stopping it
+//! stops everything it started (tauri-driver → WebKitWebDriver → the app).
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{killpg, Signal};
+use nix::unistd::Pid;
+
+/// A child process killed with its whole group on drop.
+pub struct Managed {
+    name: &'static str,
+    child: Child,
+}
+
+impl Managed {
+    /// Spawns `cmd` in a new process group, its output to `log`.
+    pub fn spawn(name: &'static str, mut cmd: Command, log: &Path) -> Self {
+        use std::os::unix::process::CommandExt;
+        let out = std::fs::File::create(log).unwrap();
+        let err = out.try_clone().unwrap();
+        cmd.process_group(0)
+            .stdout(out)
+            .stderr(err)
+            .stdin(Stdio::null());
+        let child = cmd.spawn().unwrap_or_else(|e| {
+            panic!("could not start {name} ({e}); run `make test`, which installs it")
+        });
+        Self { name, child }
+    }
+
+    /// Panics (with the log) if the process already exited.
+    pub fn assert_running(&mut self, log: &Path) {
+        if let Ok(Some(status)) = self.child.try_wait() {
+            let text = std::fs::read_to_string(log).unwrap_or_default();
+            panic!("{} exited early ({status}):\n{text}", self.name);
+        }
+    }
+}
+
+impl Drop for Managed {
+    fn drop(&mut self) {
+        let pgid = Pid::from_raw(self.child.id() as i32);
+        let _ = killpg(pgid, Signal::SIGTERM);
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                // The leader is gone; make sure nothing of its group lingers.
+                let _ = killpg(pgid, Signal::SIGKILL);
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = killpg(pgid, Signal::SIGKILL);
+        let _ = self.child.wait();
+    }
+}
+
+/// A TCP port free on loopback right now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Waits until `check` holds, or panics after `timeout` with `what`.
+pub fn wait_until(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A private X server on a free display.
+pub fn xvfb(dir: &Path) -> (Managed, String) {
+    for _ in 0..50 {
+        let n = 100 + fastrand::u32(0..800);
+        if Path::new(&format!("/tmp/.X{n}-lock")).exists() {
+            continue;
+        }
+        let mut cmd = Command::new("Xvfb");
+        cmd.args([
+            &format!(":{n}"),
+            "-screen",
+            "0",
+            "1200x780x24",
+            "-nolisten",
+            "tcp",
+            "-noreset",
+        ]);
+        let log = dir.join("xvfb.log");
+        let mut x = Managed::spawn("Xvfb", cmd, &log);
+        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !socket.exists() && Instant::now() < deadline {
+            if let Ok(Some(_)) = x.child.try_wait() {
+                break; // display taken by someone else: try another
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        if socket.exists() {
+            x.assert_running(&log);
+            return (x, format!(":{n}"));
+        }
+    }
+    panic!("no free X display for Xvfb");
+}
+
+/// A private D-Bus session bus; returns it and its address.
+pub fn dbus(dir: &Path) -> (Managed, String) {
+    let socket = dir.join("bus");
+    let address = format!("unix:path={}", socket.display());
+    let mut cmd = Command::new("dbus-daemon");
+    cmd.args([
+        "--session",
+        "--nofork",
+        "--nopidfile",
+        &format!("--address={address}"),
+    ]);
+    let bus = Managed::spawn("dbus-daemon", cmd, &dir.join("dbus.log"));
+    wait_until("the D-Bus socket", Duration::from_secs(10), || {
+        socket.exists()
+    });
+    (bus, address)
+}
+
+/// GNOME Keyring's Secret Service on that bus, with a login keyring unlocked by a password.
+pub fn keyring(dir: &Path, env: &[(String, String)]) -> Managed {
+    use std::os::unix::process::CommandExt;
+    let log = dir.join("keyring.log");
+    let out = std::fs::File::create(&log).unwrap();
+    let mut cmd = Command::new("gnome-keyring-daemon");
+    cmd.args(["--foreground", "--unlock", "--components=secrets"])
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .process_group(0)
+        .stdin(Stdio::piped())
+        .stdout(out.try_clone().unwrap())
+        .stderr(out);
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("could not start gnome-keyring-daemon ({e}); run `make test`"));
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(b"e2e-keyring-password").unwrap();
+    }
+    let mut k = Managed {
+        name: "gnome-keyring-daemon",
+        child,
+    };
+    // Ready when a secret can be stored in the default collection (it exists and is unlocked).
+    wait_until("the Secret Service", Duration::from_secs(15), || {
+        let store = Command::new("secret-tool")
+            .args([
+                "store",
+                "--label=dinie-e2e-probe",
+                "service",
+                "dinie-e2e-probe",
+            ])
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+        let Ok(mut store) = store else { return false };
+        if let Some(mut stdin) = store.stdin.take() {
+            let _ = stdin.write_all(b"probe");
+        }
+        store.wait().is_ok_and(|s| s.success())
+    });
+    let _ = Command::new("secret-tool")
+        .args(["clear", "service", "dinie-e2e-probe"])
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .status();
+    k.assert_running(&log);
+    k
+}
