@@ -1,0 +1,40 @@
+# Dinie Desk. `make run` and `make test` install what is missing first (see scripts/).
+SHELL := /bin/bash
+CARGO ?= cargo
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: run test bundle bench sandbox check lint unit e2e prerequisites test-prerequisites
+
+## Build and open the app on its embedded sandbox.
+run: prerequisites
+	$(CARGO) run -p dinie-desk
+
+## Every test: format, lints, unit, integration against the sandbox, real keychain, real window.
+test: test-prerequisites lint unit e2e
+
+## The Linux installers (.deb, .rpm) into target/release/bundle/.
+bundle: prerequisites
+	npm run tauri -- build --bundles deb,rpm
+
+## A standalone sandbox on 127.0.0.1:8080, for partners' back ends and manual tries.
+sandbox:
+	$(CARGO) run -p dinie-sandbox -- --listen 127.0.0.1:8080
+
+prerequisites:
+	@scripts/prerequisites.sh build
+
+test-prerequisites:
+	@scripts/prerequisites.sh test
+
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+unit:
+	$(CARGO) test --workspace --exclude dinie-desk-e2e --locked
+
+## The real window under Xvfb, one test world at a time (each has its own X server, D-Bus and
+## keyring, and WebKit is heavy for two cores).
+e2e:
+	$(CARGO) build -p dinie-desk --locked
+	$(CARGO) test -p dinie-desk-e2e --locked -- --test-threads=1

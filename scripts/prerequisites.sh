@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs what `make run` / `make test` / `make bundle` need and is missing, quickly when
+# everything is present. Usage: scripts/prerequisites.sh [build|test]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build_packages=(libwebkit2gtk-4.1-dev build-essential libssl-dev libayatana-appindicator3-dev
+  librsvg2-dev libxdo-dev file pkg-config)
+test_packages=(xvfb xauth webkit2gtk-driver dbus-x11 gnome-keyring libsecret-tools imagemagick
+  x11-utils rpm)
+
+wanted=("${build_packages[@]}")
+[[ "${1:-build}" == test ]] && wanted+=("${test_packages[@]}")
+
+missing=()
+for p in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "Installing system packages: ${missing[*]}"
+  sudo=""
+  if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null || { echo "Need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+command -v cargo >/dev/null || { echo "Rust is missing: install it from https://rustup.rs" >&2; exit 1; }
+command -v npm >/dev/null || { echo "Node.js and npm are missing: install them (apt-get install nodejs npm)" >&2; exit 1; }
+
+# The Tauri CLI (for bundles), pinned in package-lock.json.
+if [[ ! -x node_modules/.bin/tauri ]]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+if [[ "${1:-build}" == test ]]; then
+  rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
+  if ! command -v tauri-driver >/dev/null && [[ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ]]; then
+    echo "Installing tauri-driver"
+    cargo install --locked tauri-driver --version "^2"
+  fi
+fi
