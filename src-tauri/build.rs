@@ -1,7 +1,16 @@
 //! Declares the app's commands so that capabilities can grant them one by one.
 
 /// Every command of `src/commands.rs`; each gets an `allow-<name>` permission.
-const COMMANDS: &[&str] = &["app_info", "list_customers", "set_language"];
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "list_customers",
+    "set_language",
+    "list_profiles",
+    "save_profile",
+    "delete_profile",
+    "activate_profile",
+    "test_connection",
+];
 
 fn main() {
     let attributes = tauri_build::Attributes::new()

@@ -44,6 +44,7 @@ pub struct App {
     display: String,
     env: Vec<(String, String)>,
     home: tempfile::TempDir,
+    port: u16,
     // Dropped in reverse order of start: driver (app), keyring, bus, display.
     _processes: Vec<Managed>,
 }
@@ -51,14 +52,20 @@ pub struct App {
 impl App {
     /// Starts the world and the app, and waits until its page is ready.
     pub async fn launch() -> App {
+        Self::launch_with(true).await
+    }
+
+    /// Like [`launch`](Self::launch); `keyring: false` leaves the world without an unlocked
+    /// Secret Service (as on a desktop whose keyring is locked or missing).
+    pub async fn launch_with(keyring: bool) -> App {
         let home = tempfile::Builder::new()
             .prefix("dinie-e2e-")
             .tempdir()
             .unwrap();
-        Self::launch_in(home).await
+        Self::launch_in(home, keyring).await
     }
 
-    async fn launch_in(home: tempfile::TempDir) -> App {
+    async fn launch_in(home: tempfile::TempDir, with_keyring: bool) -> App {
         let root = home.path().to_path_buf();
         for dir in ["home", "data", "config", "cache", "runtime", "logs"] {
             std::fs::create_dir_all(root.join(dir)).unwrap();
@@ -83,7 +90,7 @@ impl App {
             ("GDK_BACKEND".into(), "x11".into()),
             ("DINIE_DESK_LOG".into(), "dinie_desk=debug".into()),
         ];
-        let keyring = processes::keyring(&logs, &env);
+        let keyring = with_keyring.then(|| processes::keyring(&logs, &env));
 
         let port = processes::free_port();
         let native_port = processes::free_port();
@@ -102,28 +109,18 @@ impl App {
         });
         driver_process.assert_running(&driver_log);
 
-        let mut caps = serde_json::Map::new();
-        caps.insert("browserName".into(), json!("wry"));
-        caps.insert(
-            "tauri:options".into(),
-            json!({ "application": app_binary() }),
-        );
-        // WebDriver speaks plain HTTP on loopback: no TLS stack needed.
-        let driver = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .unwrap_or_else(|e| {
-                let log = std::fs::read_to_string(&driver_log).unwrap_or_default();
-                panic!("could not open a WebDriver session: {e}\n{log}")
-            });
+        let driver = open_session(port, &driver_log).await;
         let display = env[0].1.clone();
         let app = App {
             driver,
             display,
             env,
             home,
-            _processes: vec![xvfb, bus, keyring, driver_process],
+            port,
+            _processes: [Some(xvfb), Some(bus), keyring, Some(driver_process)]
+                .into_iter()
+                .flatten()
+                .collect(),
         };
         app.wait_for("body[data-ready='true']").await;
         app
@@ -135,7 +132,23 @@ impl App {
         F: FnOnce(App) -> Fut,
         Fut: Future<Output = App>,
     {
-        let app = App::launch().await;
+        Self::run_in(name, App::launch().await, body).await
+    }
+
+    /// [`run`](Self::run) in a world without an unlocked keyring.
+    pub async fn run_without_keyring<F, Fut>(name: &str, body: F)
+    where
+        F: FnOnce(App) -> Fut,
+        Fut: Future<Output = App>,
+    {
+        Self::run_in(name, App::launch_with(false).await, body).await
+    }
+
+    async fn run_in<F, Fut>(name: &str, app: App, body: F)
+    where
+        F: FnOnce(App) -> Fut,
+        Fut: Future<Output = App>,
+    {
         let display = app.display.clone();
         let logs = app.home.path().join("logs");
         let outcome = std::panic::AssertUnwindSafe(body(app)).catch_unwind().await;
@@ -275,6 +288,24 @@ fn capture(display: &str, file: &Path) -> bool {
         .is_ok_and(|s| s.success())
 }
 
+async fn open_session(port: u16, driver_log: &Path) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".into(), json!("wry"));
+    caps.insert(
+        "tauri:options".into(),
+        json!({ "application": app_binary() }),
+    );
+    // WebDriver speaks plain HTTP on loopback: no TLS stack needed.
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .unwrap_or_else(|e| {
+            let log = std::fs::read_to_string(driver_log).unwrap_or_default();
+            panic!("could not open a WebDriver session: {e}\n{log}")
+        })
+}
+
 fn tauri_driver() -> PathBuf {
     if let Some(p) = std::env::var_os("TAURI_DRIVER") {
         return PathBuf::from(p);
@@ -286,5 +317,50 @@ fn tauri_driver() -> PathBuf {
     match cargo_bin {
         Some(p) if p.exists() => p,
         _ => PathBuf::from("tauri-driver"),
+    }
+}
+
+impl App {
+    /// Runs `secret-tool` in the app's world (its D-Bus and keyring); returns stdout.
+    pub fn secret_tool(&self, args: &[&str]) -> String {
+        let out = Command::new("secret-tool")
+            .args(args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
+
+impl App {
+    /// Quits the app and starts it again in the same world (same data, same keychain).
+    pub async fn restart(mut self) -> App {
+        let _ = self.driver.clone().close().await;
+        let log = self.home.path().join("logs/tauri-driver.log");
+        self.driver = open_session(self.port, &log).await;
+        self.wait_for("body[data-ready='true']").await;
+        self
+    }
+
+    /// Every file below the app's HOME and XDG folders (data, config, cache).
+    pub fn written_files(&self) -> Vec<PathBuf> {
+        fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.is_file() {
+                    out.push(path);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for dir in ["home", "data", "config", "cache"] {
+            walk(&self.home.path().join(dir), &mut out);
+        }
+        out
     }
 }

@@ -17,15 +17,28 @@ pub use processes::free_port;
 
 /// A standalone sandbox for a test (in this process), with its base URL and a client.
 pub async fn standalone_sandbox() -> (dinie_sandbox::Sandbox, dinie::Client) {
-    let config = dinie_sandbox::SandboxConfig {
+    standalone_sandbox_with(|_| {}).await
+}
+
+/// A standalone sandbox with adjusted settings (partners, review delay, upload limit…).
+pub async fn standalone_sandbox_with(
+    adjust: impl FnOnce(&mut dinie_sandbox::SandboxConfig),
+) -> (dinie_sandbox::Sandbox, dinie::Client) {
+    let mut config = dinie_sandbox::SandboxConfig {
         review_delay: std::time::Duration::from_millis(200),
         ..Default::default()
     };
+    adjust(&mut config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let sandbox = dinie_sandbox::Sandbox::start(config, listener)
         .await
         .unwrap();
-    let client = client_for(&sandbox.base_url());
+    let partner = &sandbox.state().config().partners[0];
+    let client = dinie::Client::builder()
+        .base_url(sandbox.base_url())
+        .credentials(&partner.client_id, &partner.client_secret)
+        .build()
+        .unwrap();
     (sandbox, client)
 }
 

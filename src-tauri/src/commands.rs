@@ -3,12 +3,16 @@
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Runtime, State};
 
-use crate::connection::{Connection, ConnectionInfo};
+use crate::connection::{ConnectionInfo, Connections};
 use crate::error::CommandError;
-use crate::services::{customers, settings};
+use crate::services::profiles::{self, Profile, ProfileInput};
+use crate::services::{customers, diagnostics, settings};
 
-/// Event emitted when the API stops or starts answering.
+/// Event emitted when the API stops or starts answering, or the connection changes.
 pub const CONNECTION_CHANGED: &str = "connection-changed";
+/// Event emitted when the API refuses the stored credentials (revoked secret): the page sends
+/// the agent to Settings, keeping what they were doing.
+pub const AUTH_REQUIRED: &str = "auth-required";
 
 /// What the shell needs at start.
 #[derive(Debug, Serialize)]
@@ -20,21 +24,22 @@ pub struct AppInfo {
 }
 
 #[tauri::command]
-pub fn app_info<R: Runtime>(app: AppHandle<R>, conn: State<'_, Connection>) -> AppInfo {
+pub fn app_info<R: Runtime>(app: AppHandle<R>, conns: State<'_, Connections>) -> AppInfo {
     AppInfo {
         version: env!("CARGO_PKG_VERSION"),
         language: settings::language(&app),
-        connection: conn.info(),
+        connection: conns.current().info(),
     }
 }
 
 #[tauri::command]
 pub async fn list_customers<R: Runtime>(
     app: AppHandle<R>,
-    conn: State<'_, Connection>,
+    conns: State<'_, Connections>,
 ) -> Result<customers::CustomerPage, CommandError> {
+    let conn = conns.current();
     let result = customers::first_page(&conn).await;
-    note_reachability(&app, &conn, &result);
+    note_outcome(&app, &conns, &result);
     Ok(result?)
 }
 
@@ -48,19 +53,143 @@ pub fn set_language<R: Runtime>(app: AppHandle<R>, language: String) -> Result<(
     })
 }
 
-/// Updates the online state from a call's outcome and tells the page when it changed.
-fn note_reachability<R: Runtime, T>(
+/// Profiles and which is active.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileList {
+    profiles: Vec<Profile>,
+    active_id: String,
+}
+
+#[tauri::command]
+pub fn list_profiles<R: Runtime>(app: AppHandle<R>) -> ProfileList {
+    ProfileList {
+        profiles: profiles::list(&app),
+        active_id: profiles::active_id(&app),
+    }
+}
+
+#[tauri::command]
+pub fn save_profile<R: Runtime>(
+    app: AppHandle<R>,
+    input: ProfileInput,
+) -> Result<Profile, CommandError> {
+    Ok(profiles::save(&app, input)?)
+}
+
+#[tauri::command]
+pub async fn delete_profile<R: Runtime>(
+    app: AppHandle<R>,
+    conns: State<'_, Connections>,
+    id: String,
+) -> Result<(), CommandError> {
+    let was_active = conns.current().profile().id == id;
+    profiles::delete(&app, &id)?;
+    if was_active {
+        conns
+            .switch(Profile::embedded(), None)
+            .await
+            .map_err(|e| CommandError::new("internal", e.to_string()))?;
+        emit_connection(&app, &conns);
+    }
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn activate_profile<R: Runtime>(
+    app: AppHandle<R>,
+    conns: State<'_, Connections>,
+    id: String,
+    confirm_live: bool,
+) -> Result<ConnectionInfo, CommandError> {
+    let profile = profiles::get(&app, &id)?;
+    if profile.is_live() && !confirm_live {
+        return Err(CommandError::new(
+            "confirm_live",
+            "this connection reaches real borrowers (production); confirm to switch",
+        ));
+    }
+    let credentials = match profile.kind {
+        profiles::ProfileKind::Embedded => None,
+        _ => Some(profiles::credentials(&profile)?),
+    };
+    conns
+        .switch(profile, credentials)
+        .await
+        .map_err(|e| CommandError::new("internal", e.to_string()))?;
+    profiles::set_active(&app, &id)?;
+    emit_connection(&app, &conns);
+    Ok(conns.current().info())
+}
+
+#[tauri::command]
+pub async fn test_connection<R: Runtime>(
+    app: AppHandle<R>,
+    id: String,
+) -> Result<diagnostics::TestReport, CommandError> {
+    let profile = profiles::get(&app, &id)?;
+    let client = match profile.kind {
+        profiles::ProfileKind::Embedded => None,
+        _ => {
+            let (client_id, secret) = profiles::credentials(&profile)?;
+            Some(crate::connection::client(
+                &profile.base_url,
+                &client_id,
+                &secret,
+            )?)
+        }
+    };
+    let client = match client {
+        Some(c) => c,
+        // The embedded profile tests the running connection's client.
+        None => app_client_for_embedded(&app)?,
+    };
+    Ok(diagnostics::test(&client).await?)
+}
+
+fn app_client_for_embedded<R: Runtime>(app: &AppHandle<R>) -> Result<dinie::Client, CommandError> {
+    use tauri::Manager;
+    let conns = app.state::<Connections>();
+    let conn = conns.current();
+    if conn.profile().id == profiles::EMBEDDED_ID {
+        Ok(conn.client().clone())
+    } else {
+        Err(CommandError::new(
+            "invalid_input",
+            "the embedded sandbox runs only while it is the active connection",
+        ))
+    }
+}
+
+fn emit_connection<R: Runtime>(app: &AppHandle<R>, conns: &Connections) {
+    if let Err(e) = app.emit(CONNECTION_CHANGED, conns.current().info()) {
+        tracing::warn!(error = %e, "could not emit {CONNECTION_CHANGED}");
+    }
+}
+
+/// Updates the online state from a call's outcome, and tells the page when it changed or when
+/// the credentials were refused.
+fn note_outcome<R: Runtime, T>(
     app: &AppHandle<R>,
-    conn: &Connection,
+    conns: &Connections,
     result: &Result<T, dinie::Error>,
 ) {
+    let conn = conns.current();
     let answered = !matches!(
         result,
         Err(dinie::Error::Connection { .. } | dinie::Error::Timeout { .. })
     );
     if conn.record(answered) {
-        if let Err(e) = app.emit(CONNECTION_CHANGED, conn.info()) {
-            tracing::warn!(error = %e, "could not emit {CONNECTION_CHANGED}");
+        emit_connection(app, conns);
+    }
+    if let Err(dinie::Error::Authentication {
+        status: Some(400 | 401 | 403),
+        ..
+    }) = result
+    {
+        let payload = serde_json::json!({ "profileId": conn.profile().id, "profileName": conn.profile().name });
+        if let Err(e) = app.emit(AUTH_REQUIRED, payload) {
+            tracing::warn!(error = %e, "could not emit {AUTH_REQUIRED}");
         }
     }
 }

@@ -1,13 +1,18 @@
-//! The active connection to a Dinie API: which one it is (the embedded sandbox, Dinie's
-//! sandbox, production), the client that talks to it, and whether it answered lately.
+//! The active connection to a Dinie API: the profile it came from, the client that talks to it,
+//! and whether it answered lately. [`Connections`] swaps it when the agent picks another
+//! profile, starting the embedded sandbox only while it is the one in use.
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
 
 use dinie_sandbox::{Sandbox, SandboxConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
+use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 
-/// Where the connection leads. The page shows it in the header, PRODUCTION unmistakably.
+use crate::services::profiles::{Profile, ProfileKind};
+
+/// How the header shows a connection; PRODUCTION unmistakably.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConnectionKind {
@@ -23,7 +28,8 @@ pub enum ConnectionKind {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionInfo {
-    /// Kind of connection.
+    pub profile_id: String,
+    pub profile_name: String,
     pub kind: ConnectionKind,
     /// Host and port of the API.
     pub host: String,
@@ -33,16 +39,14 @@ pub struct ConnectionInfo {
     pub online: bool,
 }
 
-/// The live connection.
+/// One live connection.
 pub struct Connection {
-    kind: ConnectionKind,
+    profile: Profile,
     client: dinie::Client,
     online: AtomicBool,
-    /// Kept alive for as long as the connection: dropping it stops the embedded server.
-    _embedded: Option<Sandbox>,
 }
 
-/// Why the app could not connect at start.
+/// Why a connection could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectionError {
     /// The embedded sandbox failed to start.
@@ -51,39 +55,42 @@ pub enum ConnectionError {
     /// The client could not be built.
     #[error("the API client could not be configured: {0}")]
     Client(#[from] dinie::Error),
-    /// The loopback port could not be opened.
-    #[error("could not open a local port for the embedded sandbox: {0}")]
+    /// The loopback port or data folder could not be opened.
+    #[error("could not prepare the embedded sandbox: {0}")]
     Io(#[from] std::io::Error),
 }
 
+/// A client for a base URL and credentials, as the app configures every client.
+pub fn client(
+    base_url: &str,
+    client_id: &str,
+    secret: &SecretString,
+) -> Result<dinie::Client, dinie::Error> {
+    dinie::Client::builder()
+        .base_url(base_url)
+        .credentials(client_id, secret.expose_secret())
+        .user_agent(concat!("dinie-desk/", env!("CARGO_PKG_VERSION")))
+        .build()
+}
+
 impl Connection {
-    /// Starts the sandbox in-process on 127.0.0.1 (random port), its database in `data_dir`,
-    /// and connects to it.
-    pub async fn embedded(data_dir: &Path) -> Result<Self, ConnectionError> {
-        std::fs::create_dir_all(data_dir)?;
-        let config = SandboxConfig {
-            db: Some(data_dir.join("embedded-sandbox.db")),
-            ..SandboxConfig::default()
-        };
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let sandbox = Sandbox::start(config, listener).await?;
-        let client = dinie::Client::builder()
-            .base_url(sandbox.base_url())
-            .credentials(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
-            .user_agent(concat!("dinie-desk/", env!("CARGO_PKG_VERSION")))
-            .build()?;
-        tracing::info!(url = %sandbox.base_url(), "embedded sandbox started");
-        Ok(Self {
-            kind: ConnectionKind::Embedded,
+    /// A connection for a profile with its credentials.
+    pub fn new(profile: Profile, client: dinie::Client) -> Self {
+        Self {
+            profile,
             client,
             online: AtomicBool::new(true),
-            _embedded: Some(sandbox),
-        })
+        }
     }
 
     /// The API client.
     pub fn client(&self) -> &dinie::Client {
         &self.client
+    }
+
+    /// The profile.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
     }
 
     /// Records whether the API answered; returns true when that changed.
@@ -99,11 +106,117 @@ impl Connection {
             (Some(h), None) => h.to_owned(),
             _ => String::new(),
         };
+        let kind = match self.profile.kind {
+            ProfileKind::Embedded => ConnectionKind::Embedded,
+            _ if self.profile.is_live() => ConnectionKind::Production,
+            _ => ConnectionKind::Sandbox,
+        };
         ConnectionInfo {
-            kind: self.kind,
+            profile_id: self.profile.id.clone(),
+            profile_name: self.profile.name.clone(),
+            kind,
             host,
             environment: self.client.config().environment(),
             online: self.online.load(Ordering::SeqCst),
         }
     }
+}
+
+/// The app's current connection, swappable.
+pub struct Connections {
+    current: RwLock<Arc<Connection>>,
+    embedded: tokio::sync::Mutex<Option<Sandbox>>,
+    data_dir: PathBuf,
+}
+
+impl Connections {
+    /// Starts on `initial` (a profile and its credentials), or on the embedded sandbox.
+    pub async fn start(
+        data_dir: PathBuf,
+        initial: Option<(Profile, (String, SecretString))>,
+    ) -> Result<Self, ConnectionError> {
+        let (sandbox, conn) = match initial {
+            Some((profile, (id, secret))) => {
+                let client = client(&profile.base_url, &id, &secret)?;
+                (None, Connection::new(profile, client))
+            }
+            None => {
+                let (sandbox, conn) = start_embedded(&data_dir).await?;
+                (Some(sandbox), conn)
+            }
+        };
+        Ok(Self {
+            current: RwLock::new(Arc::new(conn)),
+            embedded: tokio::sync::Mutex::new(sandbox),
+            data_dir,
+        })
+    }
+
+    /// The connection in use (copy it out before awaiting).
+    pub fn current(&self) -> Arc<Connection> {
+        match self.current.read() {
+            Ok(c) => c.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Switches to `profile` (its credentials already loaded, `None` for the embedded one).
+    pub async fn switch(
+        &self,
+        profile: Profile,
+        credentials: Option<(String, SecretString)>,
+    ) -> Result<(), ConnectionError> {
+        let mut embedded = self.embedded.lock().await;
+        let conn = match credentials {
+            None => match embedded.as_ref() {
+                Some(sandbox) => Connection::new(
+                    profile,
+                    client(
+                        &sandbox.base_url(),
+                        DEFAULT_CLIENT_ID,
+                        &SecretString::from(DEFAULT_CLIENT_SECRET),
+                    )?,
+                ),
+                None => {
+                    let (sandbox, conn) = start_embedded(&self.data_dir).await?;
+                    *embedded = Some(sandbox);
+                    conn
+                }
+            },
+            Some((id, secret)) => {
+                let conn =
+                    Connection::new(profile.clone(), client(&profile.base_url, &id, &secret)?);
+                if let Some(sandbox) = embedded.take() {
+                    sandbox.shutdown().await;
+                }
+                conn
+            }
+        };
+        tracing::info!(profile = %conn.profile.id, "connection switched");
+        match self.current.write() {
+            Ok(mut c) => *c = Arc::new(conn),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(conn),
+        }
+        Ok(())
+    }
+}
+
+/// Starts the sandbox in-process on 127.0.0.1 (random port), its database in `data_dir`.
+async fn start_embedded(
+    data_dir: &std::path::Path,
+) -> Result<(Sandbox, Connection), ConnectionError> {
+    std::fs::create_dir_all(data_dir)?;
+    let config = SandboxConfig {
+        db: Some(data_dir.join("embedded-sandbox.db")),
+        ..SandboxConfig::default()
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let sandbox = Sandbox::start(config, listener).await?;
+    let client = client(
+        &sandbox.base_url(),
+        DEFAULT_CLIENT_ID,
+        &SecretString::from(DEFAULT_CLIENT_SECRET),
+    )?;
+    tracing::info!(url = %sandbox.base_url(), "embedded sandbox started");
+    Ok((sandbox, Connection::new(Profile::embedded(), client)))
 }

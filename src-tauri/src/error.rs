@@ -74,6 +74,44 @@ impl From<dinie::Error> for CommandError {
     }
 }
 
+impl From<crate::services::profiles::ProfileError> for CommandError {
+    fn from(e: crate::services::profiles::ProfileError) -> Self {
+        use crate::services::profiles::ProfileError as P;
+        use crate::vault::VaultError as V;
+        let code = match &e {
+            P::Invalid { .. } => "validation",
+            P::NotFound => "not_found",
+            P::BuiltIn => "invalid_input",
+            P::Vault(V::Unavailable(_)) => "keychain_unavailable",
+            P::Vault(V::Failed(_)) => "keychain_failed",
+            P::Store(_) => "internal",
+        };
+        let mut err = Self::new(code, e.to_string());
+        if let P::Invalid { field, message } = &e {
+            err.fields.push(((*field).to_owned(), message.clone()));
+        }
+        err
+    }
+}
+
+impl From<crate::services::diagnostics::TestFailure> for CommandError {
+    fn from(e: crate::services::diagnostics::TestFailure) -> Self {
+        use crate::services::diagnostics::TestFailure as T;
+        match e {
+            T::Other(inner) => inner.into(),
+            T::WrongCredentials(ref id) => {
+                let mut err = Self::new("wrong_credentials", e.to_string());
+                err.request_id = id.clone();
+                err
+            }
+            T::Unreachable(_) => Self::new("unreachable", e.to_string()),
+            T::Tls(_) => Self::new("tls_failed", e.to_string()),
+            T::NotDinie(_) => Self::new("not_dinie", e.to_string()),
+            T::Timeout(_) => Self::new("timeout", e.to_string()),
+        }
+    }
+}
+
 impl Serialize for CommandError {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut st = s.serialize_struct("CommandError", 4)?;

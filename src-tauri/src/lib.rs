@@ -7,41 +7,54 @@
 pub mod commands;
 pub mod connection;
 pub mod error;
+pub mod logging;
 pub mod platform;
 pub mod services;
+pub mod vault;
 
 use tauri::{Manager, Runtime};
 
-use crate::connection::Connection;
+use crate::connection::Connections;
+use crate::services::profiles;
 
 /// Builds and runs the app on `builder` (tests pass a mock builder).
 pub fn run<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<()> {
-    init_logging();
     let app = builder
         .plugin(tauri_plugin_store::Builder::new().build())
         .setup(|app| {
+            logging::init(&app.path().app_log_dir()?);
             let data_dir = app.path().app_data_dir()?;
-            let conn = tauri::async_runtime::block_on(Connection::embedded(&data_dir))?;
-            app.manage(conn);
+            let handle = app.handle();
+            // Resume the chosen connection; if its credentials cannot be read (keychain locked),
+            // start on the embedded sandbox and say why.
+            let active = profiles::get(handle, &profiles::active_id(handle)).ok();
+            let initial = match active {
+                Some(p) if p.kind != profiles::ProfileKind::Embedded => match profiles::credentials(&p) {
+                    Ok(creds) => Some((p, creds)),
+                    Err(e) => {
+                        tracing::warn!(profile = %p.id, error = %e, "could not resume the connection; using the embedded sandbox");
+                        None
+                    }
+                },
+                _ => None,
+            };
+            let conns = tauri::async_runtime::block_on(Connections::start(data_dir, initial))?;
+            app.manage(conns);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::list_customers,
             commands::set_language,
+            commands::list_profiles,
+            commands::save_profile,
+            commands::delete_profile,
+            commands::activate_profile,
+            commands::test_connection,
         ])
         .build(tauri::generate_context!())?;
     // Every sandbox write is its own committed transaction, so stopping at any point loses
     // nothing; the embedded server stops with the process.
     app.run(|_, _| {});
     Ok(())
-}
-
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("DINIE_DESK_LOG")
-        .unwrap_or_else(|_| "dinie_desk=info,dinie_sandbox=warn".into());
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
 }

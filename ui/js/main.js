@@ -29,6 +29,13 @@ export function refreshChrome() {
   show(state.screen);
 }
 
+/** Records a new connection (after a switch) and redraws what depends on it. */
+export function setConnection(conn) {
+  state.info.connection = conn;
+  renderConnection(conn);
+  document.getElementById('auth-banner').hidden = true;
+}
+
 function renderConnection(conn) {
   const badge = document.getElementById('connection-badge');
   badge.dataset.kind = conn.kind;
@@ -56,6 +63,13 @@ async function start() {
     state.info.connection = event.payload;
     renderConnection(event.payload);
   });
+  await listen('auth-required', (event) => {
+    // Keep the screen as it is (nothing the agent typed is lost); offer the way to fix it.
+    const banner = document.getElementById('auth-banner');
+    banner.querySelector('#auth-message').textContent = t('auth.banner', { name: event.payload.profileName });
+    banner.hidden = false;
+  });
+  document.getElementById('auth-fix').addEventListener('click', () => show('settings'));
   show(location.hash.slice(1) || 'customers');
   document.body.dataset.ready = 'true';
 }

@@ -2,13 +2,18 @@
 
 use crate::config::SandboxConfig;
 
-/// The partner (its client id) these credentials belong to. Secrets are compared in constant
-/// time.
-pub fn authenticate(config: &SandboxConfig, client_id: &str, secret: &str) -> Option<String> {
+/// The partner (its client id) these credentials belong to, unless revoked. Secrets are
+/// compared in constant time.
+pub fn authenticate(
+    config: &SandboxConfig,
+    revoked: &[String],
+    client_id: &str,
+    secret: &str,
+) -> Option<String> {
     config
         .partners
         .iter()
-        .find(|p| p.client_id == client_id)
+        .find(|p| p.client_id == client_id && !revoked.contains(&p.client_id))
         .filter(|p| constant_time_eq(p.client_secret.as_bytes(), secret.as_bytes()))
         .map(|p| p.client_id.clone())
 }

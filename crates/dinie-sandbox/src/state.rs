@@ -19,6 +19,7 @@ pub struct AppState {
     pub(crate) events_wake: Arc<Notify>,
     pub(crate) rate_windows: Arc<Mutex<HashMap<String, RateWindow>>>,
     pub(crate) stats: Arc<Stats>,
+    pub(crate) revoked: Arc<Mutex<Vec<String>>>,
 }
 
 /// One partner's current rate-limit window.
@@ -53,6 +54,7 @@ impl AppState {
             events_wake: Arc::new(Notify::new()),
             rate_windows: Arc::new(Mutex::new(HashMap::new())),
             stats: Arc::new(Stats::default()),
+            revoked: Arc::new(Mutex::new(Vec::new())),
         }
     }
 
@@ -74,6 +76,25 @@ impl AppState {
                 Ok(())
             })
             .await
+    }
+
+    /// Revokes a partner's credentials, as Dinie does when a secret leaks: its tokens stop
+    /// working at once and new ones are refused.
+    pub async fn revoke_partner(&self, client_id: &str) -> Result<(), crate::error::ApiError> {
+        if let Ok(mut revoked) = self.revoked.lock() {
+            revoked.push(client_id.to_owned());
+        }
+        let id = client_id.to_owned();
+        self.db
+            .tx(move |tx| {
+                tx.execute("DELETE FROM tokens WHERE partner = ?1", [id])?;
+                Ok(())
+            })
+            .await
+    }
+
+    pub(crate) fn revoked_partners(&self) -> Vec<String> {
+        self.revoked.lock().map(|r| r.clone()).unwrap_or_default()
     }
 
     /// Counts rows of a table (`customers`, `documents`, `deliveries`, …) for tests.

@@ -223,7 +223,9 @@ impl Client {
     }
 
     /// Sends an authenticated request built by `build` (called again for each attempt),
-    /// refreshing the token once on `token_expired` and retrying transient failures.
+    /// refreshing the token once on a 401 (`token_expired`, or a token revoked server-side: a
+    /// fresh exchange then either works or says the credentials themselves were refused) and
+    /// retrying transient failures.
     pub(crate) async fn execute<F>(&self, url: &str, build: F) -> Result<Response, Error>
     where
         F: FnMut(&reqwest::Client) -> Result<RequestBuilder, Error>,
@@ -258,12 +260,8 @@ impl Client {
                 })
                 .await;
             match result {
-                Err(Error::Api(e))
-                    if e.status == StatusCode::UNAUTHORIZED
-                        && e.problem.code.as_deref() == Some("token_expired")
-                        && !refreshed =>
-                {
-                    tracing::debug!("access token expired; refreshing once");
+                Err(Error::Api(e)) if e.status == StatusCode::UNAUTHORIZED && !refreshed => {
+                    tracing::debug!(code = ?e.problem.code, "access token refused; refreshing once");
                     self.inner.token.invalidate(&token).await;
                     refreshed = true;
                 }

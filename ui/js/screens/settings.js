@@ -4,6 +4,7 @@ import { el } from '../dom.js';
 import { t, languages, language, setLanguage } from '../i18n.js';
 import { toast, describe } from '../feedback.js';
 import { state, refreshChrome } from '../main.js';
+import { renderConnections } from './connections.js';
 
 export const title = 'title.settings';
 
@@ -21,6 +22,7 @@ export function render(root) {
     }
   });
   const conn = state.info.connection;
+  renderConnections(root);
   root.append(
     el('section', { class: 'card' },
       el('div', { class: 'field' }, el('label', { id: 'language-label', for: 'language-select', text: t('settings.language') }), select),
@@ -28,7 +30,7 @@ export function render(root) {
     el('section', { class: 'card' },
       el('h2', { text: t('settings.connection') }),
       el('dl', {},
-        el('dt', { text: t('settings.kind') }), el('dd', { id: 'settings-kind', text: t(`connection.${conn.kind}`) }),
+        el('dt', { text: t('settings.kind') }), el('dd', { id: 'settings-kind', text: conn.kind === 'embedded' ? t('connection.embedded') : `${conn.profileName} · ${t(`connection.${conn.kind}`)}` }),
         el('dt', { text: t('settings.host') }), el('dd', { class: 'mono', id: 'settings-host', text: conn.host }),
         el('dt', { text: t('settings.environment') }), el('dd', { text: conn.environment ?? '—' }))),
     el('section', { class: 'card' },

@@ -52,13 +52,15 @@ async fn token(
                 "send the client id and secret with HTTP Basic authentication",
             )
         })?;
-    let partner = partners::authenticate(&state.config, &id, &secret).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "invalid_client",
-            "unknown client id or wrong secret",
-        )
-    })?;
+    let revoked = state.revoked_partners();
+    let partner =
+        partners::authenticate(&state.config, &revoked, &id, &secret).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                "unknown client id or wrong secret",
+            )
+        })?;
     let token = ids::token("dinie_at");
     let ttl = state.config.token_ttl.as_secs();
     let expires_at = Utc::now().timestamp() + ttl as i64;

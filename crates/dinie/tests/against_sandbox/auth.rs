@@ -110,3 +110,27 @@ async fn rate_limits_are_reported_and_429_carries_retry_after() {
     assert!(err.is_transient());
     assert_eq!(client.rate_limit().unwrap().remaining, 0);
 }
+
+#[tokio::test]
+async fn revoked_credentials_surface_as_an_authentication_error() {
+    let sb = util::sandbox().await;
+    let client = util::client(&sb);
+    client.customers().list().send().await.unwrap();
+    sb.state()
+        .revoke_partner(dinie_sandbox::DEFAULT_CLIENT_ID)
+        .await
+        .unwrap();
+    // The cached token is refused; one fresh exchange is tried and refused too.
+    let err = client.customers().list().send().await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Authentication {
+                status: Some(401),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(sb.state().stats().tokens_issued.load(Ordering::SeqCst), 1);
+}

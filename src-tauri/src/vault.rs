@@ -1,0 +1,88 @@
+//! The OS keychain (`keyring`: Secret Service on Linux, Keychain on macOS, Credential Manager on
+//! Windows): where a profile's client id and secret live. There is no plaintext fallback: a
+//! keychain that is missing or locked is an error that says how to fix it.
+
+use secrecy::{ExposeSecret, SecretString};
+
+/// Service name under which every entry is stored.
+pub const SERVICE: &str = "br.com.dinie.desk";
+
+/// Why the keychain could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum VaultError {
+    /// No keychain, or it is locked.
+    #[error("{}", unavailable_message())]
+    Unavailable(String),
+    /// Anything else the keychain said.
+    #[error("the system keychain failed: {0}")]
+    Failed(String),
+}
+
+fn unavailable_message() -> &'static str {
+    if cfg!(target_os = "linux") {
+        "The system keychain is locked or not running. Unlock the \"login\" keyring (GNOME Keyring or KWallet: log out and in, or open \"Passwords and Keys\"), then try again."
+    } else if cfg!(target_os = "macos") {
+        "The macOS Keychain is locked. Unlock it in Keychain Access, then try again."
+    } else {
+        "The Windows Credential Manager is not available. Sign in to Windows again, then try again."
+    }
+}
+
+impl From<keyring::Error> for VaultError {
+    fn from(e: keyring::Error) -> Self {
+        match e {
+            keyring::Error::NoStorageAccess(inner) | keyring::Error::PlatformFailure(inner) => {
+                VaultError::Unavailable(inner.to_string())
+            }
+            other => VaultError::Failed(other.to_string()),
+        }
+    }
+}
+
+/// Which credential of a profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential {
+    /// `dinie_ci_…`
+    ClientId,
+    /// `dinie_cs_…`
+    ClientSecret,
+}
+
+impl Credential {
+    fn account(self, profile_id: &str) -> String {
+        match self {
+            Credential::ClientId => format!("{profile_id}:client_id"),
+            Credential::ClientSecret => format!("{profile_id}:client_secret"),
+        }
+    }
+}
+
+fn entry(profile_id: &str, which: Credential) -> Result<keyring::Entry, VaultError> {
+    Ok(keyring::Entry::new(SERVICE, &which.account(profile_id))?)
+}
+
+/// Stores a credential (replacing any earlier one).
+pub fn store(profile_id: &str, which: Credential, value: &SecretString) -> Result<(), VaultError> {
+    entry(profile_id, which)?.set_password(value.expose_secret())?;
+    Ok(())
+}
+
+/// Reads a credential; `None` when none is stored.
+pub fn load(profile_id: &str, which: Credential) -> Result<Option<SecretString>, VaultError> {
+    match entry(profile_id, which)?.get_password() {
+        Ok(v) => Ok(Some(SecretString::from(v))),
+        Err(keyring::Error::NoEntry) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Deletes both credentials of a profile (absent ones are fine).
+pub fn delete_profile(profile_id: &str) -> Result<(), VaultError> {
+    for which in [Credential::ClientId, Credential::ClientSecret] {
+        match entry(profile_id, which)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}

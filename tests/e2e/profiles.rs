@@ -1,0 +1,308 @@
+//! Connection profiles and credentials in the OS keychain.
+
+use dinie_desk_e2e::{cpf, standalone_sandbox, standalone_sandbox_with, App};
+use dinie_sandbox::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
+
+/// Adds a custom-URL profile through the form.
+async fn add_profile(app: &App, name: &str, url: &str, client_id: &str, secret: &str) {
+    app.click("#nav-settings").await;
+    app.click("#add-profile").await;
+    app.fill("#profile-name", name).await;
+    app.select("#profile-kind", "custom").await;
+    app.fill("#profile-url", url).await;
+    app.fill("#profile-client-id", client_id).await;
+    app.fill("#profile-secret", secret).await;
+    app.click("#profile-save").await;
+}
+
+/// The id of the profile row named `name`.
+async fn profile_id(app: &App, name: &str) -> String {
+    app.wait_for_text("#profile-list", name).await;
+    let js = format!(
+        "return [...document.querySelectorAll('.profile')].find(p => p.querySelector('.profile-name').textContent === {name:?}).dataset.id"
+    );
+    app.script(&js).await.as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_profile_for_a_standalone_sandbox_survives_a_restart() {
+    let (sandbox, api) = standalone_sandbox().await;
+    api.customers()
+        .create(cpf())
+        .name("Cliente do Parceiro")
+        .email("p@example.com")
+        .phone("+5511987654321")
+        .send()
+        .await
+        .unwrap();
+    let url = sandbox.base_url();
+    App::run("profile-restart", |app| async move {
+        add_profile(
+            &app,
+            "Sandbox do parceiro",
+            &url,
+            DEFAULT_CLIENT_ID,
+            DEFAULT_CLIENT_SECRET,
+        )
+        .await;
+        let id = profile_id(&app, "Sandbox do parceiro").await;
+        let row = app
+            .wait_for_text(&format!(".profile[data-id='{id}']"), "dinie_ci_test_…dbox")
+            .await;
+        assert!(row.contains("chaveiro"), "{row}");
+
+        app.click(&format!("#test-{id}")).await;
+        let result = app
+            .wait_for_text(&format!("#test-result-{id}[data-state='ok']"), "ms")
+            .await;
+        assert!(
+            result.contains("test") && result.contains("/10000"),
+            "{result}"
+        );
+
+        app.screenshot("connections").await;
+        app.click(&format!("#use-{id}")).await;
+        app.wait_for_text("#connection-badge", "Sandbox Dinie")
+            .await;
+        app.click("#nav-customers").await;
+        app.wait_for_text("#customers-table", "Cliente do Parceiro")
+            .await;
+
+        let app = app.restart().await;
+        app.wait_for_text("#connection-badge", "Sandbox Dinie")
+            .await;
+        app.wait_for_text("#customers-table", "Cliente do Parceiro")
+            .await;
+        app.wait_for_text("#online-indicator", "Conectado").await;
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_wrong_secret_or_address_gets_its_own_message() {
+    let (sandbox, _) = standalone_sandbox().await;
+    let url = sandbox.base_url();
+    App::run("profile-wrong", |app| async move {
+        add_profile(
+            &app,
+            "Segredo errado",
+            &url,
+            DEFAULT_CLIENT_ID,
+            "dinie_cs_test_wrong",
+        )
+        .await;
+        let id = profile_id(&app, "Segredo errado").await;
+        app.click(&format!("#test-{id}")).await;
+        app.wait_for_text(
+            &format!("#test-result-{id}[data-state='error']"),
+            "recusados",
+        )
+        .await;
+
+        add_profile(
+            &app,
+            "Ninguém",
+            "http://127.0.0.1:9/api/v3",
+            DEFAULT_CLIENT_ID,
+            "x",
+        )
+        .await;
+        let id = profile_id(&app, "Ninguém").await;
+        app.click(&format!("#test-{id}")).await;
+        app.wait_for_text(
+            &format!("#test-result-{id}[data-state='error']"),
+            "Nada responde",
+        )
+        .await;
+
+        // http is refused for anything but loopback, with the reason next to the field.
+        app.click("#add-profile").await;
+        app.fill("#profile-name", "Inseguro").await;
+        app.select("#profile-kind", "custom").await;
+        app.fill("#profile-url", "http://sandbox.partner.example/api/v3")
+            .await;
+        app.fill("#profile-client-id", "dinie_ci_test_x").await;
+        app.fill("#profile-secret", "dinie_cs_test_x").await;
+        app.click("#profile-save").await;
+        app.wait_for_text("#profile-url-error", "https").await;
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_deleted_profile_leaves_nothing_in_the_keychain() {
+    App::run("profile-delete", |app| async move {
+        add_profile(
+            &app,
+            "Temporária",
+            "http://127.0.0.1:9/api/v3",
+            "dinie_ci_test_temp",
+            "dinie_cs_test_temporary",
+        )
+        .await;
+        let id = profile_id(&app, "Temporária").await;
+        let stored = app.secret_tool(&["search", "--all", "service", "br.com.dinie.desk"]);
+        assert!(stored.contains(&format!("{id}:client_secret")), "{stored}");
+        assert!(stored.contains(&format!("{id}:client_id")), "{stored}");
+
+        app.click(&format!("#delete-{id}")).await;
+        app.click("#confirm-yes").await;
+        app.wait_for_text(".toast:last-child", "removida do chaveiro")
+            .await;
+        let left = app.secret_tool(&["search", "--all", "service", "br.com.dinie.desk"]);
+        assert!(!left.contains(&id), "keychain still has: {left}");
+        assert!(app
+            .secret_tool(&[
+                "lookup",
+                "service",
+                "br.com.dinie.desk",
+                "account",
+                &format!("{id}:client_secret")
+            ])
+            .is_empty());
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn switching_to_production_asks_first_and_stays_marked() {
+    App::run("profile-live", |app| async move {
+        app.click("#nav-settings").await;
+        app.click("#add-profile").await;
+        app.fill("#profile-name", "Produção").await;
+        app.select("#profile-kind", "production").await;
+        app.fill("#profile-client-id", "dinie_ci_live_partner42")
+            .await;
+        app.fill("#profile-secret", "dinie_cs_live_not_a_real_one")
+            .await;
+        app.click("#profile-save").await;
+        let id = profile_id(&app, "Produção").await;
+        app.click(&format!("#use-{id}")).await;
+        app.wait_for_text("#confirm-message", "PRODUÇÃO").await;
+        app.click("#confirm-no").await;
+        app.wait_for_text("#connection-badge", "Sandbox embutido")
+            .await;
+        app.click(&format!("#use-{id}")).await;
+        app.click("#confirm-yes").await;
+        app.wait_for_text("#connection-badge[data-kind='production']", "PRODUÇÃO")
+            .await;
+        // The marker stays on every screen.
+        app.click("#nav-customers").await;
+        app.wait_for_text("#connection-badge", "PRODUÇÃO").await;
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_secret_is_nowhere_but_the_keychain() {
+    // A unique secret the sandbox accepts, so that it is really used (token exchange, lists).
+    let secret: &'static str = "dinie_cs_test_Zq8uniqueNeedle4711";
+    let (sandbox, _) = standalone_sandbox_with(|c| {
+        c.partners = vec![dinie_sandbox::Partner {
+            client_id: "dinie_ci_test_needle".into(),
+            client_secret: secret.into(),
+        }];
+    })
+    .await;
+    let url = sandbox.base_url();
+    App::run("secret-nowhere", |app| async move {
+        add_profile(&app, "Busca", &url, "dinie_ci_test_needle", secret).await;
+        let id = profile_id(&app, "Busca").await;
+        app.click(&format!("#test-{id}")).await;
+        app.wait_for(&format!("#test-result-{id}[data-state='ok']")).await;
+        app.click(&format!("#use-{id}")).await;
+        app.click("#nav-customers").await;
+        app.wait_for("#customers-empty").await;
+        app.click("#nav-settings").await;
+        app.click(&format!("#edit-{id}")).await;
+        app.wait_for("#profile-form").await;
+
+        let dom = app.script("return document.documentElement.outerHTML + JSON.stringify(localStorage) + JSON.stringify(sessionStorage)").await;
+        assert!(!dom.as_str().unwrap().contains(secret), "the secret is in the page");
+        let inputs = app.script("return [...document.querySelectorAll('input')].map(i => i.value).join('|')").await;
+        assert!(!inputs.as_str().unwrap().contains(secret));
+
+        let app = app.restart().await;
+        app.wait_for_text("#connection-badge", "Sandbox Dinie").await;
+        let files = app.written_files();
+        assert!(files.iter().any(|f| f.to_string_lossy().contains("profiles.json")), "{files:?}");
+        assert!(files.iter().any(|f| f.to_string_lossy().contains("dinie-desk.log")), "{files:?}");
+        for file in &files {
+            let bytes = std::fs::read(file).unwrap_or_default();
+            let found = bytes.windows(secret.len()).any(|w| w == secret.as_bytes());
+            assert!(!found, "the secret is in {}", file.display());
+        }
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn revoked_credentials_lead_to_settings_and_the_screen_stays() {
+    let (sandbox, _) = standalone_sandbox().await;
+    let url = sandbox.base_url();
+    let state = sandbox.state().clone();
+    App::run("profile-revoked", |app| async move {
+        add_profile(
+            &app,
+            "Vai ser revogada",
+            &url,
+            DEFAULT_CLIENT_ID,
+            DEFAULT_CLIENT_SECRET,
+        )
+        .await;
+        let id = profile_id(&app, "Vai ser revogada").await;
+        app.click(&format!("#use-{id}")).await;
+        app.wait_for_text("#connection-badge", "Sandbox Dinie")
+            .await;
+        state.revoke_partner(DEFAULT_CLIENT_ID).await.unwrap();
+
+        app.click("#nav-customers").await;
+        let banner = app.wait_for_text("#auth-banner", "recusadas").await;
+        assert!(banner.contains("Vai ser revogada"), "{banner}");
+        // The app does not navigate away by itself: the agent's screen stays, with the error
+        // in place and the way to fix it offered.
+        app.wait_for("#error-box").await;
+        app.wait_for_text("#screen-title", "Clientes").await;
+        app.click("#auth-fix").await;
+        app.wait_for_text("#screen-title", "Configurações").await;
+        app.wait_for(&format!("#edit-{id}")).await;
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_locked_or_missing_keychain_says_how_to_fix_it_and_stores_nothing() {
+    App::run_without_keyring("keychain-locked", |app| async move {
+        add_profile(
+            &app,
+            "Sem chaveiro",
+            "http://127.0.0.1:9/api/v3",
+            "dinie_ci_test_k",
+            "dinie_cs_test_nokeyring",
+        )
+        .await;
+        let toast = app
+            .wait_for_text(".toast[data-kind='error']", "chaveiro")
+            .await;
+        assert!(toast.contains("Desbloqueie"), "{toast}");
+        // No plaintext fallback: the profile was not saved, and the secret is in no file.
+        let list = app.wait_for("#profile-list").await.text().await.unwrap();
+        assert!(!list.contains("Sem chaveiro"), "{list}");
+        for file in app.written_files() {
+            let bytes = std::fs::read(&file).unwrap_or_default();
+            assert!(
+                !bytes.windows(23).any(|w| w == b"dinie_cs_test_nokeyring"),
+                "{}",
+                file.display()
+            );
+        }
+        app
+    })
+    .await;
+}
