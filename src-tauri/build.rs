@@ -10,6 +10,12 @@ const COMMANDS: &[&str] = &[
     "delete_profile",
     "activate_profile",
     "test_connection",
+    "search_customers",
+    "validate_field",
+    "register_customer",
+    "open_customer",
+    "close_customer",
+    "correct_customer",
 ];
 
 fn main() {

@@ -45,8 +45,8 @@ pub struct App {
     env: Vec<(String, String)>,
     home: tempfile::TempDir,
     port: u16,
-    // Dropped in reverse order of start: driver (app), keyring, bus, display.
-    _processes: Vec<Managed>,
+    // Shared with `run`, which keeps the world up until it has captured a failure.
+    world: std::sync::Arc<Vec<Managed>>,
 }
 
 impl App {
@@ -117,10 +117,13 @@ impl App {
             env,
             home,
             port,
-            _processes: [Some(xvfb), Some(bus), keyring, Some(driver_process)]
-                .into_iter()
-                .flatten()
-                .collect(),
+            // Stopped in reverse order of start: driver (and app), keyring, bus, display.
+            world: std::sync::Arc::new(
+                [Some(driver_process), keyring, Some(bus), Some(xvfb)]
+                    .into_iter()
+                    .flatten()
+                    .collect(),
+            ),
         };
         app.wait_for("body[data-ready='true']").await;
         app
@@ -151,6 +154,7 @@ impl App {
     {
         let display = app.display.clone();
         let logs = app.home.path().join("logs");
+        let world = app.world.clone();
         let outcome = std::panic::AssertUnwindSafe(body(app)).catch_unwind().await;
         match outcome {
             Ok(app) => app.close().await,
@@ -165,6 +169,8 @@ impl App {
                         std::fs::read_to_string(logs.join(log)).unwrap_or_default()
                     );
                 }
+                // Only now may the display and the rest of the world stop.
+                drop(world);
                 std::panic::resume_unwind(panic);
             }
         }
@@ -200,7 +206,13 @@ impl App {
         let deadline = tokio::time::Instant::now() + WAIT;
         loop {
             if let Ok(el) = self.driver.find(Locator::Css(css)).await {
-                if let Ok(t) = el.text().await {
+                // WebKitWebDriver reports no text for some elements it lays out inside
+                // transformed containers (the virtual list); their textContent is right.
+                let shown = match el.text().await {
+                    Ok(t) if !t.is_empty() => Ok(t),
+                    _ => el.prop("textContent").await.map(|t| t.unwrap_or_default()),
+                };
+                if let Ok(t) = shown {
                     if t.contains(text) {
                         return t;
                     }
@@ -217,9 +229,9 @@ impl App {
 
     /// Clicks the element matching `css`.
     pub async fn click(&self, css: &str) {
-        self.wait_for(css)
-            .await
-            .click()
+        let el = self.wait_for(css).await;
+        self.scroll_into_view(css).await;
+        el.click()
             .await
             .unwrap_or_else(|e| panic!("could not click {css}: {e}"));
     }
@@ -227,8 +239,23 @@ impl App {
     /// Replaces the value of an input with `text`, typing it as an agent would.
     pub async fn fill(&self, css: &str, text: &str) {
         let input = self.wait_for(css).await;
-        input.clear().await.unwrap();
-        input.send_keys(text).await.unwrap();
+        self.scroll_into_view(css).await;
+        input
+            .clear()
+            .await
+            .unwrap_or_else(|e| panic!("could not clear {css}: {e}"));
+        if text.is_empty() {
+            return;
+        }
+        input
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("could not type into {css}: {e}"));
+    }
+
+    async fn scroll_into_view(&self, css: &str) {
+        let js = format!("document.querySelector({css:?})?.scrollIntoView({{block: 'center'}})");
+        self.script(&js).await;
     }
 
     /// Chooses the option with `value` in a select.

@@ -118,6 +118,8 @@ pub async fn activate_profile<R: Runtime>(
         .await
         .map_err(|e| CommandError::new("internal", e.to_string()))?;
     profiles::set_active(&app, &id)?;
+    use tauri::Manager;
+    app.state::<crate::services::follow::Follower>().clear();
     emit_connection(&app, &conns);
     Ok(conns.current().info())
 }
@@ -169,7 +171,7 @@ fn emit_connection<R: Runtime>(app: &AppHandle<R>, conns: &Connections) {
 
 /// Updates the online state from a call's outcome, and tells the page when it changed or when
 /// the credentials were refused.
-fn note_outcome<R: Runtime, T>(
+pub(crate) fn note_outcome<R: Runtime, T>(
     app: &AppHandle<R>,
     conns: &Connections,
     result: &Result<T, dinie::Error>,

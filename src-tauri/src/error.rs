@@ -17,6 +17,8 @@ pub struct CommandError {
     pub request_id: Option<String>,
     /// Field → message, for forms.
     pub fields: Vec<(String, String)>,
+    /// The existing customer of a `customer_already_exists` conflict.
+    pub customer_id: Option<String>,
 }
 
 impl CommandError {
@@ -27,6 +29,7 @@ impl CommandError {
             message: message.into(),
             request_id: None,
             fields: Vec::new(),
+            customer_id: None,
         }
     }
 }
@@ -65,11 +68,16 @@ impl From<dinie::Error> for CommandError {
                     .collect()
             })
             .unwrap_or_default();
+        let customer_id = e
+            .as_api()
+            .and_then(|api| api.problem.extension_str("customer_id"))
+            .map(str::to_owned);
         Self {
             code,
             message: e.to_string(),
             request_id: e.request_id().map(str::to_owned),
             fields,
+            customer_id,
         }
     }
 }
@@ -114,7 +122,7 @@ impl From<crate::services::diagnostics::TestFailure> for CommandError {
 
 impl Serialize for CommandError {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("CommandError", 4)?;
+        let mut st = s.serialize_struct("CommandError", 5)?;
         st.serialize_field("code", &self.code)?;
         st.serialize_field("message", &self.message)?;
         st.serialize_field("requestId", &self.request_id)?;
@@ -124,6 +132,7 @@ impl Serialize for CommandError {
             .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
             .collect();
         st.serialize_field("fields", &fields)?;
+        st.serialize_field("customerId", &self.customer_id)?;
         st.end()
     }
 }
@@ -140,7 +149,7 @@ mod tests {
         let v = serde_json::to_value(&e).unwrap();
         assert_eq!(
             v,
-            serde_json::json!({"code":"validation","message":"2 fields are invalid","requestId":"req_1","fields":{"cpf":"invalid CPF"}})
+            serde_json::json!({"code":"validation","message":"2 fields are invalid","requestId":"req_1","fields":{"cpf":"invalid CPF"},"customerId":null})
         );
     }
 }

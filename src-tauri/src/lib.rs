@@ -11,6 +11,7 @@ pub mod logging;
 pub mod platform;
 pub mod services;
 pub mod vault;
+pub mod workspace;
 
 use tauri::{Manager, Runtime};
 
@@ -21,6 +22,7 @@ use crate::services::profiles;
 pub fn run<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<()> {
     let app = builder
         .plugin(tauri_plugin_store::Builder::new().build())
+        .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             logging::init(&app.path().app_log_dir()?);
             let data_dir = app.path().app_data_dir()?;
@@ -40,6 +42,8 @@ pub fn run<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<()> {
             };
             let conns = tauri::async_runtime::block_on(Connections::start(data_dir, initial))?;
             app.manage(conns);
+            app.manage(services::follow::Follower::default());
+            tauri::async_runtime::spawn(workspace::follow_forever(app.handle().clone()));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -51,6 +55,12 @@ pub fn run<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<()> {
             commands::delete_profile,
             commands::activate_profile,
             commands::test_connection,
+            workspace::search_customers,
+            workspace::validate_field,
+            workspace::register_customer,
+            workspace::open_customer,
+            workspace::close_customer,
+            workspace::correct_customer,
         ])
         .build(tauri::generate_context!())?;
     // Every sandbox write is its own committed transaction, so stopping at any point loses

@@ -5,3 +5,4 @@
 mod harness;
 mod profiles;
 mod shell;
+mod workspace;

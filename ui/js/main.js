@@ -6,20 +6,43 @@ import { errorBox } from './feedback.js';
 import * as customers from './screens/customers.js';
 import * as drafts from './screens/drafts.js';
 import * as settings from './screens/settings.js';
+import * as register from './screens/register.js';
+import * as customer from './screens/customer.js';
 
-const screens = { customers, drafts, settings };
-export const state = { info: null, screen: 'customers' };
+const screens = { customers, drafts, settings, register, customer };
+// Which sidebar entry a screen belongs to.
+const section = { register: 'customers', customer: 'customers' };
+export const state = { info: null, screen: 'customers', params: {} };
 
-function show(name) {
+/** Shows a screen (with parameters, e.g. `{ id }` for a customer). */
+export function show(name, params = {}) {
+  screens[state.screen]?.leave?.();
   state.screen = screens[name] ? name : 'customers';
+  state.params = params;
   const screen = screens[state.screen];
+  const current = section[state.screen] ?? state.screen;
   for (const link of document.querySelectorAll('[data-screen]')) {
-    if (link.dataset.screen === state.screen) link.setAttribute('aria-current', 'page');
+    if (link.dataset.screen === current) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
   document.getElementById('screen-title').textContent = t(screen.title);
   const root = clear(document.getElementById('screen'));
-  screen.render(root);
+  screen.render(root, params);
+}
+
+function shortcuts(e) {
+  const ctrl = e.ctrlKey || e.metaKey;
+  if (ctrl && e.key.toLowerCase() === 'k') {
+    e.preventDefault();
+    if (state.screen !== 'customers') show('customers');
+    customers.focusSearch();
+  } else if (ctrl && e.key.toLowerCase() === 'n') {
+    e.preventDefault();
+    show('register');
+  } else if (e.key === 'Escape' && !document.querySelector('dialog[open]') && (state.screen === 'register' || state.screen === 'customer')) {
+    e.preventDefault();
+    show('customers');
+  }
 }
 
 /** Re-renders the chrome and the current screen (after a language change). */
@@ -70,6 +93,7 @@ async function start() {
     banner.hidden = false;
   });
   document.getElementById('auth-fix').addEventListener('click', () => show('settings'));
+  document.addEventListener('keydown', shortcuts);
   show(location.hash.slice(1) || 'customers');
   document.body.dataset.ready = 'true';
 }

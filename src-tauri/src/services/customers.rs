@@ -1,14 +1,14 @@
-//! Customers as the workspace shows them.
+//! Customers as the workspace shows them: find (search, filter, pages), register, detail,
+//! correct. Formatting rules that are business rules (CPF/CNPJ/phone masks) live here, in Rust.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::connection::Connection;
 
 /// Rows per page of the customer list.
 pub const PAGE_SIZE: u8 = 100;
 
-/// One row of the customer list: what the page needs, already formatted where the rule lives in
-/// Rust (the CPF mask).
+/// One row of the customer list.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerRow {
@@ -22,12 +22,34 @@ pub struct CustomerRow {
     pub open_items: usize,
 }
 
-/// A page of rows.
+/// A page of rows, and the cursor of the next one.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerPage {
     pub customers: Vec<CustomerRow>,
     pub has_more: bool,
+    pub next_cursor: Option<String>,
+}
+
+/// What the agent asked the list for.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerQuery {
+    /// A CPF (masked or not) or an external id.
+    #[serde(default)]
+    pub text: Option<String>,
+    /// `pending_kyc`, `under_review`, `active`, …
+    #[serde(default)]
+    pub status: Option<String>,
+    /// The page after this customer id.
+    #[serde(default)]
+    pub cursor: Option<String>,
+}
+
+pub(crate) fn masked_cpf(raw: &str) -> String {
+    dinie::br::Cpf::parse(raw)
+        .map(|c| c.to_string())
+        .unwrap_or_else(|_| raw.to_owned())
 }
 
 impl From<&dinie::Customer> for CustomerRow {
@@ -36,9 +58,7 @@ impl From<&dinie::Customer> for CustomerRow {
         Self {
             id: c.id.to_string(),
             name: c.name.clone(),
-            cpf: dinie::br::Cpf::parse(&c.cpf)
-                .map(|cpf| cpf.to_string())
-                .unwrap_or_else(|_| c.cpf.clone()),
+            cpf: masked_cpf(&c.cpf),
             status: c.status.to_string(),
             external_id: c.external_id.clone(),
             created_at: c.created_at.to_rfc3339(),
@@ -53,15 +73,206 @@ impl From<&dinie::Customer> for CustomerRow {
 
 /// The first page of the partner's customers, newest first.
 pub async fn first_page(conn: &Connection) -> Result<CustomerPage, dinie::Error> {
-    let page = conn
-        .client()
-        .customers()
-        .list()
-        .limit(PAGE_SIZE)
-        .send()
-        .await?;
+    search(conn, &CustomerQuery::default()).await
+}
+
+/// One page of the list. Text that is a CPF (with or without mask) searches by CPF; any other
+/// text is taken as an external id.
+pub async fn search(
+    conn: &Connection,
+    query: &CustomerQuery,
+) -> Result<CustomerPage, dinie::Error> {
+    let mut list = conn.client().customers().list().limit(PAGE_SIZE);
+    if let Some(text) = query
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        list = match dinie::br::Cpf::parse(text) {
+            Ok(cpf) => list.cpf(cpf.as_str()),
+            Err(_) => list.external_id(text),
+        };
+    }
+    if let Some(status) = query.status.as_deref().filter(|s| !s.is_empty()) {
+        list = list.status(status);
+    }
+    if let Some(cursor) = &query.cursor {
+        list = list.starting_after(&dinie::CustomerId::new(cursor.clone()));
+    }
+    let page = list.send().await?;
     Ok(CustomerPage {
+        next_cursor: page
+            .data
+            .last()
+            .filter(|_| page.has_more)
+            .map(|c| c.id.to_string()),
         customers: page.data.iter().map(CustomerRow::from).collect(),
         has_more: page.has_more,
     })
+}
+
+/// The registration form.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RegistrationForm {
+    pub cpf: String,
+    #[serde(default)]
+    pub cnpj: Option<String>,
+    pub name: String,
+    #[serde(default)]
+    pub trading_name: Option<String>,
+    pub email: String,
+    pub phone: String,
+    #[serde(default)]
+    pub external_id: Option<String>,
+}
+
+/// A field the form got wrong, found before sending.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldProblem {
+    pub field: &'static str,
+    pub message: String,
+}
+
+fn non_empty(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// Checks the form with the same rules as Dinie, and normalises it (raw CPF/CNPJ, E.164 phone).
+pub fn check_form(form: &RegistrationForm) -> Result<RegistrationForm, Vec<FieldProblem>> {
+    let mut problems = Vec::new();
+    let mut out = form.clone();
+    match dinie::br::Cpf::parse(&form.cpf) {
+        Ok(c) => out.cpf = c.as_str().to_owned(),
+        Err(e) => problems.push(FieldProblem {
+            field: "cpf",
+            message: e.to_string(),
+        }),
+    }
+    if let Some(cnpj) = non_empty(&form.cnpj) {
+        match dinie::br::Cnpj::parse(cnpj) {
+            Ok(c) => out.cnpj = Some(c.as_str().to_owned()),
+            Err(e) => problems.push(FieldProblem {
+                field: "cnpj",
+                message: e.to_string(),
+            }),
+        }
+    } else {
+        out.cnpj = None;
+    }
+    if form.name.trim().is_empty() {
+        problems.push(FieldProblem {
+            field: "name",
+            message: "name is required".into(),
+        });
+    }
+    out.name = form.name.trim().to_owned();
+    let email = form.email.trim();
+    let email_ok = email
+        .split_once('@')
+        .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.ends_with('.'))
+        && !email.contains(char::is_whitespace);
+    if !email_ok {
+        problems.push(FieldProblem {
+            field: "email",
+            message: "enter an e-mail like nome@exemplo.com.br".into(),
+        });
+    }
+    out.email = email.to_owned();
+    match dinie::br::Phone::parse(&form.phone) {
+        Ok(p) => out.phone = p.e164(),
+        Err(e) => problems.push(FieldProblem {
+            field: "phone",
+            message: e.to_string(),
+        }),
+    }
+    out.trading_name = non_empty(&form.trading_name).map(str::to_owned);
+    out.external_id = non_empty(&form.external_id).map(str::to_owned);
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
+/// What a registration did.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Registered {
+    /// `created` (201) or `existing` (200: same CPF and external id).
+    pub outcome: &'static str,
+    pub customer_id: String,
+}
+
+/// Registers a checked form. `idempotency_key` makes a resend after a failure safe.
+pub async fn register(
+    conn: &Connection,
+    form: &RegistrationForm,
+    idempotency_key: &str,
+) -> Result<Registered, dinie::Error> {
+    let mut create = conn
+        .client()
+        .customers()
+        .create(form.cpf.clone())
+        .name(form.name.clone())
+        .email(form.email.clone())
+        .phone(form.phone.clone())
+        .idempotency_key(idempotency_key);
+    if let Some(cnpj) = &form.cnpj {
+        create = create.cnpj(cnpj.clone());
+    }
+    if let Some(t) = &form.trading_name {
+        create = create.trading_name(t.clone());
+    }
+    if let Some(e) = &form.external_id {
+        create = create.external_id(e.clone());
+    }
+    let reg = create.send().await?;
+    Ok(Registered {
+        outcome: if reg.is_new() { "created" } else { "existing" },
+        customer_id: reg.customer().id.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form() -> RegistrationForm {
+        RegistrationForm {
+            cpf: "123.456.789-09".into(),
+            cnpj: Some(" ".into()),
+            name: " Maria ".into(),
+            trading_name: None,
+            email: "maria@example.com".into(),
+            phone: "(11) 98765-4321".into(),
+            external_id: Some("".into()),
+        }
+    }
+
+    #[test]
+    fn a_good_form_is_normalised() {
+        let f = check_form(&form()).unwrap();
+        assert_eq!(
+            (f.cpf.as_str(), f.phone.as_str(), f.name.as_str()),
+            ("12345678909", "+5511987654321", "Maria")
+        );
+        assert!(f.cnpj.is_none() && f.external_id.is_none());
+    }
+
+    #[test]
+    fn every_bad_field_is_named() {
+        let mut f = form();
+        f.cpf = "123.456.789-00".into();
+        f.email = "maria".into();
+        f.phone = "123".into();
+        f.cnpj = Some("12.345.678/0001-00".into());
+        let fields: Vec<_> = check_form(&f)
+            .unwrap_err()
+            .into_iter()
+            .map(|p| p.field)
+            .collect();
+        assert_eq!(fields, ["cpf", "cnpj", "email", "phone"]);
+    }
 }

@@ -1,6 +1,8 @@
 //! Domain services: what the commands call. They know Dinie and the app's data, not the page.
 
+pub mod customer_detail;
 pub mod customers;
 pub mod diagnostics;
+pub mod follow;
 pub mod profiles;
 pub mod settings;

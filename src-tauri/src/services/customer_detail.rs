@@ -1,0 +1,189 @@
+//! A customer's detail as the workspace shows it: registration data (masked), where it is in
+//! the lifecycle, its KYC checklist with the action each item needs, and its credit offers.
+
+use serde::{Deserialize, Serialize};
+
+use crate::connection::Connection;
+use crate::services::customers::masked_cpf;
+
+/// One KYC item and what the agent must do about it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ChecklistItem {
+    pub kind: String,
+    pub item_type: String,
+    pub description: Option<String>,
+    pub status: String,
+    pub message: Option<String>,
+    pub uploaded_at: Option<String>,
+    /// `upload`, `correct`, `biometrics` or `none`.
+    pub action: &'static str,
+}
+
+/// A credit offer, amounts as decimal strings (the page formats them as R$).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OfferView {
+    pub id: String,
+    pub approved_amount: String,
+    pub min_amount: Option<String>,
+    pub interest_rate: String,
+    pub valid_until: String,
+    pub status: String,
+}
+
+/// Everything the detail view shows.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerDetail {
+    pub id: String,
+    pub name: String,
+    pub cpf: String,
+    pub cnpj: Option<String>,
+    pub trading_name: Option<String>,
+    pub email: String,
+    pub phone: String,
+    pub external_id: Option<String>,
+    pub status: String,
+    /// 0 registration, 1 documents, 2 review, 3 active.
+    pub step: u8,
+    pub created_at: String,
+    pub checklist: Vec<ChecklistItem>,
+    pub offers: Vec<OfferView>,
+    /// Fields a correction may change (those with a `pending_correction` item).
+    pub correctable: Vec<String>,
+}
+
+fn action(k: &dinie::KycItem) -> &'static str {
+    use dinie::{KycKind as K, KycStatus as S};
+    match (&k.kind, &k.status) {
+        (_, S::Approved | S::Submitted) => "none",
+        (K::Document, S::Pending | S::Rejected) => "upload",
+        (K::Biometrics, S::Pending | S::Rejected) => "biometrics",
+        (_, S::PendingCorrection) | (K::Data, _) => "correct",
+        _ => "none",
+    }
+}
+
+/// The lifecycle step the status and items imply.
+pub fn step(c: &dinie::Customer) -> u8 {
+    use dinie::{CustomerStatus as C, KycStatus as S};
+    match c.status {
+        C::Active => 3,
+        C::UnderReview => 2,
+        _ if c.kyc.iter().any(|k| k.status != S::Pending) => 1,
+        _ => 0,
+    }
+}
+
+impl CustomerDetail {
+    /// Builds the view from the API's customer and offers.
+    pub fn new(c: &dinie::Customer, offers: &[dinie::models::CreditOffer]) -> Self {
+        Self {
+            id: c.id.to_string(),
+            name: c.name.clone(),
+            cpf: masked_cpf(&c.cpf),
+            cnpj: c.cnpj.as_deref().map(|v| {
+                dinie::br::Cnpj::parse(v)
+                    .map(|x| x.to_string())
+                    .unwrap_or_else(|_| v.to_owned())
+            }),
+            trading_name: c.trading_name.clone(),
+            email: c.email.clone(),
+            phone: dinie::br::Phone::parse(&c.phone)
+                .map(|p| p.to_string())
+                .unwrap_or_else(|_| c.phone.clone()),
+            external_id: c.external_id.clone(),
+            status: c.status.to_string(),
+            step: step(c),
+            created_at: c.created_at.to_rfc3339(),
+            checklist: c
+                .kyc
+                .iter()
+                .map(|k| ChecklistItem {
+                    kind: k.kind.to_string(),
+                    item_type: k.item_type.clone(),
+                    description: k.description.clone(),
+                    status: k.status.to_string(),
+                    message: k.message.clone(),
+                    uploaded_at: k.uploaded_at.map(|t| t.to_rfc3339()),
+                    action: action(k),
+                })
+                .collect(),
+            offers: offers
+                .iter()
+                .map(|o| OfferView {
+                    id: o.id.to_string(),
+                    approved_amount: o.approved_amount.to_string(),
+                    min_amount: o.min_amount.map(|m| m.to_string()),
+                    interest_rate: o.interest_rate.to_string(),
+                    valid_until: o.valid_until.to_rfc3339(),
+                    status: o.status.to_string(),
+                })
+                .collect(),
+            correctable: c
+                .kyc
+                .iter()
+                .filter(|k| k.status == dinie::KycStatus::PendingCorrection)
+                .map(|k| k.item_type.clone())
+                .collect(),
+        }
+    }
+}
+
+/// The customer and, when active, its offers.
+pub async fn fetch(
+    conn: &Connection,
+    id: &str,
+) -> Result<(dinie::Customer, Vec<dinie::models::CreditOffer>), dinie::Error> {
+    let id = dinie::CustomerId::new(id);
+    let customer = conn.client().customers().get(&id).await?;
+    let offers = if customer.status == dinie::CustomerStatus::Active {
+        conn.client().customers().credit_offers(&id).await?
+    } else {
+        Vec::new()
+    };
+    Ok((customer, offers))
+}
+
+/// A correction of registration data; `cpf` and `external_id` cannot be part of it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Correction {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub trading_name: Option<String>,
+}
+
+/// Sends a correction (phone normalised to E.164 first).
+pub async fn correct(
+    conn: &Connection,
+    id: &str,
+    fix: &Correction,
+) -> Result<dinie::Customer, dinie::Error> {
+    let mut update = conn
+        .client()
+        .customers()
+        .update(&dinie::CustomerId::new(id));
+    if let Some(v) = fix.name.as_deref().filter(|v| !v.trim().is_empty()) {
+        update = update.name(v.trim());
+    }
+    if let Some(v) = fix.email.as_deref().filter(|v| !v.trim().is_empty()) {
+        update = update.email(v.trim());
+    }
+    if let Some(v) = fix.phone.as_deref().filter(|v| !v.trim().is_empty()) {
+        let phone = dinie::br::Phone::parse(v)
+            .map(|p| p.e164())
+            .unwrap_or_else(|_| v.trim().to_owned());
+        update = update.phone(phone);
+    }
+    if let Some(v) = fix.trading_name.as_deref().filter(|v| !v.trim().is_empty()) {
+        update = update.trading_name(v.trim());
+    }
+    update.send().await
+}

@@ -1,0 +1,291 @@
+//! Following customers without webhooks (a desktop app has no public URL): poll each followed
+//! customer with backoff — faster while its detail is open — diff its `kyc`, and record each
+//! change under the webhook event's own name in a timeline.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+/// Poll interval while the customer's detail is open.
+pub const OPEN_INTERVAL: Duration = Duration::from_secs(2);
+/// Poll interval for the other followed customers.
+pub const BACKGROUND_INTERVAL: Duration = Duration::from_secs(20);
+/// Longest wait after repeated failures.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(300);
+
+/// One line of a customer's timeline.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct TimelineEntry {
+    pub at: String,
+    /// `customer.created`, `customer.kyc_updated`, `customer.under_review`, `customer.active`,
+    /// `credit_offer.available`, `customer.corrected`.
+    pub event: String,
+    /// The KYC item, for `customer.kyc_updated`.
+    pub item: Option<String>,
+    /// Its new status.
+    pub status: Option<String>,
+    /// The reviewer's message.
+    pub message: Option<String>,
+}
+
+impl TimelineEntry {
+    fn new(event: &str) -> Self {
+        Self {
+            at: chrono_now(),
+            event: event.into(),
+            item: None,
+            status: None,
+            message: None,
+        }
+    }
+}
+
+fn chrono_now() -> String {
+    chrono::Utc::now().to_rfc3339()
+}
+
+/// What changed between two states of a customer, as timeline entries.
+pub fn diff(before: &dinie::Customer, after: &dinie::Customer) -> Vec<TimelineEntry> {
+    let mut out = Vec::new();
+    for item in &after.kyc {
+        let old = before.kyc.iter().find(|k| k.item_type == item.item_type);
+        if old.map(|o| &o.status) != Some(&item.status) {
+            out.push(TimelineEntry {
+                item: Some(item.item_type.clone()),
+                status: Some(item.status.to_string()),
+                message: item.message.clone(),
+                ..TimelineEntry::new("customer.kyc_updated")
+            });
+        }
+    }
+    if before.status != after.status {
+        match after.status {
+            dinie::CustomerStatus::UnderReview => {
+                out.push(TimelineEntry::new("customer.under_review"))
+            }
+            dinie::CustomerStatus::Active => {
+                out.push(TimelineEntry::new("customer.active"));
+                out.push(TimelineEntry::new("credit_offer.available"));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+struct Followed {
+    last: dinie::Customer,
+    timeline: Vec<TimelineEntry>,
+    next_poll: Instant,
+    failures: u32,
+}
+
+/// The followed customers and their timelines.
+#[derive(Default)]
+pub struct Follower {
+    customers: Mutex<HashMap<String, Followed>>,
+    open: Mutex<Option<String>>,
+}
+
+/// A change worth telling the agent about with a desktop notification.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Notice {
+    /// The customer is active.
+    Activated { name: String },
+    /// A document was rejected.
+    Rejected {
+        name: String,
+        item: String,
+        message: Option<String>,
+    },
+}
+
+impl Follower {
+    /// Starts following `customer` (registered or opened by the agent).
+    pub fn follow(&self, customer: &dinie::Customer, created: bool) {
+        let Ok(mut map) = self.customers.lock() else {
+            return;
+        };
+        map.entry(customer.id.to_string())
+            .or_insert_with(|| Followed {
+                last: customer.clone(),
+                timeline: if created {
+                    vec![TimelineEntry::new("customer.created")]
+                } else {
+                    Vec::new()
+                },
+                next_poll: Instant::now() + BACKGROUND_INTERVAL,
+                failures: 0,
+            });
+    }
+
+    /// Marks which detail is open (polled faster), or none.
+    pub fn set_open(&self, id: Option<String>) {
+        if let Ok(mut open) = self.open.lock() {
+            *open = id.clone();
+        }
+        if let (Some(id), Ok(mut map)) = (id, self.customers.lock()) {
+            if let Some(f) = map.get_mut(&id) {
+                f.next_poll = Instant::now() + OPEN_INTERVAL;
+            }
+        }
+    }
+
+    /// The customer's timeline, newest last.
+    pub fn timeline(&self, id: &str) -> Vec<TimelineEntry> {
+        self.customers
+            .lock()
+            .ok()
+            .and_then(|m| m.get(id).map(|f| f.timeline.clone()))
+            .unwrap_or_default()
+    }
+
+    /// Adds an entry the app itself caused (a correction sent).
+    pub fn record(&self, id: &str, event: &str) {
+        if let Ok(mut map) = self.customers.lock() {
+            if let Some(f) = map.get_mut(id) {
+                f.timeline.push(TimelineEntry::new(event));
+            }
+        }
+    }
+
+    /// Ids due for a poll now.
+    pub fn due(&self) -> Vec<String> {
+        let now = Instant::now();
+        self.customers
+            .lock()
+            .map(|m| {
+                m.iter()
+                    .filter(|(_, f)| f.next_poll <= now)
+                    .map(|(id, _)| id.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Records a fresh state; returns the new timeline entries and notices.
+    pub fn update(&self, fresh: &dinie::Customer) -> (Vec<TimelineEntry>, Vec<Notice>) {
+        let open = self.open.lock().ok().and_then(|o| o.clone());
+        let Ok(mut map) = self.customers.lock() else {
+            return (Vec::new(), Vec::new());
+        };
+        let id = fresh.id.to_string();
+        let Some(f) = map.get_mut(&id) else {
+            return (Vec::new(), Vec::new());
+        };
+        let entries = diff(&f.last, fresh);
+        let mut notices = Vec::new();
+        for e in &entries {
+            match (e.event.as_str(), e.status.as_deref()) {
+                ("customer.active", _) => notices.push(Notice::Activated {
+                    name: fresh.name.clone(),
+                }),
+                ("customer.kyc_updated", Some("rejected")) => notices.push(Notice::Rejected {
+                    name: fresh.name.clone(),
+                    item: e.item.clone().unwrap_or_default(),
+                    message: e.message.clone(),
+                }),
+                _ => {}
+            }
+        }
+        f.timeline.extend(entries.iter().cloned());
+        f.last = fresh.clone();
+        f.failures = 0;
+        let interval = if open.as_deref() == Some(id.as_str()) {
+            OPEN_INTERVAL
+        } else {
+            BACKGROUND_INTERVAL
+        };
+        f.next_poll = Instant::now() + interval;
+        (entries, notices)
+    }
+
+    /// Backs off a customer whose poll failed: 2×, 4×, … up to [`MAX_BACKOFF`].
+    pub fn failed(&self, id: &str) {
+        if let Ok(mut map) = self.customers.lock() {
+            if let Some(f) = map.get_mut(id) {
+                f.failures = f.failures.saturating_add(1);
+                let wait = OPEN_INTERVAL
+                    .saturating_mul(1 << f.failures.min(8))
+                    .min(MAX_BACKOFF);
+                f.next_poll = Instant::now() + wait;
+            }
+        }
+    }
+
+    /// Forgets everything (the connection changed).
+    pub fn clear(&self) {
+        if let Ok(mut map) = self.customers.lock() {
+            map.clear();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn customer(status: &str, kyc: &[(&str, &str)]) -> dinie::Customer {
+        let kyc: Vec<_> = kyc
+            .iter()
+            .map(|(t, s)| serde_json::json!({"kind": "document", "type": t, "status": s, "message": if *s == "rejected" { Some("ilegível") } else { None }}))
+            .collect();
+        serde_json::from_value(serde_json::json!({
+            "id": "cust_1", "status": status, "cpf": "12345678909", "name": "Ana", "email": "a@b.co",
+            "phone": "+5511987654321", "kyc": kyc, "created_at": 0, "updated_at": 0
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn diffs_items_and_statuses_under_the_webhook_names() {
+        let a = customer("pending_kyc", &[("cnh", "pending"), ("selfie", "pending")]);
+        let b = customer(
+            "pending_kyc",
+            &[("cnh", "submitted"), ("selfie", "pending")],
+        );
+        let d = diff(&a, &b);
+        assert_eq!(d.len(), 1);
+        assert_eq!(
+            (
+                d[0].event.as_str(),
+                d[0].item.as_deref(),
+                d[0].status.as_deref()
+            ),
+            ("customer.kyc_updated", Some("cnh"), Some("submitted"))
+        );
+        let c = customer("active", &[("cnh", "approved"), ("selfie", "approved")]);
+        let events: Vec<_> = diff(&b, &c).into_iter().map(|e| e.event).collect();
+        assert_eq!(
+            events,
+            [
+                "customer.kyc_updated",
+                "customer.kyc_updated",
+                "customer.active",
+                "credit_offer.available"
+            ]
+        );
+        assert!(diff(&c, &c).is_empty());
+    }
+
+    #[test]
+    fn notices_for_activation_and_rejection_and_backoff() {
+        let f = Follower::default();
+        let a = customer("pending_kyc", &[("cnh", "submitted")]);
+        f.follow(&a, true);
+        let (_, notices) = f.update(&customer("pending_kyc", &[("cnh", "rejected")]));
+        assert!(matches!(&notices[..], [Notice::Rejected { item, .. }] if item == "cnh"));
+        let (_, notices) = f.update(&customer("active", &[("cnh", "approved")]));
+        assert_eq!(notices, [Notice::Activated { name: "Ana".into() }]);
+        assert_eq!(
+            f.timeline("cust_1").first().map(|e| e.event.as_str()),
+            Some("customer.created")
+        );
+        assert!(f.due().is_empty());
+        f.failed("cust_1");
+        assert!(f.due().is_empty(), "backed off");
+    }
+}

@@ -1,0 +1,208 @@
+//! The customer workspace: register, find, follow, correct.
+
+use dinie_desk_e2e::{client_for, cpf, App};
+
+/// A client for the app's embedded sandbox (its address is shown in Settings).
+async fn embedded_api(app: &App) -> dinie::Client {
+    app.click("#nav-settings").await;
+    let host = app.wait_for("#settings-host").await.text().await.unwrap();
+    app.click("#nav-customers").await;
+    client_for(&format!("http://{host}/api/v3"))
+}
+
+async fn fill_registration(app: &App, cpf: &str, email: &str, external: &str) {
+    app.fill("#reg-cpf", cpf).await;
+    app.fill("#reg-name", "Maria da Silva").await;
+    app.fill("#reg-email", email).await;
+    app.fill("#reg-phone", "11987654321").await;
+    app.fill("#reg-externalId", external).await;
+}
+
+#[tokio::test]
+async fn registering_explains_every_answer() {
+    App::run("register", |app| async move {
+        // Ctrl+N opens the form; the CPF gets its mask and a live check from Rust.
+        app.wait_for("#customer-list, #customers-empty").await;
+        app.script(
+            "document.dispatchEvent(new KeyboardEvent('keydown', { key: 'n', ctrlKey: true }))",
+        )
+        .await;
+        app.wait_for("#register-form").await;
+        app.fill("#reg-cpf", "12345678900").await;
+        assert_eq!(
+            app.wait_for("#reg-cpf")
+                .await
+                .prop("value")
+                .await
+                .unwrap()
+                .unwrap(),
+            "123.456.789-00"
+        );
+        app.wait_for_text("#reg-cpf-error", "check digits").await;
+
+        // An invalid CPF is refused before anything is sent, next to its field.
+        fill_registration(&app, "123.456.789-00", "maria@example.com", "crm-1").await;
+        app.click("#reg-submit").await;
+        app.wait_for("#register-invalid").await;
+        app.wait_for_text("#reg-cpf-error", "CPF").await;
+
+        // A valid one: 201, the customer opens with its checklist.
+        let doc = cpf();
+        fill_registration(&app, &doc, "maria@example.com", "crm-1").await;
+        app.click("#reg-submit").await;
+        app.wait_for_text("#customer-name", "Maria da Silva").await;
+        app.wait_for(".kyc-item[data-type='cnh'][data-status='pending']")
+            .await;
+        app.wait_for_text("#stepper li[aria-current='step']", "Cadastro")
+            .await;
+        app.wait_for_text("#timeline", "customer.created").await;
+
+        // The same CPF and external id again: 200, the existing one opens, and the agent is told.
+        app.script(
+            "document.dispatchEvent(new KeyboardEvent('keydown', { key: 'n', ctrlKey: true }))",
+        )
+        .await;
+        fill_registration(&app, &doc, "maria@example.com", "crm-1").await;
+        app.click("#reg-submit").await;
+        app.wait_for_text("#existing-notice", "já estava cadastrado")
+            .await;
+
+        // Another external id: 409, with a way to open the existing registration.
+        app.click("#back-to-list").await;
+        app.click("#new-customer").await;
+        fill_registration(&app, &doc, "maria@example.com", "crm-2").await;
+        app.click("#reg-submit").await;
+        app.wait_for_text("#register-conflict", "outro ID externo")
+            .await;
+        app.wait_for("#error-request-id, #register-conflict").await;
+        app.click("#register-conflict-open").await;
+        app.wait_for_text("#data-externalId", "crm-1").await;
+        app.screenshot("customer-detail").await;
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn search_filter_and_page_through_250_customers() {
+    App::run("find", |app| async move {
+        let api = embedded_api(&app).await;
+        let wanted = cpf();
+        for i in 0..250 {
+            let doc = if i == 17 { wanted.clone() } else { cpf() };
+            api.customers()
+                .create(doc)
+                .name(format!("Cliente {i:03}"))
+                .email("c@example.com")
+                .phone("+5511987654321")
+                .external_id(format!("ext-{i:03}"))
+                .send()
+                .await
+                .unwrap();
+        }
+        app.click("#refresh-customers").await;
+        app.wait_for("#customer-count[data-count='100']").await;
+        // Scrolling loads the next pages, 100 at a time, without duplicates.
+        for expected in ["200", "250"] {
+            app.script("const l = document.getElementById('customer-list'); l.scrollTop = l.scrollHeight;").await;
+            app.wait_for(&format!("#customer-count[data-count='{expected}']")).await;
+        }
+        let distinct = app
+            .script("return new Set([...document.querySelectorAll('.customer-row[data-id]')].map(r => r.dataset.id)).size")
+            .await;
+        assert!(distinct.as_u64().unwrap() < 100, "only the rows in view are in the DOM: {distinct}");
+
+        // Search by CPF, masked and raw; by external id.
+        let masked = dinie::br::Cpf::parse(&wanted).unwrap().to_string();
+        for query in [masked.as_str(), wanted.as_str(), "ext-017"] {
+            app.fill("#customer-search", query).await;
+            app.click("#search-customers").await;
+            app.wait_for("#customer-count[data-count='1']").await;
+            app.wait_for_text(".customer-row[data-id]", "Cliente 017").await;
+        }
+        app.fill("#customer-search", "").await;
+        app.select("#status-filter", "active").await;
+        app.wait_for_text("#customers-empty", "Nenhum cliente encontrado").await;
+        app.select("#status-filter", "pending_kyc").await;
+        app.wait_for("#customer-count[data-count='100']").await;
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_fix_email_is_corrected_and_a_customer_is_followed_to_active() {
+    App::run("follow", |app| async move {
+        let api = embedded_api(&app).await;
+        app.click("#new-customer").await;
+        fill_registration(&app, &cpf(), "ana+fix@example.com", "crm-fix").await;
+        app.click("#reg-submit").await;
+        app.wait_for(".kyc-item[data-type='email'][data-status='pending_correction']")
+            .await;
+
+        // The correction form shows CPF and external id read-only, and only the field to fix.
+        assert!(app
+            .wait_for("#fix-cpf")
+            .await
+            .attr("readonly")
+            .await
+            .unwrap()
+            .is_some());
+        app.fill("#fix-email", "ana@example.com").await;
+        app.click("#fix-submit").await;
+        app.wait_for(".kyc-item[data-type='email'][data-status='submitted']")
+            .await;
+        app.wait_for_text("#timeline", "customer.corrected").await;
+        app.wait_for(".kyc-item[data-type='email'][data-status='approved']")
+            .await;
+
+        // Documents and biometrics arrive (as the agent's later work would send them); the open
+        // detail follows each change and ends active, with its offer.
+        let found = api
+            .customers()
+            .list()
+            .external_id("crm-fix")
+            .send()
+            .await
+            .unwrap();
+        let customer = &found.data[0];
+        let dir = tempfile::tempdir().unwrap();
+        let files: [(&str, &str, &[u8]); 2] = [
+            ("cnh", "cnh.pdf", b"%PDF-1.4 scanned licence"),
+            ("selfie", "selfie.png", b"\x89PNG\r\n\x1a\n0000"),
+        ];
+        for (doc_type, name, bytes) in files {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            api.customers()
+                .upload_document(&customer.id, doc_type)
+                .file(&path)
+                .send()
+                .await
+                .unwrap();
+        }
+        let session = api
+            .customers()
+            .create_biometrics_session(&customer.id)
+            .await
+            .unwrap();
+        reqwest::Client::new()
+            .post(format!("{}/complete", session.session_url))
+            .send()
+            .await
+            .unwrap();
+
+        app.wait_for_text("#timeline", "customer.under_review")
+            .await;
+        app.wait_for("#customer-status[data-status='active']").await;
+        app.wait_for_text("#stepper li[aria-current='step']", "Ativo")
+            .await;
+        let offer = app.wait_for_text("#offers", "R$").await;
+        assert!(offer.contains("3,49% ao mês"), "{offer}");
+        app.wait_for_text("#timeline", "credit_offer.available")
+            .await;
+        app.screenshot("customer-active").await;
+        app
+    })
+    .await;
+}
