@@ -102,8 +102,18 @@ fn classify(e: dinie::Error, host: &str) -> TestFailure {
 fn is_tls(e: &(dyn std::error::Error + 'static)) -> bool {
     let mut current: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = current {
+        // rustls' messages: "invalid peer certificate: UnknownIssuer", "received fatal alert:
+        // HandshakeFailure", "received corrupt message of type InvalidContentType" (a plain-HTTP
+        // server on an https URL), and the like.
         let text = err.to_string().to_lowercase();
-        if text.contains("certificate") || text.contains("tls") || text.contains("handshake") {
+        let tls_words = [
+            "certificate",
+            "tls",
+            "handshake",
+            "received corrupt message",
+            "received fatal alert",
+        ];
+        if tls_words.iter().any(|w| text.contains(w)) {
             return true;
         }
         current = err.source();
