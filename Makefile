@@ -16,6 +16,11 @@ test: test-prerequisites lint unit e2e
 bundle: prerequisites
 	npm run tauri -- build --bundles deb,rpm
 
+## Performance figures in the real window (release build of the app).
+bench: test-prerequisites
+	$(CARGO) build -p dinie-desk --release --locked
+	DINIE_DESK_BIN=$(CURDIR)/target/release/dinie-desk $(CARGO) bench -p dinie-desk-e2e --bench workspace
+
 ## A standalone sandbox on 127.0.0.1:8080, for partners' back ends and manual tries.
 sandbox:
 	$(CARGO) run -p dinie-sandbox -- --listen 127.0.0.1:8080

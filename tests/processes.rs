@@ -153,7 +153,7 @@ pub fn keyring(dir: &Path, env: &[(String, String)]) -> Managed {
         child,
     };
     // Ready when a secret can be stored in the default collection (it exists and is unlocked).
-    wait_until("the Secret Service", Duration::from_secs(15), || {
+    wait_until("the Secret Service", Duration::from_secs(30), || {
         let store = Command::new("secret-tool")
             .args([
                 "store",
