@@ -37,6 +37,7 @@ lint:
 
 unit:
 	$(CARGO) test --workspace --exclude dinie-desk-e2e --locked
+	node --test ui/tests
 
 ## The real window under Xvfb, one test world at a time (each has its own X server, D-Bus and
 ## keyring, and WebKit is heavy for two cores).

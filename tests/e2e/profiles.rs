@@ -65,13 +65,13 @@ async fn a_profile_for_a_standalone_sandbox_survives_a_restart() {
         app.wait_for_text("#connection-badge", "Sandbox Dinie")
             .await;
         app.click("#nav-customers").await;
-        app.wait_for_text("#customers-table", "Cliente do Parceiro")
+        app.wait_for_text("#customer-list", "Cliente do Parceiro")
             .await;
 
         let app = app.restart().await;
         app.wait_for_text("#connection-badge", "Sandbox Dinie")
             .await;
-        app.wait_for_text("#customers-table", "Cliente do Parceiro")
+        app.wait_for_text("#customer-list", "Cliente do Parceiro")
             .await;
         app.wait_for_text("#online-indicator", "Conectado").await;
         app

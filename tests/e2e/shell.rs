@@ -49,10 +49,8 @@ async fn a_customer_created_through_the_api_appears_after_refresh() {
         }
         app.click("#nav-customers").await;
         app.click("#refresh-customers").await;
-        app.wait_for("#customers-table").await;
-        let table = app
-            .wait_for_text("#customers-table", "Maria da Silva")
-            .await;
+        app.wait_for("#customer-list").await;
+        let table = app.wait_for_text("#customer-list", "Maria da Silva").await;
         assert!(table.contains("João Pereira"));
         let masked = dinie::br::Cpf::parse(&doc).unwrap().to_string();
         assert!(

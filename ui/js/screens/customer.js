@@ -48,7 +48,7 @@ function paint(body, { detail: c, timeline }) {
   const focused = document.activeElement?.id;
   clear(body);
   if (notice) body.append(notice);
-  body.append(
+  body.append(...[
     el('div', { class: 'detail-head' },
       el('h2', { id: 'customer-name', text: c.name }),
       el('span', { class: 'status-badge', id: 'customer-status', dataset: { status: c.status }, text: statusLabel(c.status) })),
@@ -58,7 +58,8 @@ function paint(body, { detail: c, timeline }) {
       el('section', { class: 'card', id: 'checklist-card' }, el('h3', { text: t('customer.checklist') }), checklist(c))),
     c.correctable.length ? correction(c) : null,
     c.offers.length ? offers(c) : null,
-    el('section', { class: 'card' }, el('h3', { text: t('customer.timeline') }), timelineList(timeline)));
+    el('section', { class: 'card' }, el('h3', { text: t('customer.timeline') }), timelineList(timeline)),
+  ].filter(Boolean));
   for (const [id, value] of typed) {
     const input = body.querySelector(`#${id}`);
     if (input) input.value = value;

@@ -68,7 +68,7 @@ async function submit(form, outcome) {
   try {
     const result = await call('register_customer', { form: values, idempotencyKey: kept.key });
     kept = null;
-    toast(t(result.outcome === 'created' ? 'register.created' : 'register.existing'));
+    toast(t(result.outcome === 'created' ? 'register.done' : 'register.existing'));
     show('customer', { id: result.customerId, notice: result.outcome });
   } catch (err) {
     button.disabled = false;
