@@ -65,6 +65,7 @@ pub mod br;
 mod client;
 mod config;
 pub mod content;
+pub mod email;
 mod error;
 pub mod models;
 mod response;

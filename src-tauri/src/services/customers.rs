@@ -169,14 +169,10 @@ pub fn check_form(form: &RegistrationForm) -> Result<RegistrationForm, Vec<Field
     }
     out.name = form.name.trim().to_owned();
     let email = form.email.trim();
-    let email_ok = email
-        .split_once('@')
-        .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.ends_with('.'))
-        && !email.contains(char::is_whitespace);
-    if !email_ok {
+    if let Err(e) = dinie::email::check(email) {
         problems.push(FieldProblem {
             field: "email",
-            message: "enter an e-mail like nome@exemplo.com.br".into(),
+            message: e.to_string(),
         });
     }
     out.email = email.to_owned();

@@ -156,15 +156,10 @@ impl<'c> UploadDocument<'c> {
                             progress.clone(),
                             None,
                         ));
-                        let part = Part::stream_with_length(body, size)
-                            .file_name(name.clone())
-                            .mime_str(format.mime())
-                            .map_err(|e| InvalidInput::Other(e.to_string()))?;
-                        Ok(http.post(&url).multipart(
-                            Form::new()
-                                .text("type", doc_type.clone())
-                                .part("file", part),
-                        ))
+                        let part = Part::stream_with_length(body, size);
+                        Ok(http
+                            .post(&url)
+                            .multipart(form(&doc_type, part, &name, format)?))
                     })
                     .await?
             }
@@ -206,15 +201,10 @@ impl<'c> UploadDocument<'c> {
                             progress.clone(),
                             Some((limit, exceeded.clone())),
                         ));
-                        let part = Part::stream(body)
-                            .file_name(name.clone())
-                            .mime_str(format.mime())
-                            .map_err(|e| InvalidInput::Other(e.to_string()))?;
-                        Ok(http.post(&url).multipart(
-                            Form::new()
-                                .text("type", doc_type.clone())
-                                .part("file", part),
-                        ))
+                        let part = Part::stream(body);
+                        Ok(http
+                            .post(&url)
+                            .multipart(form(&doc_type, part, &name, format)?))
                     })
                     .await;
                 match result {
@@ -232,6 +222,22 @@ impl<'c> UploadDocument<'c> {
         };
         response::decode(resp).await
     }
+}
+
+/// The multipart body: `type`, then `file` with its name and detected MIME type.
+fn form(
+    doc_type: &str,
+    part: Part,
+    name: &str,
+    format: DocumentFormat,
+) -> Result<Form, InvalidInput> {
+    let part = part
+        .file_name(name.to_owned())
+        .mime_str(format.mime())
+        .map_err(|e| InvalidInput::Other(e.to_string()))?;
+    Ok(Form::new()
+        .text("type", doc_type.to_owned())
+        .part("file", part))
 }
 
 fn check_type(doc_type: &str, kyc: &[KycItem]) -> Result<(), InvalidInput> {

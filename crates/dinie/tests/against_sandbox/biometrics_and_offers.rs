@@ -14,22 +14,7 @@ async fn a_customer_followed_to_active_gets_a_credit_offer() {
         .unwrap()
         .is_empty());
 
-    let (_d, pdf) = util::file("cnh.pdf", &util::pdf());
-    let (_e, png) = util::file("selfie.png", &util::png());
-    client
-        .customers()
-        .upload_document(&c.id, "cnh")
-        .file(&pdf)
-        .send()
-        .await
-        .unwrap();
-    client
-        .customers()
-        .upload_document(&c.id, "selfie")
-        .file(&png)
-        .send()
-        .await
-        .unwrap();
+    util::send_documents(&client, &c.id).await;
 
     let session = client
         .customers()
@@ -57,12 +42,9 @@ async fn a_customer_followed_to_active_gets_a_credit_offer() {
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains(r#"id="complete""#) && html.contains(r#"id="fail""#));
-    let done = http
-        .post(format!("{}/complete", session.session_url))
-        .send()
+    assert!(util::complete_biometrics(&session)
         .await
-        .unwrap();
-    assert!(done.text().await.unwrap().contains(r#"id="done""#));
+        .contains(r#"id="done""#));
 
     let under_review = util::wait_for(&client, &c.id, |c| {
         c.status == CustomerStatus::UnderReview || c.status == CustomerStatus::Active

@@ -144,3 +144,28 @@ pub async fn raw_token(sandbox: &Sandbox) -> String {
         .unwrap();
     resp["access_token"].as_str().unwrap().to_owned()
 }
+
+/// Sends the CNH (PDF) and the selfie (PNG) of a CPF-only customer.
+pub async fn send_documents(client: &Client, id: &CustomerId) {
+    let (_d, pdf) = file("cnh.pdf", &pdf());
+    let (_e, png) = file("selfie.png", &png());
+    for (doc_type, path) in [("cnh", &pdf), ("selfie", &png)] {
+        client
+            .customers()
+            .upload_document(id, doc_type)
+            .file(path)
+            .send()
+            .await
+            .unwrap();
+    }
+}
+
+/// Completes a biometrics session on the sandbox's own page, as the borrower would.
+pub async fn complete_biometrics(session: &dinie::models::BiometricsSession) -> String {
+    let page = reqwest::Client::new()
+        .post(format!("{}/complete", session.session_url))
+        .send()
+        .await
+        .unwrap();
+    page.text().await.unwrap()
+}

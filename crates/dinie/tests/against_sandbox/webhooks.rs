@@ -80,32 +80,13 @@ async fn every_transition_arrives_signed_and_verifies() {
     .await;
     let client = util::client(&sb);
     let c = util::register(&client).await;
-    let (_d, pdf) = util::file("cnh.pdf", &util::pdf());
-    let (_e, png) = util::file("selfie.png", &util::png());
-    client
-        .customers()
-        .upload_document(&c.id, "cnh")
-        .file(&pdf)
-        .send()
-        .await
-        .unwrap();
-    client
-        .customers()
-        .upload_document(&c.id, "selfie")
-        .file(&png)
-        .send()
-        .await
-        .unwrap();
+    util::send_documents(&client, &c.id).await;
     let session = client
         .customers()
         .create_biometrics_session(&c.id)
         .await
         .unwrap();
-    reqwest::Client::new()
-        .post(format!("{}/complete", session.session_url))
-        .send()
-        .await
-        .unwrap();
+    util::complete_biometrics(&session).await;
 
     let events = wait_for_types(
         &r,
