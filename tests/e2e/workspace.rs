@@ -206,3 +206,78 @@ async fn a_fix_email_is_corrected_and_a_customer_is_followed_to_active() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_registration_that_fails_on_the_network_is_kept_and_sent_once_later() {
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], dinie_desk_e2e::free_port()));
+    let url = format!("http://{addr}/api/v3");
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sandbox.db");
+    // A sandbox with a database file, so that it can be stopped and started on the same port.
+    let start = |db: std::path::PathBuf| async move {
+        let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+        let config = dinie_sandbox::SandboxConfig {
+            db: Some(db),
+            ..Default::default()
+        };
+        dinie_sandbox::Sandbox::start(config, listener)
+            .await
+            .unwrap()
+    };
+    let sandbox = start(db.clone()).await;
+    App::run("register-offline", |app| async move {
+        app.click("#nav-settings").await;
+        app.click("#add-profile").await;
+        app.fill("#profile-name", "Parceiro").await;
+        app.select("#profile-kind", "custom").await;
+        app.fill("#profile-url", &url).await;
+        app.fill("#profile-client-id", dinie_sandbox::DEFAULT_CLIENT_ID)
+            .await;
+        app.fill("#profile-secret", dinie_sandbox::DEFAULT_CLIENT_SECRET)
+            .await;
+        app.click("#profile-save").await;
+        app.click(".profile:last-child button[id^='use-']").await;
+        app.wait_for_text("#connection-badge", "Sandbox Dinie")
+            .await;
+
+        // The connection drops; the agent fills the form and sends.
+        sandbox.shutdown().await;
+        app.click("#nav-customers").await;
+        app.click("#new-customer").await;
+        let doc = cpf();
+        fill_registration(&app, &doc, "maria@example.com", "crm-net").await;
+        app.click("#reg-submit").await;
+        app.wait_for_text("#register-outcome", "Sem conexão").await;
+        app.wait_for_text("#online-indicator", "Sem conexão").await;
+        // Leaving and coming back keeps what was typed.
+        app.click("#nav-settings").await;
+        app.click("#nav-customers").await;
+        app.click("#new-customer").await;
+        let kept = app
+            .wait_for("#reg-cpf")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(kept, dinie::br::Cpf::parse(&doc).unwrap().to_string());
+
+        // The connection is back: one click sends it, once.
+        let sandbox = start(db.clone()).await;
+        app.click("#reg-submit").await;
+        app.wait_for_text("#customer-name", "Maria da Silva").await;
+        app.click("#reg-cancel, #back-to-list").await;
+        assert_eq!(sandbox.state().count("customers").await.unwrap(), 1);
+        app.wait_for_text("#online-indicator", "Conectado").await;
+        // Esc closes a detail; Ctrl+K goes to the search box.
+        app.script(
+            "document.dispatchEvent(new KeyboardEvent('keydown', { key: 'k', ctrlKey: true }))",
+        )
+        .await;
+        let focused = app.script("return document.activeElement.id").await;
+        assert_eq!(focused, "customer-search");
+        sandbox.shutdown().await;
+        app
+    })
+    .await;
+}

@@ -8,6 +8,11 @@ export function toast(message, kind = 'info') {
   setTimeout(() => node.remove(), 5000);
 }
 
+/** A toast for a failed command: the sentence and, when there is one, the request id. */
+export function toastError(err) {
+  toast(err.requestId ? `${describe(err)} (${t('error.requestId')}: ${err.requestId})` : describe(err), 'error');
+}
+
 /** A human sentence for a CommandError: the dictionary's, or the message from Rust. */
 export function describe(err) {
   const key = `error.${err.code}`;

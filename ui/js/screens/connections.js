@@ -2,7 +2,7 @@
 import { call } from '../ipc.js';
 import { el, clear } from '../dom.js';
 import { t } from '../i18n.js';
-import { toast, describe } from '../feedback.js';
+import { describe, toast, toastError } from '../feedback.js';
 import { confirmDialog } from '../confirm.js';
 import { state, setConnection } from '../main.js';
 
@@ -74,7 +74,7 @@ async function use(p, list, formSlot) {
     toast(t('connections.switched', { name: p.name }));
     loadList(list, formSlot);
   } catch (err) {
-    toast(describe(err), 'error');
+    toastError(err);
   }
 }
 
@@ -89,7 +89,7 @@ async function remove(p, list, formSlot) {
     }
     loadList(list, formSlot);
   } catch (err) {
-    toast(describe(err), 'error');
+    toastError(err);
   }
 }
 
@@ -144,7 +144,7 @@ function showForm(slot, list, existing) {
         const target = form.querySelector(`#${ids[name] ?? name}-error`);
         if (target) target.textContent = message;
       }
-      toast(describe(err), 'error');
+      toastError(err);
     }
   });
   clear(slot).append(form);

@@ -4,7 +4,7 @@ import { call, listen } from '../ipc.js';
 import { el, clear } from '../dom.js';
 import { t } from '../i18n.js';
 import { date, money } from '../format.js';
-import { errorBox, toast, describe } from '../feedback.js';
+import { errorBox, toast, toastError } from '../feedback.js';
 import { statusLabel } from './customers.js';
 import { show } from '../main.js';
 
@@ -110,7 +110,7 @@ function correction(c) {
         const target = form.querySelector(`#fix-${field}-error`);
         if (target) target.textContent = message;
       }
-      toast(describe(err), 'error');
+      toastError(err);
     }
   });
   return form;

@@ -2,7 +2,7 @@
 import { call } from '../ipc.js';
 import { el } from '../dom.js';
 import { t, languages, language, setLanguage } from '../i18n.js';
-import { toast, describe } from '../feedback.js';
+import { toast, toastError } from '../feedback.js';
 import { state, refreshChrome } from '../main.js';
 import { renderConnections } from './connections.js';
 
@@ -18,7 +18,7 @@ export function render(root) {
       refreshChrome();
       toast(t('settings.saved'));
     } catch (err) {
-      toast(describe(err), 'error');
+      toastError(err);
     }
   });
   const conn = state.info.connection;
