@@ -16,6 +16,10 @@ const COMMANDS: &[&str] = &[
     "open_customer",
     "close_customer",
     "correct_customer",
+    "pick_documents",
+    "inspect_documents",
+    "upload_document",
+    "cancel_upload",
 ];
 
 fn main() {

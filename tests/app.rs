@@ -227,13 +227,32 @@ impl App {
         }
     }
 
-    /// Clicks the element matching `css`.
+    /// Clicks the element matching `css` (again, if the page re-rendered it meanwhile).
     pub async fn click(&self, css: &str) {
-        let el = self.wait_for(css).await;
-        self.scroll_into_view(css).await;
-        el.click()
-            .await
-            .unwrap_or_else(|e| panic!("could not click {css}: {e}"));
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let found = self
+                .driver
+                .wait()
+                .at_most(WAIT)
+                .for_element(Locator::Css(css))
+                .await;
+            self.scroll_into_view(css).await;
+            let clicked = match found {
+                Ok(el) => el.click().await.map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            match clicked {
+                Ok(()) => return,
+                Err(e)
+                    if e.to_lowercase().contains("stale")
+                        && tokio::time::Instant::now() < deadline =>
+                {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("could not click {css}: {e}"),
+            }
+        }
     }
 
     /// Replaces the value of an input with `text`, typing it as an agent would.
@@ -389,5 +408,15 @@ impl App {
             walk(&self.home.path().join(dir), &mut out);
         }
         out
+    }
+}
+
+impl App {
+    /// A client for the app's embedded sandbox, whose address Settings shows.
+    pub async fn embedded_api(&self) -> dinie::Client {
+        self.click("#nav-settings").await;
+        let host = self.wait_for("#settings-host").await.text().await.unwrap();
+        self.click("#nav-customers").await;
+        crate::client_for(&format!("http://{host}/api/v3"))
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod commands;
 pub mod connection;
+pub mod documents;
 pub mod error;
 pub mod logging;
 pub mod platform;
@@ -43,6 +44,7 @@ pub fn run<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<()> {
             let conns = tauri::async_runtime::block_on(Connections::start(data_dir, initial))?;
             app.manage(conns);
             app.manage(services::follow::Follower::default());
+            app.manage(documents::Uploads::default());
             tauri::async_runtime::spawn(workspace::follow_forever(app.handle().clone()));
             Ok(())
         })
@@ -61,6 +63,10 @@ pub fn run<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<()> {
             workspace::open_customer,
             workspace::close_customer,
             workspace::correct_customer,
+            documents::pick_documents,
+            documents::inspect_documents,
+            documents::upload_document,
+            documents::cancel_upload,
         ])
         .build(tauri::generate_context!())?;
     // Every sandbox write is its own committed transaction, so stopping at any point loses

@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod documents;
 mod harness;
 mod profiles;
 mod shell;

@@ -1,13 +1,9 @@
 //! The customer workspace: register, find, follow, correct.
 
-use dinie_desk_e2e::{client_for, cpf, App};
+use dinie_desk_e2e::{cpf, App};
 
-/// A client for the app's embedded sandbox (its address is shown in Settings).
 async fn embedded_api(app: &App) -> dinie::Client {
-    app.click("#nav-settings").await;
-    let host = app.wait_for("#settings-host").await.text().await.unwrap();
-    app.click("#nav-customers").await;
-    client_for(&format!("http://{host}/api/v3"))
+    app.embedded_api().await
 }
 
 async fn fill_registration(app: &App, cpf: &str, email: &str, external: &str) {

@@ -99,6 +99,11 @@ impl Config {
         &self.base_url
     }
 
+    /// The largest document the client agrees to upload.
+    pub fn max_upload_bytes(&self) -> u64 {
+        self.max_upload_bytes
+    }
+
     /// The client id (not secret).
     pub fn client_id(&self) -> &str {
         &self.client_id

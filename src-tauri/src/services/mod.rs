@@ -3,6 +3,7 @@
 pub mod customer_detail;
 pub mod customers;
 pub mod diagnostics;
+pub mod documents;
 pub mod follow;
 pub mod profiles;
 pub mod settings;

@@ -7,6 +7,7 @@ import { date, money } from '../format.js';
 import { errorBox, toast, toastError } from '../feedback.js';
 import { statusLabel } from './customers.js';
 import { show } from '../main.js';
+import { documentsPanel, startDropTarget, stopDropTarget } from './documents.js';
 
 export const title = 'title.customer';
 const STEPS = ['registration', 'documents', 'review', 'active'];
@@ -17,12 +18,14 @@ export function render(root, params = {}) {
   root.append(el('div', { class: 'toolbar' },
     el('button', { type: 'button', id: 'back-to-list', text: t('customer.back'), onclick: () => show('customers') })), body);
   load(body, params);
+  startDropTarget();
   listen('customer-updated', (event) => {
     if (event.payload.detail.id === params.id && document.body.contains(body)) paint(body, event.payload);
   }).then((fn) => { unlisten = fn; });
 }
 
 export function leave() {
+  stopDropTarget();
   unlisten?.();
   unlisten = null;
   call('close_customer').catch(() => {});
@@ -40,7 +43,12 @@ async function load(body, params) {
   }
 }
 
+let lastTimeline = [];
+
 function paint(body, { detail: c, timeline }) {
+  // An upload answers with the detail only: keep the timeline until the follower sends one.
+  timeline = timeline ?? lastTimeline;
+  lastTimeline = timeline;
   document.getElementById('screen-title').textContent = c.name;
   const notice = body.querySelector('#existing-notice');
   // A refresh from the follower must not lose what the agent is typing in the correction form.
@@ -56,6 +64,7 @@ function paint(body, { detail: c, timeline }) {
     el('div', { class: 'detail-grid' },
       el('section', { class: 'card' }, el('h3', { text: t('customer.data') }), data(c)),
       el('section', { class: 'card', id: 'checklist-card' }, el('h3', { text: t('customer.checklist') }), checklist(c))),
+    c.checklist.some((k) => k.kind === 'document') ? documentsPanel(c, (detail) => paint(body, { detail, timeline: null })) : null,
     c.correctable.length ? correction(c) : null,
     c.offers.length ? offers(c) : null,
     el('section', { class: 'card' }, el('h3', { text: t('customer.timeline') }), timelineList(timeline)),
@@ -79,7 +88,7 @@ function data(c) {
 }
 
 function checklist(c) {
-  return el('ul', { class: 'checklist', id: 'checklist' }, c.checklist.map((k) => el('li', { class: 'kyc-item', dataset: { type: k.itemType, status: k.status } },
+  return el('ul', { class: 'checklist', id: 'checklist' }, c.checklist.map((k) => el('li', { class: 'kyc-item', dataset: { type: k.itemType, status: k.status, kind: k.kind } },
     el('div', { class: 'kyc-head' },
       el('strong', { text: k.description ?? k.itemType }),
       el('span', { class: 'status-badge', dataset: { status: k.status }, text: kycLabel(k.status) })),

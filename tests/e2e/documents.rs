@@ -1,0 +1,100 @@
+//! KYC documents: checked before a byte is sent, streamed, reviewed, resent.
+
+use dinie_desk_e2e::{cpf, App};
+
+/// Registers a CPF-only customer through the API and opens its detail in the app.
+async fn open_new_customer(app: &App) -> (dinie::Client, dinie::Customer) {
+    let api = app.embedded_api().await;
+    let customer = api
+        .customers()
+        .create(cpf())
+        .name("Joana Docs")
+        .email("joana@example.com")
+        .phone("+5511987654321")
+        .send()
+        .await
+        .unwrap()
+        .into_customer();
+    app.click("#refresh-customers").await;
+    app.click(&format!(".customer-row[data-id='{}']", customer.id))
+        .await;
+    app.wait_for("#uploads").await;
+    (api, customer)
+}
+
+/// Calls the documents module as the native picker (or a drop) would.
+async fn feed(app: &App, call: &str) {
+    let js = format!(
+        "const done = arguments[0]; import('./js/screens/documents.js').then(m => m.{call}).then(() => done(true), (e) => done(String(e)));"
+    );
+    assert_eq!(app.script_async(&js).await, true);
+}
+
+#[tokio::test]
+async fn documents_are_checked_before_sending_then_streamed_and_reviewed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str, bytes: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.display().to_string()
+    };
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    png.extend_from_slice(&[
+        0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0, 0x90, 0x77, 0x53, 0xDE,
+    ]);
+    let selfie = path("selfie-joana.png", &png);
+    let cnh = path("CNH joana.pdf", b"%PDF-1.4\n1 0 obj <</Type /Pages /Count 2>>\n2 0 obj <</Type /Page>>\n3 0 obj <</Type /Page>>\n%%EOF");
+    let fake = path("documento.png", b"this is only text, renamed to .png");
+    let ccmei = path("ccmei.pdf", b"%PDF-1.4 x");
+    let rejected = path("cnh-reject.jpg", &[0xFF, 0xD8, 0xFF, 0xE0, 0, 1, 2, 3]);
+    App::run("documents", |app| async move {
+        let (api, customer) = open_new_customer(&app).await;
+
+        // Refused before upload: text named .png, a type this customer does not need.
+        feed(&app, &format!("addFiles([{fake:?}], 'selfie')")).await;
+        app.wait_for_text(".upload[data-name='documento.png'] .upload-problem", "não é PDF, JPEG nem PNG").await;
+        feed(&app, &format!("addFiles([{ccmei:?}], 'ccmei')")).await;
+        app.wait_for_text(".upload[data-name='ccmei.pdf'] .upload-problem", "não precisa").await;
+        assert!(app.script("return document.querySelector(\".upload[data-name='documento.png'] .upload-send\") === null").await.as_bool().unwrap());
+
+        // A rejected CNH shows the reviewer's message, then a good one is sent again.
+        feed(&app, &format!("addFiles([{rejected:?}], 'cnh')")).await;
+        app.click(".upload[data-name='cnh-reject.jpg'] .upload-send").await;
+        app.wait_for(".kyc-item[data-type='cnh'][data-status='submitted']").await;
+        app.wait_for_text(".kyc-item[data-type='cnh'][data-status='rejected'] .kyc-message", "ilegível").await;
+
+        // Picked files: the type is proposed from the name; a PDF shows its page count.
+        feed(&app, &format!("addFiles([{cnh:?}], null)")).await;
+        app.wait_for_text(".upload[data-name='CNH joana.pdf']", "2 pág.").await;
+        let chosen = app.script("return document.querySelector(\".upload[data-name='CNH joana.pdf'] .upload-type\").value").await;
+        assert_eq!(chosen, "cnh");
+        app.click(".upload[data-name='CNH joana.pdf'] .upload-send").await;
+        app.wait_for(".kyc-item[data-type='cnh'][data-status='submitted']").await;
+
+        // A synthetic native drop on the selfie item: the item gives the type; an image shows a
+        // thumbnail before it is sent.
+        let drop = format!(
+            r#"const done = arguments[0];
+            import('./js/screens/documents.js').then((m) => {{
+                const r = document.querySelector(".kyc-item[data-type='selfie']").getBoundingClientRect();
+                const k = window.devicePixelRatio || 1;
+                return m.handleDrop({{ paths: [{selfie:?}], position: {{ x: (r.left + 10) * k, y: (r.top + 10) * k }} }});
+            }}).then(() => done(true), (e) => done(String(e)));"#
+        );
+        assert_eq!(app.script_async(&drop).await, true);
+        let chosen = app.script("return document.querySelector(\".upload[data-name='selfie-joana.png'] .upload-type\").value").await;
+        assert_eq!(chosen, "selfie");
+        let thumb = app.script("return document.querySelector(\".upload[data-name='selfie-joana.png'] img.thumb\").src").await;
+        assert!(thumb.as_str().unwrap().starts_with("asset:") || thumb.as_str().unwrap().contains("asset.localhost"), "{thumb}");
+        app.click("#send-uploads").await;
+        app.wait_for(".kyc-item[data-type='selfie'][data-status='submitted']").await;
+
+        app.wait_for(".kyc-item[data-type='cnh'][data-status='approved']").await;
+        app.screenshot("documents").await;
+        let docs = api.customers().get(&customer.id).await.unwrap();
+        let selfie = docs.kyc_item("selfie").unwrap().status.to_string();
+        assert!(selfie == "submitted" || selfie == "approved", "{selfie}");
+        app
+    })
+    .await;
+}

@@ -1,0 +1,152 @@
+// KYC documents on a customer's detail: drop files on a checklist item (or anywhere on the
+// detail) or pick them, see what each is before sending, then upload with progress and Cancel.
+import { call, listen } from '../ipc.js';
+import { Channel, convertFileSrc } from '../../vendor/tauri-api/core.js';
+import { el, clear } from '../dom.js';
+import { t } from '../i18n.js';
+import { toast, toastError, describe } from '../feedback.js';
+
+const state = { customer: null, files: [], onUpdated: null, panel: null, unlisten: [] };
+
+/** The documents panel of `customer`; `onUpdated(detail)` repaints the detail after an upload. */
+export function documentsPanel(customer, onUpdated) {
+  state.customer = customer;
+  state.onUpdated = onUpdated;
+  const needed = customer.checklist.filter((k) => k.kind === 'document');
+  state.panel = el('section', { class: 'card', id: 'uploads', 'aria-live': 'polite' },
+    el('h3', { text: t('docs.title') }),
+    el('p', { class: 'help', text: t('docs.hint') }),
+    el('div', { class: 'actions' },
+      el('button', { type: 'button', id: 'choose-files', text: t('docs.choose'), onclick: () => pick(null) }),
+      needed.filter((k) => k.action === 'upload').map((k) => el('button', { type: 'button', id: `choose-${k.itemType}`,
+        text: t('docs.chooseFor', { type: k.description ?? k.itemType }), onclick: () => pick(k.itemType) })),
+      el('button', { type: 'button', id: 'send-uploads', class: 'primary', text: t('docs.sendAll'), onclick: sendAll })),
+    el('ul', { class: 'upload-list', id: 'upload-list' }));
+  paintFiles();
+  return state.panel;
+}
+
+/** Starts listening to the window's native drag-and-drop while a detail is open. */
+export async function startDropTarget() {
+  stopDropTarget();
+  state.unlisten = await Promise.all([
+    listen('tauri://drag-over', (e) => highlight(e.payload.position)),
+    listen('tauri://drag-leave', () => highlight(null)),
+    listen('tauri://drag-drop', (e) => handleDrop(e.payload)),
+  ]);
+}
+
+export function stopDropTarget() {
+  for (const off of state.unlisten) off();
+  state.unlisten = [];
+  state.files = [];
+}
+
+function itemAt(position) {
+  if (!position) return null;
+  const ratio = window.devicePixelRatio || 1;
+  return document.elementFromPoint(position.x / ratio, position.y / ratio)?.closest('.kyc-item[data-kind="document"]') ?? null;
+}
+
+function highlight(position) {
+  const target = itemAt(position);
+  for (const item of document.querySelectorAll('.kyc-item.drop-target')) if (item !== target) item.classList.remove('drop-target');
+  target?.classList.add('drop-target');
+  document.getElementById('customer-detail')?.classList.toggle('dropping', Boolean(position));
+}
+
+/** A native drop: files on a checklist item take its type; elsewhere the type is proposed. */
+export async function handleDrop(payload) {
+  const target = itemAt(payload.position);
+  highlight(null);
+  await addFiles(payload.paths ?? [], target?.dataset.type ?? null);
+}
+
+async function pick(type) {
+  try {
+    const paths = await call('pick_documents');
+    if (paths.length) await addFiles(paths, type);
+  } catch (err) {
+    toastError(err);
+  }
+}
+
+/** Checks files (dropped or picked) and lists them, each with its own verdict. */
+export async function addFiles(paths, type) {
+  if (!state.customer || !paths.length) return;
+  try {
+    const checks = await call('inspect_documents', { customerId: state.customer.id, paths, docType: type });
+    for (const c of checks) state.files.push({ ...c, id: crypto.randomUUID(), status: c.problem ? 'refused' : 'ready' });
+    paintFiles();
+  } catch (err) {
+    toastError(err);
+  }
+}
+
+function paintFiles() {
+  const list = state.panel?.querySelector('#upload-list');
+  if (!list) return;
+  clear(list).append(...state.files.map(fileRow));
+}
+
+function fileRow(f) {
+  const needed = state.customer.checklist.filter((k) => k.kind === 'document' && k.status !== 'approved');
+  const preview = f.format === 'pdf'
+    ? el('span', { class: 'pdf-badge', text: f.pages ? t('docs.pages', { count: f.pages }) : 'PDF' })
+    : f.format && !f.problem ? el('img', { class: 'thumb', alt: f.name, src: convertFileSrc(f.path) }) : el('span', { class: 'pdf-badge', text: '?' });
+  const type = el('select', { class: 'upload-type', 'aria-label': t('docs.type'), disabled: f.status === 'sending' },
+    el('option', { value: '', text: t('docs.chooseType') }),
+    needed.map((k) => el('option', { value: k.itemType, text: k.description ?? k.itemType, selected: f.docType === k.itemType })));
+  type.addEventListener('change', async () => {
+    const again = await call('inspect_documents', { customerId: state.customer.id, paths: [f.path], docType: type.value || null });
+    Object.assign(f, again[0], { status: again[0].problem ? 'refused' : 'ready' });
+    paintFiles();
+  });
+  const row = el('li', { class: 'upload', dataset: { name: f.name, status: f.status } },
+    preview,
+    el('div', { class: 'upload-body' },
+      el('strong', { text: f.name }),
+      el('span', { class: 'help', text: `${(f.size / 1048576).toFixed(1)} MB${f.format ? ` · ${f.format.toUpperCase()}` : ''}` }),
+      type,
+      f.problem ? el('p', { class: 'upload-problem', role: 'alert', text: t(`docs.problem.${f.problem.code}`, { detail: f.problem.message }) }) : null,
+      f.error ? el('p', { class: 'upload-problem', role: 'alert', text: f.error }) : null,
+      f.status === 'sending' ? el('progress', { class: 'upload-progress', max: String(f.size || 1), value: String(f.sent ?? 0) }) : null),
+    el('div', { class: 'actions' },
+      f.status === 'ready' ? el('button', { type: 'button', class: 'upload-send primary', text: t('docs.send'), onclick: () => send(f) }) : null,
+      f.status === 'sending' ? el('button', { type: 'button', class: 'upload-cancel', text: t('docs.cancel'), onclick: () => cancel(f) }) : null,
+      f.status !== 'sending' ? el('button', { type: 'button', class: 'upload-remove', text: t('docs.remove'), onclick: () => { state.files = state.files.filter((x) => x !== f); paintFiles(); } }) : null));
+  return row;
+}
+
+async function send(f) {
+  f.status = 'sending';
+  f.sent = 0;
+  f.error = null;
+  paintFiles();
+  const channel = new Channel();
+  channel.onmessage = (event) => {
+    f.sent = event.sent;
+    const bar = state.panel?.querySelector(`.upload[data-name="${CSS.escape(f.name)}"] progress`);
+    if (bar) bar.value = event.sent;
+  };
+  try {
+    const detail = await call('upload_document', { request: { customerId: state.customer.id, path: f.path, docType: f.docType, uploadId: f.id }, onProgress: channel });
+    state.files = state.files.filter((x) => x !== f);
+    toast(t('docs.sent', { name: f.name }));
+    state.customer = detail;
+    state.onUpdated?.(detail);
+  } catch (err) {
+    f.status = err.code === 'cancelled' ? 'ready' : 'failed';
+    f.error = err.code === 'cancelled' ? t('docs.cancelled') : describe(err) + (err.requestId ? ` (${err.requestId})` : '');
+    if (f.status === 'failed') f.status = 'ready';
+    paintFiles();
+  }
+}
+
+async function cancel(f) {
+  await call('cancel_upload', { uploadId: f.id });
+}
+
+async function sendAll() {
+  for (const f of state.files.filter((x) => x.status === 'ready')) await send(f);
+}
