@@ -20,6 +20,7 @@ const COMMANDS: &[&str] = &[
     "inspect_documents",
     "upload_document",
     "cancel_upload",
+    "start_biometrics",
 ];
 
 fn main() {

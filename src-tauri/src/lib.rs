@@ -4,6 +4,7 @@
 //! ([`services`]), which uses the API client ([`dinie`]) through the active [`connection`].
 //! With no connection profile the app starts the sandbox in-process and connects to it.
 
+pub mod biometrics;
 pub mod commands;
 pub mod connection;
 pub mod documents;
@@ -45,6 +46,7 @@ pub fn run<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<()> {
             app.manage(conns);
             app.manage(services::follow::Follower::default());
             app.manage(documents::Uploads::default());
+            app.manage(biometrics::Sessions::default());
             tauri::async_runtime::spawn(workspace::follow_forever(app.handle().clone()));
             Ok(())
         })
@@ -67,6 +69,7 @@ pub fn run<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<()> {
             documents::inspect_documents,
             documents::upload_document,
             documents::cancel_upload,
+            biometrics::start_biometrics,
         ])
         .build(tauri::generate_context!())?;
     // Every sandbox write is its own committed transaction, so stopping at any point loses

@@ -156,6 +156,7 @@ pub async fn follow_forever<R: Runtime>(app: AppHandle<R>) {
             note_outcome(&app, &conns, &result);
             match result {
                 Ok((customer, offers)) => {
+                    crate::biometrics::close_when_done(&app, &customer);
                     let (entries, notices) = follower.update(&customer);
                     if entries.is_empty() {
                         continue;

@@ -98,3 +98,58 @@ async fn documents_are_checked_before_sending_then_streamed_and_reviewed() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn biometrics_runs_in_an_isolated_window_that_closes_when_done() {
+    App::run("biometrics", |app| async move {
+        let (_api, _customer) = open_new_customer(&app).await;
+        let main = app.driver.window().await.unwrap();
+        app.click("#start-biometrics").await;
+        app.wait_for("#session-qr").await;
+        let link = app.wait_for("#session-link").await.text().await.unwrap();
+        assert!(link.contains("/api/v3/biometrics/"), "{link}");
+        app.wait_for_text("#session-expiry", "vale até").await;
+
+        // The capture window: find it among the WebDriver windows.
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(15);
+        let capture = loop {
+            let windows = app.driver.windows().await.unwrap();
+            if let Some(w) = windows.into_iter().find(|w| *w != main) {
+                break w;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "no capture window opened");
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        };
+        app.driver.switch_to_window(capture).await.unwrap();
+        app.wait_for("#complete").await;
+        // Remote content: no Tauri global, and no IPC call gets through.
+        assert_eq!(app.script("return typeof window.__TAURI__").await, "undefined");
+        let ipc = app
+            .script_async(
+                r#"const done = arguments[0];
+                const internals = window.__TAURI_INTERNALS__;
+                if (!internals) { done('no ipc object'); return; }
+                internals.invoke('app_info').then(() => done('allowed'), (e) => done('refused: ' + String(e)));"#,
+            )
+            .await;
+        let ipc = ipc.as_str().unwrap().to_owned();
+        assert!(ipc == "no ipc object" || ipc.contains("not allowed"), "the capture page reached the app: {ipc}");
+        // It may not leave the session's origin.
+        let before = app.driver.current_url().await.unwrap();
+        app.script("location.href = 'https://example.com/phishing'").await;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        assert_eq!(app.driver.current_url().await.unwrap(), before);
+        app.click("#complete").await;
+
+        // The follower sees the item leave `pending` and closes the window.
+        app.driver.switch_to_window(main.clone()).await.unwrap();
+        app.wait_for(".kyc-item[data-type='biometrics'][data-status='submitted'], .kyc-item[data-type='biometrics'][data-status='approved']").await;
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(15);
+        while app.driver.windows().await.unwrap().len() > 1 {
+            assert!(tokio::time::Instant::now() < deadline, "the capture window stayed open");
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        app
+    })
+    .await;
+}

@@ -65,6 +65,7 @@ function paint(body, { detail: c, timeline }) {
       el('section', { class: 'card' }, el('h3', { text: t('customer.data') }), data(c)),
       el('section', { class: 'card', id: 'checklist-card' }, el('h3', { text: t('customer.checklist') }), checklist(c))),
     c.checklist.some((k) => k.kind === 'document') ? documentsPanel(c, (detail) => paint(body, { detail, timeline: null })) : null,
+    c.checklist.some((k) => k.action === 'biometrics') ? biometrics(c) : null,
     c.correctable.length ? correction(c) : null,
     c.offers.length ? offers(c) : null,
     el('section', { class: 'card' }, el('h3', { text: t('customer.timeline') }), timelineList(timeline)),
@@ -94,6 +95,37 @@ function checklist(c) {
       el('span', { class: 'status-badge', dataset: { status: k.status }, text: kycLabel(k.status) })),
     k.message ? el('p', { class: 'kyc-message', text: k.message }) : null,
     k.action !== 'none' ? el('p', { class: 'kyc-action', text: t(`action.${k.action}`) }) : null)));
+}
+
+function biometrics(c) {
+  const result = el('div', { id: 'biometrics-session', 'aria-live': 'polite' });
+  const start = async () => {
+    clear(result);
+    try {
+      const s = await call('start_biometrics', { customerId: c.id });
+      result.append(
+        el('p', { text: t('bio.opened') }),
+        el('div', { class: 'qr-row' },
+          el('img', { id: 'session-qr', class: 'qr', alt: t('bio.qr'), src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(s.qrSvg)}` }),
+          el('div', {},
+            el('p', { class: 'help', text: t('bio.phone') }),
+            el('p', { class: 'mono', id: 'session-link', text: s.sessionUrl }),
+            el('p', { id: 'session-expiry', text: t('bio.expires', { date: date(s.expiresAt) }) }),
+            el('button', { type: 'button', id: 'copy-session-link', text: t('bio.copy'),
+              onclick: async () => { await navigator.clipboard.writeText(s.sessionUrl); toast(t('bio.copied')); } }))));
+    } catch (err) {
+      if (err.code === 'session_elsewhere') {
+        result.append(el('p', { class: 'notice', id: 'session-elsewhere', text: t('bio.elsewhere', { date: err.message ? date(err.message) : '—' }) }));
+      } else {
+        result.append(errorBox(err, start));
+      }
+    }
+  };
+  return el('section', { class: 'card', id: 'biometrics-panel' },
+    el('h3', { text: t('bio.title') }),
+    el('p', { class: 'help', text: t('bio.help') }),
+    el('button', { type: 'button', id: 'start-biometrics', class: 'primary', text: t('bio.start'), onclick: start }),
+    result);
 }
 
 function correction(c) {
