@@ -8,6 +8,7 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use tauri::webview::{PermissionKind, PermissionResponse};
 use tauri::{AppHandle, Manager, Runtime, State, WebviewUrl, WebviewWindowBuilder};
 
 use crate::commands::note_outcome;
@@ -113,11 +114,16 @@ fn open_window<R: Runtime>(
         CommandError::new("unexpected_answer", "the session link is not a valid URL")
     })?;
     let origin = url.origin();
+    let camera_origin = origin.clone();
     WebviewWindowBuilder::new(app, &label, WebviewUrl::External(url.clone()))
         .title("Biometria — Dinie")
         .inner_size(520.0, 720.0)
         // Only the session's own origin; anything else (a link, a redirect) is refused.
         .on_navigation(move |to| to.origin() == origin)
+        .on_permission_request(move |webview, kind| {
+            let page = webview.url().map(|u| u.origin()).ok();
+            capture_permission(kind, page.as_ref(), &camera_origin)
+        })
         .build()
         .map_err(|e| {
             CommandError::new(
@@ -126,6 +132,21 @@ fn open_window<R: Runtime>(
             )
         })?;
     Ok(())
+}
+
+/// The capture page may use the camera (and microphone) while it is on the session's origin;
+/// nothing else, and nothing at all for any other page.
+pub fn capture_permission(
+    kind: PermissionKind,
+    page: Option<&url::Origin>,
+    session: &url::Origin,
+) -> PermissionResponse {
+    match kind {
+        PermissionKind::Camera | PermissionKind::Microphone if page == Some(session) => {
+            PermissionResponse::Allow
+        }
+        _ => PermissionResponse::Deny,
+    }
 }
 
 /// Closes a customer's capture window once its `biometrics` item left `pending`.
@@ -144,5 +165,25 @@ pub fn close_when_done<R: Runtime>(app: &AppHandle<R>, customer: &dinie::Custome
         if let Ok(mut m) = sessions.0.lock() {
             m.remove(customer.id.as_str());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_camera_only_for_the_session_origin() {
+        let session = url::Url::parse("https://bio.dinie.com.br/s/abc")
+            .unwrap()
+            .origin();
+        let other = url::Url::parse("https://evil.example/").unwrap().origin();
+        let allow =
+            |kind, page| capture_permission(kind, page, &session) == PermissionResponse::Allow;
+        assert!(allow(PermissionKind::Camera, Some(&session)));
+        assert!(allow(PermissionKind::Microphone, Some(&session)));
+        assert!(!allow(PermissionKind::Camera, Some(&other)));
+        assert!(!allow(PermissionKind::Camera, None));
+        assert!(!allow(PermissionKind::Geolocation, Some(&session)));
     }
 }

@@ -25,6 +25,9 @@ pub fn run<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<()> {
     let app = builder
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_notification::init())
+        // No page of the app itself needs a device: deny every permission request. The
+        // biometrics window has its own rule (camera for the session's origin only).
+        .on_permission_request(|_, _| tauri::webview::PermissionResponse::Deny)
         .setup(|app| {
             logging::init(&app.path().app_log_dir()?);
             let data_dir = app.path().app_data_dir()?;
