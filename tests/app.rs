@@ -420,3 +420,28 @@ impl App {
         crate::client_for(&format!("http://{host}/api/v3"))
     }
 }
+
+impl App {
+    /// Fills and saves a custom-URL connection in Settings → Connections.
+    pub async fn add_custom_profile(&self, name: &str, url: &str, client_id: &str, secret: &str) {
+        self.click("#nav-settings").await;
+        self.click("#add-profile").await;
+        self.fill("#profile-name", name).await;
+        self.select("#profile-kind", "custom").await;
+        self.fill("#profile-url", url).await;
+        self.fill("#profile-client-id", client_id).await;
+        self.fill("#profile-secret", secret).await;
+        self.click("#profile-save").await;
+    }
+
+    /// Makes the connection named `name` the active one.
+    pub async fn use_profile(&self, name: &str) {
+        self.wait_for_text("#profile-list", name).await;
+        let js = format!(
+            "[...document.querySelectorAll('.profile')].find(p => p.querySelector('.profile-name').textContent === {name:?}).querySelector('button[id^=use-]').click()"
+        );
+        self.script(&js).await;
+        self.wait_for("#connection-badge:not([data-kind='embedded'])")
+            .await;
+    }
+}

@@ -66,11 +66,37 @@ pub fn client(
     client_id: &str,
     secret: &SecretString,
 ) -> Result<dinie::Client, dinie::Error> {
+    let limit = upload_limit(url::Url::parse(base_url).ok().as_ref());
+    client_with_limit(base_url, client_id, secret, limit)
+}
+
+/// [`client`] with an explicit document size limit (the embedded sandbox's own).
+fn client_with_limit(
+    base_url: &str,
+    client_id: &str,
+    secret: &SecretString,
+    limit: u64,
+) -> Result<dinie::Client, dinie::Error> {
     dinie::Client::builder()
         .base_url(base_url)
         .credentials(client_id, secret.expose_secret())
         .user_agent(concat!("dinie-desk/", env!("CARGO_PKG_VERSION")))
+        .max_upload_bytes(limit)
         .build()
+}
+
+/// Documents larger than Dinie's limit are refused before sending when the API is Dinie's
+/// own (or the embedded sandbox, which applies it). A partner's own sandbox may set another
+/// limit: the app then lets it decide and shows its `413` answer.
+pub fn upload_limit(base_url: Option<&url::Url>) -> u64 {
+    let dinie_hosted = base_url
+        .and_then(|u| u.host_str())
+        .is_some_and(|h| h == "dinie.com.br" || h.ends_with(".dinie.com.br"));
+    if dinie_hosted {
+        dinie::DEFAULT_MAX_UPLOAD_BYTES
+    } else {
+        1 << 30
+    }
 }
 
 impl Connection {
@@ -169,14 +195,7 @@ impl Connections {
         let mut embedded = self.embedded.lock().await;
         let conn = match credentials {
             None => match embedded.as_ref() {
-                Some(sandbox) => Connection::new(
-                    profile,
-                    client(
-                        &sandbox.base_url(),
-                        DEFAULT_CLIENT_ID,
-                        &SecretString::from(DEFAULT_CLIENT_SECRET),
-                    )?,
-                ),
+                Some(sandbox) => Connection::new(profile, embedded_client(sandbox)?),
                 None => {
                     let (sandbox, conn) = start_embedded(&self.data_dir).await?;
                     *embedded = Some(sandbox);
@@ -201,6 +220,16 @@ impl Connections {
     }
 }
 
+/// A client for the embedded sandbox, with its credentials and its document size limit.
+fn embedded_client(sandbox: &Sandbox) -> Result<dinie::Client, dinie::Error> {
+    client_with_limit(
+        &sandbox.base_url(),
+        DEFAULT_CLIENT_ID,
+        &SecretString::from(DEFAULT_CLIENT_SECRET),
+        sandbox.state().config().max_upload_bytes,
+    )
+}
+
 /// Starts the sandbox in-process on 127.0.0.1 (random port), its database in `data_dir`.
 async fn start_embedded(
     data_dir: &std::path::Path,
@@ -212,11 +241,33 @@ async fn start_embedded(
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let sandbox = Sandbox::start(config, listener).await?;
-    let client = client(
-        &sandbox.base_url(),
-        DEFAULT_CLIENT_ID,
-        &SecretString::from(DEFAULT_CLIENT_SECRET),
-    )?;
+    let client = embedded_client(&sandbox)?;
     tracing::info!(url = %sandbox.base_url(), "embedded sandbox started");
     Ok((sandbox, Connection::new(Profile::embedded(), client)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dinie_hosted_apis_get_dinie_upload_limit() {
+        let url = |u: &str| url::Url::parse(u).ok();
+        assert_eq!(
+            upload_limit(url(dinie::SANDBOX_URL).as_ref()),
+            dinie::DEFAULT_MAX_UPLOAD_BYTES
+        );
+        assert_eq!(
+            upload_limit(url(dinie::PRODUCTION_URL).as_ref()),
+            dinie::DEFAULT_MAX_UPLOAD_BYTES
+        );
+        assert!(
+            upload_limit(url("http://127.0.0.1:8080/api/v3").as_ref())
+                > dinie::DEFAULT_MAX_UPLOAD_BYTES
+        );
+        assert!(
+            upload_limit(url("https://evil-dinie.com.br.example/api/v3").as_ref())
+                > dinie::DEFAULT_MAX_UPLOAD_BYTES
+        );
+    }
 }

@@ -55,7 +55,15 @@ pub async fn inspect_documents<R: Runtime>(
     let limit = conn.client().config().max_upload_bytes();
     let checks: Vec<DocumentCheck> = paths
         .iter()
-        .map(|p| documents::inspect(&PathBuf::from(p), doc_type.as_deref(), &customer.kyc, limit))
+        .map(|p| {
+            documents::inspect(
+                &PathBuf::from(p),
+                doc_type.as_deref(),
+                &customer.kyc,
+                limit,
+                true,
+            )
+        })
         .collect();
     for c in &checks {
         if matches!(c.format, Some("jpeg" | "png")) && c.problem.is_none() {
@@ -107,6 +115,7 @@ pub async fn upload_document<R: Runtime>(
         Some(&doc_type),
         &customer.kyc,
         conn.client().config().max_upload_bytes(),
+        false,
     );
     if let Some(problem) = check.problem {
         return Err(CommandError::new(problem.code, problem.message));

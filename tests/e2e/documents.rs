@@ -153,3 +153,36 @@ async fn biometrics_runs_in_an_isolated_window_that_closes_when_done() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_vanished_file_and_a_session_opened_elsewhere_are_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let gone = dir.path().join("cnh-sumiu.pdf");
+    std::fs::write(&gone, b"%PDF-1.4 x").unwrap();
+    let gone = gone.display().to_string();
+    App::run("vanished", |app| async move {
+        let (api, customer) = open_new_customer(&app).await;
+        feed(&app, &format!("addFiles([{gone:?}], 'cnh')")).await;
+        app.wait_for(".upload[data-name='cnh-sumiu.pdf'] .upload-send")
+            .await;
+        std::fs::remove_file(&gone).unwrap();
+        app.click(".upload[data-name='cnh-sumiu.pdf'] .upload-send")
+            .await;
+        app.wait_for_text(
+            ".upload[data-name='cnh-sumiu.pdf'] .upload-problem",
+            "não está mais lá",
+        )
+        .await;
+
+        // A session opened by the partner's own system: the agent is told until when it runs.
+        api.customers()
+            .create_biometrics_session(&customer.id)
+            .await
+            .unwrap();
+        app.click("#start-biometrics").await;
+        app.wait_for_text("#session-elsewhere", "sessão de biometria aberta")
+            .await;
+        app
+    })
+    .await;
+}

@@ -5,14 +5,7 @@ use dinie_sandbox::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
 
 /// Adds a custom-URL profile through the form.
 async fn add_profile(app: &App, name: &str, url: &str, client_id: &str, secret: &str) {
-    app.click("#nav-settings").await;
-    app.click("#add-profile").await;
-    app.fill("#profile-name", name).await;
-    app.select("#profile-kind", "custom").await;
-    app.fill("#profile-url", url).await;
-    app.fill("#profile-client-id", client_id).await;
-    app.fill("#profile-secret", secret).await;
-    app.click("#profile-save").await;
+    app.add_custom_profile(name, url, client_id, secret).await;
 }
 
 /// The id of the profile row named `name`.

@@ -113,12 +113,14 @@ pub fn pdf_pages(path: &Path) -> Option<u32> {
     (count > 0).then_some(count)
 }
 
-/// Inspects one file against the customer's `kyc` and the size limit.
+/// Inspects one file against the customer's `kyc` and the size limit (counting a PDF's pages
+/// when `count_pages`: that reads the file, worth it for the preview, not before sending).
 pub fn inspect(
     path: &Path,
     requested: Option<&str>,
     kyc: &[dinie::KycItem],
     limit: u64,
+    count_pages: bool,
 ) -> DocumentCheck {
     use std::io::Read;
     let name = path
@@ -172,7 +174,7 @@ pub fn inspect(
         dinie::content::DocumentFormat::Jpeg => "jpeg",
         dinie::content::DocumentFormat::Png => "png",
     });
-    if format == Some(dinie::content::DocumentFormat::Pdf) {
+    if count_pages && format == Some(dinie::content::DocumentFormat::Pdf) {
         check.pages = pdf_pages(path);
     }
     check.problem = if check.size == 0 {

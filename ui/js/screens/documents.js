@@ -137,10 +137,17 @@ async function send(f) {
     state.onUpdated?.(detail);
   } catch (err) {
     f.status = err.code === 'cancelled' ? 'ready' : 'failed';
-    f.error = err.code === 'cancelled' ? t('docs.cancelled') : describe(err) + (err.requestId ? ` (${err.requestId})` : '');
+    f.error = err.code === 'cancelled' ? t('docs.cancelled') : problemText(err) + (err.requestId ? ` (${err.requestId})` : '');
     if (f.status === 'failed') f.status = 'ready';
     paintFiles();
   }
+}
+
+/** A refusal of the Rust checks in the agent's language, or the error as usual. */
+function problemText(err) {
+  const key = `docs.problem.${err.code}`;
+  const text = t(key, { detail: err.message });
+  return text === key ? describe(err) : text;
 }
 
 async function cancel(f) {

@@ -1,0 +1,194 @@
+//! `make bench`: a 100 MB document uploaded by the app (through its UI, streamed by the
+//! `dinie` client) against `curl -F` sending the same file to the same sandbox
+//! (`dinie-sandbox --max-upload-mb 200`). Reports throughput and peak memory of both.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use dinie_desk_e2e::{client_for, cpf, free_port, App};
+
+const SIZE: u64 = 100 * 1024 * 1024;
+
+fn proc_status_kib(pid: &str, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let sandbox_bin = root.join("target/release/dinie-sandbox");
+    assert!(
+        sandbox_bin.exists(),
+        "build it first: cargo build --release -p dinie-sandbox (make bench does)"
+    );
+    let port = free_port();
+    let mut sandbox = Command::new(&sandbox_bin)
+        .args([
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--max-upload-mb",
+            "200",
+            "--review-delay-ms",
+            "600000",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}/api/v3");
+    let api = client_for(&base);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while api.authenticate().await.is_err() {
+        assert!(Instant::now() < deadline, "the sandbox did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cnh-100mb.pdf");
+    {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&file).unwrap();
+        f.write_all(b"%PDF-1.4\n").unwrap();
+        let block = vec![b' '; 1 << 20];
+        for _ in 0..100 {
+            f.write_all(&block).unwrap();
+        }
+    }
+    let size = std::fs::metadata(&file).unwrap().len();
+
+    // curl -F, the reference.
+    let for_curl = api
+        .customers()
+        .create(cpf())
+        .name("Curl")
+        .email("c@example.com")
+        .phone("+5511987654321")
+        .send()
+        .await
+        .unwrap();
+    let token: serde_json::Value = reqwest::Client::new()
+        .post(format!("{base}/auth/token"))
+        .basic_auth(
+            dinie_sandbox::DEFAULT_CLIENT_ID,
+            Some(dinie_sandbox::DEFAULT_CLIENT_SECRET),
+        )
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let out = Command::new("/usr/bin/time")
+        .args([
+            "-f",
+            "%e %M",
+            "curl",
+            "-s",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+        ])
+        .arg("-H")
+        .arg(format!(
+            "Authorization: Bearer {}",
+            token["access_token"].as_str().unwrap()
+        ))
+        .args(["-F", "type=cnh", "-F"])
+        .arg(format!("file=@{};type=application/pdf", file.display()))
+        .arg(format!(
+            "{base}/customers/{}/documents",
+            for_curl.customer().id
+        ))
+        .output()
+        .unwrap();
+    let code = String::from_utf8_lossy(&out.stdout).to_string();
+    let timing = String::from_utf8_lossy(&out.stderr).to_string();
+    let mut parts = timing.split_whitespace();
+    let curl_secs: f64 = parts.next().and_then(|v| v.parse().ok()).unwrap_or(0.0);
+    let curl_kib: u64 = parts.next().and_then(|v| v.parse().ok()).unwrap_or(0);
+    assert_eq!(code, "201", "curl upload failed: {timing}");
+
+    // The app, as an agent would: a connection to that sandbox, the customer, the file.
+    let customer = api
+        .customers()
+        .create(cpf())
+        .name("App")
+        .email("a@example.com")
+        .phone("+5511987654321")
+        .send()
+        .await
+        .unwrap()
+        .into_customer();
+    let app = App::launch().await;
+    app.add_custom_profile(
+        "Bench",
+        &base,
+        dinie_sandbox::DEFAULT_CLIENT_ID,
+        dinie_sandbox::DEFAULT_CLIENT_SECRET,
+    )
+    .await;
+    app.use_profile("Bench").await;
+    app.click("#nav-customers").await;
+    app.click(&format!(".customer-row[data-id='{}']", customer.id))
+        .await;
+    app.wait_for("#uploads").await;
+    let pid = String::from_utf8_lossy(
+        &Command::new("pgrep")
+            .args(["-n", "-x", "dinie-desk"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .trim()
+    .to_owned();
+    let before_kib = proc_status_kib(&pid, "VmRSS:");
+    let js = format!(
+        r#"const done = arguments[0];
+        import('./js/screens/documents.js').then(async (m) => {{
+            await m.addFiles([{path:?}], 'cnh');
+            const send = document.querySelector('.upload .upload-send');
+            if (!send) {{ done(document.querySelector('.upload')?.textContent ?? 'no upload row'); return; }}
+            const t0 = performance.now();
+            send.click();
+            const wait = () => document.querySelector(".kyc-item[data-type='cnh'][data-status='submitted']")
+                ? done(performance.now() - t0) : setTimeout(wait, 5);
+            wait();
+        }}, (e) => done(String(e)));"#,
+        path = file.display().to_string()
+    );
+    let outcome = app.script_async(&js).await;
+    let app_ms = outcome
+        .as_f64()
+        .unwrap_or_else(|| panic!("the app did not send the file: {outcome}"));
+    let peak_kib = proc_status_kib(&pid, "VmHWM:");
+    app.close().await;
+    let _ = sandbox.kill();
+    let _ = sandbox.wait();
+
+    let mib = size as f64 / (1024.0 * 1024.0);
+    println!("upload {mib:.0} MiB to a local sandbox:");
+    println!(
+        "  curl -F:   {curl_secs:.2} s, {:.0} MiB/s, peak memory {:.1} MiB",
+        mib / curl_secs.max(0.001),
+        curl_kib as f64 / 1024.0
+    );
+    println!(
+        "  Dinie Desk: {:.2} s from the click to the checklist updated, {:.0} MiB/s, app process memory {:.1} MiB before, peak {:.1} MiB",
+        app_ms / 1000.0,
+        mib / (app_ms / 1000.0).max(0.001),
+        before_kib as f64 / 1024.0,
+        peak_kib as f64 / 1024.0
+    );
+    let _ = SIZE;
+}
