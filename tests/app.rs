@@ -92,8 +92,7 @@ impl App {
         ];
         let keyring = with_keyring.then(|| processes::keyring(&logs, &env));
 
-        let port = processes::free_port();
-        let native_port = processes::free_port();
+        let [port, native_port] = processes::free_ports::<2>();
         let mut cmd = Command::new(tauri_driver());
         cmd.args([
             "--port",
@@ -335,6 +334,21 @@ fn capture(display: &str, file: &Path) -> bool {
 }
 
 async fn open_session(port: u16, driver_log: &Path) -> Client {
+    // WebKitWebDriver, started by tauri-driver for the session, is occasionally not listening
+    // yet on the first try.
+    for _ in 0..2 {
+        if let Ok(client) = try_open_session(port).await {
+            return client;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    try_open_session(port).await.unwrap_or_else(|e| {
+        let log = std::fs::read_to_string(driver_log).unwrap_or_default();
+        panic!("could not open a WebDriver session: {e}\n{log}")
+    })
+}
+
+async fn try_open_session(port: u16) -> Result<Client, fantoccini::error::NewSessionError> {
     let mut caps = serde_json::Map::new();
     caps.insert("browserName".into(), json!("wry"));
     caps.insert(
@@ -346,10 +360,6 @@ async fn open_session(port: u16, driver_log: &Path) -> Client {
         .capabilities(caps)
         .connect(&format!("http://127.0.0.1:{port}"))
         .await
-        .unwrap_or_else(|e| {
-            let log = std::fs::read_to_string(driver_log).unwrap_or_default();
-            panic!("could not open a WebDriver session: {e}\n{log}")
-        })
 }
 
 fn tauri_driver() -> PathBuf {

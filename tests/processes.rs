@@ -61,11 +61,16 @@ impl Drop for Managed {
 
 /// A TCP port free on loopback right now.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    free_ports::<1>()[0]
+}
+
+/// `N` distinct TCP ports free on loopback right now (all held until all are chosen, so that
+/// the same port is not handed out twice).
+pub fn free_ports<const N: usize>() -> [u16; N] {
+    let listeners: Vec<TcpListener> = (0..N)
+        .map(|_| TcpListener::bind("127.0.0.1:0").unwrap())
+        .collect();
+    std::array::from_fn(|i| listeners[i].local_addr().unwrap().port())
 }
 
 /// Waits until `check` holds, or panics after `timeout` with `what`.
@@ -112,17 +117,35 @@ pub fn xvfb(dir: &Path) -> (Managed, String) {
     panic!("no free X display for Xvfb");
 }
 
-/// A private D-Bus session bus; returns it and its address.
+/// A private D-Bus session bus; returns it and its address. It has no service directories:
+/// nothing is started on demand, so that only the Secret Service the harness starts (unlocked)
+/// can own `org.freedesktop.secrets` — an activated, locked one would otherwise win the race.
 pub fn dbus(dir: &Path) -> (Managed, String) {
     let socket = dir.join("bus");
     let address = format!("unix:path={}", socket.display());
+    let config = dir.join("session.conf");
+    std::fs::write(
+        &config,
+        format!(
+            r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>{address}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"#
+        ),
+    )
+    .unwrap();
     let mut cmd = Command::new("dbus-daemon");
-    cmd.args([
-        "--session",
-        "--nofork",
-        "--nopidfile",
-        &format!("--address={address}"),
-    ]);
+    cmd.args(["--nofork", "--nopidfile"])
+        .arg(format!("--config-file={}", config.display()));
     let bus = Managed::spawn("dbus-daemon", cmd, &dir.join("dbus.log"));
     wait_until("the D-Bus socket", Duration::from_secs(10), || {
         socket.exists()
@@ -138,6 +161,14 @@ pub fn keyring(dir: &Path, env: &[(String, String)]) -> Managed {
     for attempt in 1..=3 {
         let k = start_keyring(&log, env);
         let deadline = Instant::now() + Duration::from_secs(10);
+        // The daemon prints its control directory once it owns the bus name.
+        while Instant::now() < deadline
+            && !std::fs::read_to_string(&log)
+                .unwrap_or_default()
+                .contains("GNOME_KEYRING_CONTROL=")
+        {
+            std::thread::sleep(Duration::from_millis(50));
+        }
         while Instant::now() < deadline {
             if probe_secret_service(env) {
                 let _ = Command::new("secret-tool")

@@ -190,9 +190,19 @@ async fn a_vanished_file_and_a_session_opened_elsewhere_are_explained() {
 #[tokio::test]
 async fn an_upload_can_be_cancelled_and_sent_again() {
     // A partner sandbox that accepts large files, so that the upload lasts long enough.
-    let (sandbox, api) = dinie_desk_e2e::standalone_sandbox_with(|c| c.max_upload_bytes = 400 << 20).await;
+    let (sandbox, api) =
+        dinie_desk_e2e::standalone_sandbox_with(|c| c.max_upload_bytes = 400 << 20).await;
     let url = sandbox.base_url();
-    let customer = api.customers().create(cpf()).name("Grande").email("g@example.com").phone("+5511987654321").send().await.unwrap().into_customer();
+    let customer = api
+        .customers()
+        .create(cpf())
+        .name("Grande")
+        .email("g@example.com")
+        .phone("+5511987654321")
+        .send()
+        .await
+        .unwrap()
+        .into_customer();
     let dir = tempfile::tempdir().unwrap();
     let big = dir.path().join("cnh-grande.pdf");
     {
@@ -207,19 +217,38 @@ async fn an_upload_can_be_cancelled_and_sent_again() {
     let big = big.display().to_string();
     let state = sandbox.state().clone();
     App::run("upload-cancel", |app| async move {
-        app.add_custom_profile("Parceiro", &url, dinie_sandbox::DEFAULT_CLIENT_ID, dinie_sandbox::DEFAULT_CLIENT_SECRET).await;
+        app.add_custom_profile(
+            "Parceiro",
+            &url,
+            dinie_sandbox::DEFAULT_CLIENT_ID,
+            dinie_sandbox::DEFAULT_CLIENT_SECRET,
+        )
+        .await;
         app.use_profile("Parceiro").await;
         app.click("#nav-customers").await;
-        app.click(&format!(".customer-row[data-id='{}']", customer.id)).await;
+        app.click(&format!(".customer-row[data-id='{}']", customer.id))
+            .await;
         app.wait_for("#uploads").await;
         feed(&app, &format!("addFiles([{big:?}], 'cnh')")).await;
-        app.click(".upload[data-name='cnh-grande.pdf'] .upload-send").await;
-        app.click(".upload[data-name='cnh-grande.pdf'] .upload-cancel").await;
-        app.wait_for_text(".upload[data-name='cnh-grande.pdf'] .upload-problem", "cancelado").await;
-        assert_eq!(state.count("documents").await.unwrap(), 0, "nothing was recorded");
+        app.click(".upload[data-name='cnh-grande.pdf'] .upload-send")
+            .await;
+        app.click(".upload[data-name='cnh-grande.pdf'] .upload-cancel")
+            .await;
+        app.wait_for_text(
+            ".upload[data-name='cnh-grande.pdf'] .upload-problem",
+            "cancelado",
+        )
+        .await;
+        assert_eq!(
+            state.count("documents").await.unwrap(),
+            0,
+            "nothing was recorded"
+        );
         // Sent again, it goes through.
-        app.click(".upload[data-name='cnh-grande.pdf'] .upload-send").await;
-        app.wait_for(".kyc-item[data-type='cnh'][data-status='submitted']").await;
+        app.click(".upload[data-name='cnh-grande.pdf'] .upload-send")
+            .await;
+        app.wait_for(".kyc-item[data-type='cnh'][data-status='submitted']")
+            .await;
         assert_eq!(state.count("documents").await.unwrap(), 1);
         app
     })
