@@ -3,7 +3,6 @@
 /// Every command of `src/commands.rs`; each gets an `allow-<name>` permission.
 const COMMANDS: &[&str] = &[
     "app_info",
-    "list_customers",
     "set_language",
     "list_profiles",
     "save_profile",

@@ -6,7 +6,7 @@ use tauri::{AppHandle, Emitter, Runtime, State};
 use crate::connection::{ConnectionInfo, Connections};
 use crate::error::CommandError;
 use crate::services::profiles::{self, Profile, ProfileInput};
-use crate::services::{customers, diagnostics, settings};
+use crate::services::{diagnostics, settings};
 
 /// Event emitted when the API stops or starts answering, or the connection changes.
 pub const CONNECTION_CHANGED: &str = "connection-changed";
@@ -30,17 +30,6 @@ pub fn app_info<R: Runtime>(app: AppHandle<R>, conns: State<'_, Connections>) ->
         language: settings::language(&app),
         connection: conns.current().info(),
     }
-}
-
-#[tauri::command]
-pub async fn list_customers<R: Runtime>(
-    app: AppHandle<R>,
-    conns: State<'_, Connections>,
-) -> Result<customers::CustomerPage, CommandError> {
-    let conn = conns.current();
-    let result = customers::first_page(&conn).await;
-    note_outcome(&app, &conns, &result);
-    Ok(result?)
 }
 
 #[tauri::command]

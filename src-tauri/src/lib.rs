@@ -55,7 +55,6 @@ pub fn run<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<()> {
         })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
-            commands::list_customers,
             commands::set_language,
             commands::list_profiles,
             commands::save_profile,

@@ -71,11 +71,6 @@ impl From<&dinie::Customer> for CustomerRow {
     }
 }
 
-/// The first page of the partner's customers, newest first.
-pub async fn first_page(conn: &Connection) -> Result<CustomerPage, dinie::Error> {
-    search(conn, &CustomerQuery::default()).await
-}
-
 /// One page of the list. Text that is a CPF (with or without mask) searches by CPF; any other
 /// text is taken as an external id.
 pub async fn search(
