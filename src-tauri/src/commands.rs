@@ -116,40 +116,25 @@ pub async fn activate_profile<R: Runtime>(
 #[tauri::command]
 pub async fn test_connection<R: Runtime>(
     app: AppHandle<R>,
+    conns: State<'_, Connections>,
     id: String,
 ) -> Result<diagnostics::TestReport, CommandError> {
     let profile = profiles::get(&app, &id)?;
-    let client = match profile.kind {
-        profiles::ProfileKind::Embedded => None,
-        _ => {
-            let (client_id, secret) = profiles::credentials(&profile)?;
-            Some(crate::connection::client(
-                &profile.base_url,
-                &client_id,
-                &secret,
-            )?)
+    let client = if profile.kind == profiles::ProfileKind::Embedded {
+        // The embedded sandbox runs only while it is the active connection: test that client.
+        let conn = conns.current();
+        if conn.profile().id != profiles::EMBEDDED_ID {
+            return Err(CommandError::new(
+                "invalid_input",
+                "the embedded sandbox runs only while it is the active connection",
+            ));
         }
-    };
-    let client = match client {
-        Some(c) => c,
-        // The embedded profile tests the running connection's client.
-        None => app_client_for_embedded(&app)?,
+        conn.client().clone()
+    } else {
+        let (client_id, secret) = profiles::credentials(&profile)?;
+        crate::connection::client(&profile.base_url, &client_id, &secret)?
     };
     Ok(diagnostics::test(&client).await?)
-}
-
-fn app_client_for_embedded<R: Runtime>(app: &AppHandle<R>) -> Result<dinie::Client, CommandError> {
-    use tauri::Manager;
-    let conns = app.state::<Connections>();
-    let conn = conns.current();
-    if conn.profile().id == profiles::EMBEDDED_ID {
-        Ok(conn.client().clone())
-    } else {
-        Err(CommandError::new(
-            "invalid_input",
-            "the embedded sandbox runs only while it is the active connection",
-        ))
-    }
 }
 
 fn emit_connection<R: Runtime>(app: &AppHandle<R>, conns: &Connections) {

@@ -84,10 +84,8 @@ pub async fn register_customer<R: Runtime>(
     let conn = conns.current();
     let result = customers::register(&conn, &form, &idempotency_key).await;
     note_outcome(&app, &conns, &result);
-    let registered = result?;
-    if let Ok((customer, _)) = customer_detail::fetch(&conn, &registered.customer_id).await {
-        follower.follow(&customer, registered.outcome == "created");
-    }
+    let (registered, customer) = result?;
+    follower.follow(&customer, registered.outcome == "created");
     Ok(registered)
 }
 

@@ -196,12 +196,13 @@ pub struct Registered {
     pub customer_id: String,
 }
 
-/// Registers a checked form. `idempotency_key` makes a resend after a failure safe.
+/// Registers a checked form. `idempotency_key` makes a resend after a failure safe. Returns
+/// the outcome for the page and the customer as the API answered it.
 pub async fn register(
     conn: &Connection,
     form: &RegistrationForm,
     idempotency_key: &str,
-) -> Result<Registered, dinie::Error> {
+) -> Result<(Registered, dinie::Customer), dinie::Error> {
     let mut create = conn
         .client()
         .customers()
@@ -220,10 +221,11 @@ pub async fn register(
         create = create.external_id(e.clone());
     }
     let reg = create.send().await?;
-    Ok(Registered {
+    let registered = Registered {
         outcome: if reg.is_new() { "created" } else { "existing" },
         customer_id: reg.customer().id.to_string(),
-    })
+    };
+    Ok((registered, reg.into_customer()))
 }
 
 #[cfg(test)]

@@ -34,17 +34,13 @@ pub struct TimelineEntry {
 impl TimelineEntry {
     fn new(event: &str) -> Self {
         Self {
-            at: chrono_now(),
+            at: chrono::Utc::now().to_rfc3339(),
             event: event.into(),
             item: None,
             status: None,
             message: None,
         }
     }
-}
-
-fn chrono_now() -> String {
-    chrono::Utc::now().to_rfc3339()
 }
 
 /// What changed between two states of a customer, as timeline entries.

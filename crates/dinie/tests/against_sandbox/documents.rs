@@ -134,15 +134,7 @@ async fn local_checks_refuse_before_sending() {
         Err(Error::InvalidInput(InvalidInput::Unreadable { .. }))
     ));
 
-    let small = dinie::Client::builder()
-        .base_url(sb.base_url())
-        .credentials(
-            dinie_sandbox::DEFAULT_CLIENT_ID,
-            dinie_sandbox::DEFAULT_CLIENT_SECRET,
-        )
-        .max_upload_bytes(10)
-        .build()
-        .unwrap();
+    let small = util::client_with_upload_limit(&sb, 10);
     let err = small
         .customers()
         .upload_document(&c.id, "cnh")
@@ -243,15 +235,7 @@ async fn uploads_from_a_reader() {
         .unwrap();
     assert_eq!(doc.doc_type, "selfie");
 
-    let small = dinie::Client::builder()
-        .base_url(sb.base_url())
-        .credentials(
-            dinie_sandbox::DEFAULT_CLIENT_ID,
-            dinie_sandbox::DEFAULT_CLIENT_SECRET,
-        )
-        .max_upload_bytes(100 * 1024)
-        .build()
-        .unwrap();
+    let small = util::client_with_upload_limit(&sb, 100 * 1024);
     let mut big = util::pdf();
     big.resize(1024 * 1024, b' ');
     let err = small

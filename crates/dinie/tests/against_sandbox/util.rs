@@ -27,6 +27,19 @@ pub fn client(sandbox: &Sandbox) -> Client {
     client_for(&sandbox.base_url())
 }
 
+/// A client for the sandbox that refuses documents over `limit` bytes before sending.
+pub fn client_with_upload_limit(sandbox: &Sandbox, limit: u64) -> Client {
+    Client::builder()
+        .base_url(sandbox.base_url())
+        .credentials(
+            dinie_sandbox::DEFAULT_CLIENT_ID,
+            dinie_sandbox::DEFAULT_CLIENT_SECRET,
+        )
+        .max_upload_bytes(limit)
+        .build()
+        .unwrap()
+}
+
 /// A client for any base URL with the default sandbox credentials.
 pub fn client_for(base_url: &str) -> Client {
     Client::builder()
