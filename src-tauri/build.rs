@@ -1,6 +1,6 @@
 //! Declares the app's commands so that capabilities can grant them one by one.
 
-/// Every command of `src/commands.rs`; each gets an `allow-<name>` permission.
+/// Every command the page may invoke; each gets an `allow-<name>` permission.
 const COMMANDS: &[&str] = &[
     "app_info",
     "set_language",
@@ -11,7 +11,6 @@ const COMMANDS: &[&str] = &[
     "test_connection",
     "search_customers",
     "validate_field",
-    "register_customer",
     "open_customer",
     "close_customer",
     "correct_customer",
@@ -20,6 +19,18 @@ const COMMANDS: &[&str] = &[
     "upload_document",
     "cancel_upload",
     "start_biometrics",
+    "draft_status",
+    "list_drafts",
+    "get_draft",
+    "save_draft",
+    "submit_draft",
+    "discard_draft",
+    "attach_draft_document",
+    "remove_draft_document",
+    "set_draft_document_type",
+    "pick_csv",
+    "import_drafts",
+    "sync_now",
 ];
 
 fn main() {

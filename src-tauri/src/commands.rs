@@ -150,18 +150,27 @@ pub(crate) fn note_outcome<R: Runtime, T>(
     conns: &Connections,
     result: &Result<T, dinie::Error>,
 ) {
+    note_error(app, conns, result.as_ref().err());
+}
+
+/// [`note_outcome`] for a call that ended with `error` (`None`: it succeeded).
+pub(crate) fn note_error<R: Runtime>(
+    app: &AppHandle<R>,
+    conns: &Connections,
+    error: Option<&dinie::Error>,
+) {
     let conn = conns.current();
     let answered = !matches!(
-        result,
-        Err(dinie::Error::Connection { .. } | dinie::Error::Timeout { .. })
+        error,
+        Some(dinie::Error::Connection { .. } | dinie::Error::Timeout { .. })
     );
     if conn.record(answered) {
         emit_connection(app, conns);
     }
-    if let Err(dinie::Error::Authentication {
+    if let Some(dinie::Error::Authentication {
         status: Some(400 | 401 | 403),
         ..
-    }) = result
+    }) = error
     {
         let payload = serde_json::json!({ "profileId": conn.profile().id, "profileName": conn.profile().name });
         if let Err(e) = app.emit(AUTH_REQUIRED, payload) {

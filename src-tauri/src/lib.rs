@@ -8,8 +8,10 @@ pub mod biometrics;
 pub mod commands;
 pub mod connection;
 pub mod documents;
+pub mod drafts;
 pub mod error;
 pub mod logging;
+pub mod outbox;
 pub mod platform;
 pub mod services;
 pub mod vault;
@@ -45,12 +47,15 @@ pub fn run<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<()> {
                 },
                 _ => None,
             };
+            let outbox = outbox::Outbox::new(data_dir.join("drafts"));
             let conns = tauri::async_runtime::block_on(Connections::start(data_dir, initial))?;
             app.manage(conns);
             app.manage(services::follow::Follower::default());
             app.manage(documents::Uploads::default());
             app.manage(biometrics::Sessions::default());
+            app.manage(outbox);
             tauri::async_runtime::spawn(workspace::follow_forever(app.handle().clone()));
+            tauri::async_runtime::spawn(outbox::run_forever(app.handle().clone()));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -63,7 +68,6 @@ pub fn run<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<()> {
             commands::test_connection,
             workspace::search_customers,
             workspace::validate_field,
-            workspace::register_customer,
             workspace::open_customer,
             workspace::close_customer,
             workspace::correct_customer,
@@ -72,6 +76,18 @@ pub fn run<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<()> {
             documents::upload_document,
             documents::cancel_upload,
             biometrics::start_biometrics,
+            drafts::draft_status,
+            drafts::list_drafts,
+            drafts::get_draft,
+            drafts::save_draft,
+            drafts::submit_draft,
+            drafts::discard_draft,
+            drafts::attach_draft_document,
+            drafts::remove_draft_document,
+            drafts::set_draft_document_type,
+            drafts::pick_csv,
+            drafts::import_drafts,
+            drafts::sync_now,
         ])
         .build(tauri::generate_context!())?;
     // Every sandbox write is its own committed transaction, so stopping at any point loses

@@ -61,19 +61,32 @@ fn entry(profile_id: &str, which: Credential) -> Result<keyring::Entry, VaultErr
     Ok(keyring::Entry::new(SERVICE, &which.account(profile_id))?)
 }
 
-/// Stores a credential (replacing any earlier one).
-pub fn store(profile_id: &str, which: Credential, value: &SecretString) -> Result<(), VaultError> {
-    entry(profile_id, which)?.set_password(value.expose_secret())?;
+/// The account of the key that encrypts drafts at rest.
+pub const DRAFTS_KEY: &str = "drafts:key";
+
+/// Stores an app secret under its own account name (replacing any earlier one).
+pub fn store_named(account: &str, value: &SecretString) -> Result<(), VaultError> {
+    keyring::Entry::new(SERVICE, account)?.set_password(value.expose_secret())?;
     Ok(())
 }
 
-/// Reads a credential; `None` when none is stored.
-pub fn load(profile_id: &str, which: Credential) -> Result<Option<SecretString>, VaultError> {
-    match entry(profile_id, which)?.get_password() {
+/// Reads an app secret stored with [`store_named`]; `None` when there is none.
+pub fn load_named(account: &str) -> Result<Option<SecretString>, VaultError> {
+    match keyring::Entry::new(SERVICE, account)?.get_password() {
         Ok(v) => Ok(Some(SecretString::from(v))),
         Err(keyring::Error::NoEntry) => Ok(None),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Stores a credential (replacing any earlier one).
+pub fn store(profile_id: &str, which: Credential, value: &SecretString) -> Result<(), VaultError> {
+    store_named(&which.account(profile_id), value)
+}
+
+/// Reads a credential; `None` when none is stored.
+pub fn load(profile_id: &str, which: Credential) -> Result<Option<SecretString>, VaultError> {
+    load_named(&which.account(profile_id))
 }
 
 /// Deletes both credentials of a profile (absent ones are fine).

@@ -8,7 +8,7 @@ use crate::commands::note_outcome;
 use crate::connection::Connections;
 use crate::error::CommandError;
 use crate::services::customer_detail::{self, Correction, CustomerDetail};
-use crate::services::customers::{self, CustomerPage, CustomerQuery, Registered, RegistrationForm};
+use crate::services::customers::{self, CustomerPage, CustomerQuery};
 use crate::services::follow::{Follower, Notice, TimelineEntry};
 use crate::services::settings;
 
@@ -63,30 +63,6 @@ pub fn validate_field(field: String, value: String) -> Result<FieldVerdict, Comm
             ))
         }
     })
-}
-
-#[tauri::command]
-pub async fn register_customer<R: Runtime>(
-    app: AppHandle<R>,
-    conns: State<'_, Connections>,
-    follower: State<'_, Follower>,
-    form: RegistrationForm,
-    idempotency_key: String,
-) -> Result<Registered, CommandError> {
-    let form = customers::check_form(&form).map_err(|problems| {
-        let mut err = CommandError::new("validation", "check the highlighted fields");
-        err.fields = problems
-            .into_iter()
-            .map(|p| (p.field.to_owned(), p.message))
-            .collect();
-        err
-    })?;
-    let conn = conns.current();
-    let result = customers::register(&conn, &form, &idempotency_key).await;
-    note_outcome(&app, &conns, &result);
-    let (registered, customer) = result?;
-    follower.follow(&customer, registered.outcome == "created");
-    Ok(registered)
 }
 
 /// A customer's detail and timeline.

@@ -107,19 +107,16 @@ pub async fn search(
     })
 }
 
-/// The registration form.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// The registration form (also a draft's content, as the agent typed it).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct RegistrationForm {
     pub cpf: String,
-    #[serde(default)]
     pub cnpj: Option<String>,
     pub name: String,
-    #[serde(default)]
     pub trading_name: Option<String>,
     pub email: String,
     pub phone: String,
-    #[serde(default)]
     pub external_id: Option<String>,
 }
 

@@ -42,6 +42,17 @@ fn problem(code: &'static str, message: impl Into<String>) -> Option<Problem> {
     })
 }
 
+/// The document types Dinie asks for (a draft's documents are typed before the customer
+/// exists, so before its `kyc` says which of them it needs).
+pub const DOCUMENT_TYPES: &[&str] = &[
+    "cnh",
+    "identity_card_front",
+    "identity_card_back",
+    "selfie",
+    "proof_of_address",
+    "ccmei",
+];
+
 /// Words in a file name that suggest a document type (Brazilian agents name files this way).
 const HINTS: &[(&str, &[&str])] = &[
     (
@@ -122,24 +133,52 @@ pub fn inspect(
     limit: u64,
     count_pages: bool,
 ) -> DocumentCheck {
-    use std::io::Read;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
     let needed: Vec<&str> = kyc
         .iter()
         .filter(|k| k.kind == dinie::KycKind::Document)
         .map(|k| k.item_type.as_str())
         .collect();
+    let mut check = inspect_file(path, limit, count_pages);
+    check.doc_type = requested
+        .map(str::to_owned)
+        .or_else(|| propose_type(&check.name, &needed));
+    if check.problem.is_none() {
+        check.problem = match check.doc_type.as_deref() {
+            None => problem("choose_type", "choose which document this is"),
+            Some(t) if !needed.contains(&t) => problem(
+                "type_not_needed",
+                format!(
+                    "this customer does not need `{t}` (needed: {})",
+                    needed.join(", ")
+                ),
+            ),
+            Some(t)
+                if kyc
+                    .iter()
+                    .any(|k| k.item_type == t && k.status == dinie::KycStatus::Approved) =>
+            {
+                problem("already_approved", format!("`{t}` is already approved"))
+            }
+            Some(_) => None,
+        };
+    }
+    check
+}
+
+/// Inspects the file alone: there, readable, not empty, within `limit`, a PDF, JPEG or PNG by
+/// its content. `doc_type` is left unset.
+pub fn inspect_file(path: &Path, limit: u64, count_pages: bool) -> DocumentCheck {
+    use std::io::Read;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let mut check = DocumentCheck {
         path: path.display().to_string(),
-        name: name.clone(),
+        name,
         size: 0,
         format: None,
-        doc_type: requested
-            .map(str::to_owned)
-            .or_else(|| propose_type(&name, &needed)),
+        doc_type: None,
         pages: None,
         problem: None,
     };
@@ -193,24 +232,7 @@ pub fn inspect(
             ),
         )
     } else {
-        match check.doc_type.as_deref() {
-            None => problem("choose_type", "choose which document this is"),
-            Some(t) if !needed.contains(&t) => problem(
-                "type_not_needed",
-                format!(
-                    "this customer does not need `{t}` (needed: {})",
-                    needed.join(", ")
-                ),
-            ),
-            Some(t)
-                if kyc
-                    .iter()
-                    .any(|k| k.item_type == t && k.status == dinie::KycStatus::Approved) =>
-            {
-                problem("already_approved", format!("`{t}` is already approved"))
-            }
-            Some(_) => None,
-        }
+        None
     };
     check
 }

@@ -1,0 +1,310 @@
+//! The draft commands: autosave, send (now, or queued until the connection is back), list,
+//! discard, documents attached before the customer exists, CSV import, and "sync now".
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+use tauri::{AppHandle, Runtime, State};
+
+use crate::commands::note_error;
+use crate::connection::Connections;
+use crate::error::CommandError;
+use crate::outbox::{self, DraftStatus, Outbox};
+use crate::services::customers::{check_form, RegistrationForm};
+use crate::services::documents::{self, DOCUMENT_TYPES};
+use crate::services::drafts::{import, Draft, DraftDocument, DraftError, DraftProblem};
+use crate::services::follow::Follower;
+use crate::services::sync;
+
+/// Largest document kept in a draft: it is sealed in memory, so bounded even when the
+/// connection's own limit is larger.
+const DRAFT_DOCUMENT_LIMIT: u64 = 50 << 20;
+
+impl From<DraftError> for CommandError {
+    fn from(e: DraftError) -> Self {
+        use crate::services::sealing::SealError as S;
+        use crate::vault::VaultError as V;
+        let code = match &e {
+            DraftError::Seal(S::Vault(V::Unavailable(_))) => "keychain_unavailable",
+            DraftError::Seal(S::Vault(V::Failed(_))) => "keychain_failed",
+            DraftError::NotFound => "not_found",
+            DraftError::Locked(_) => "draft_locked",
+            _ => "internal",
+        };
+        CommandError::new(code, e.to_string())
+    }
+}
+
+fn problem_error(problem: &DraftProblem) -> CommandError {
+    let mut err = CommandError::new(problem.code.clone(), problem.message.clone());
+    err.fields = problem
+        .fields
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    err.customer_id = problem.customer_id.clone();
+    err
+}
+
+#[tauri::command]
+pub fn draft_status(outbox: State<'_, Outbox>, conns: State<'_, Connections>) -> DraftStatus {
+    outbox.status(&conns.current())
+}
+
+#[tauri::command]
+pub fn list_drafts(outbox: State<'_, Outbox>) -> Result<Vec<Draft>, CommandError> {
+    Ok(outbox.store()?.list()?)
+}
+
+#[tauri::command]
+pub fn get_draft(outbox: State<'_, Outbox>, id: String) -> Result<Draft, CommandError> {
+    Ok(outbox.store()?.get(&id)?)
+}
+
+/// Autosave of the registration form.
+#[tauri::command]
+pub fn save_draft<R: Runtime>(
+    app: AppHandle<R>,
+    outbox: State<'_, Outbox>,
+    conns: State<'_, Connections>,
+    id: String,
+    form: RegistrationForm,
+) -> Result<Draft, CommandError> {
+    let profile = conns.current().profile().id.clone();
+    let draft = outbox.store()?.save_form(&id, &profile, &form)?;
+    outbox::emit_status(&app);
+    Ok(draft)
+}
+
+/// What sending a draft did.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Submitted {
+    /// `created`, `existing` (Dinie already had it), `queued` (no connection: sent when it is
+    /// back), `retrying` (Dinie failed: retried later), `attention` (registered, but some
+    /// document was not sent).
+    outcome: &'static str,
+    customer_id: Option<String>,
+    message: Option<String>,
+}
+
+/// Sends the form now, through the draft: checked here first; kept queued when the API does
+/// not answer; refused ones stay as drafts needing attention, with the reasons.
+#[tauri::command]
+pub async fn submit_draft<R: Runtime>(
+    app: AppHandle<R>,
+    outbox: State<'_, Outbox>,
+    conns: State<'_, Connections>,
+    follower: State<'_, Follower>,
+    id: String,
+    form: RegistrationForm,
+) -> Result<Submitted, CommandError> {
+    let store = outbox.store()?;
+    let conn = conns.current();
+    let draft = store.get(&id).ok();
+    // Once registered, the form no longer matters: only its documents remain to send.
+    if draft.as_ref().is_none_or(|d| d.customer_id.is_none()) {
+        if let Err(problems) = check_form(&form) {
+            store.save_form(&id, &conn.profile().id, &form)?;
+            let mut err = CommandError::new("validation", "check the highlighted fields");
+            err.fields = problems
+                .into_iter()
+                .map(|p| (p.field.to_owned(), p.message))
+                .collect();
+            return Err(err);
+        }
+    }
+    store.queue(&id, &conn.profile().id, &form)?;
+    let outcome = sync::send(&conn, &store, &id).await;
+    outbox::emit_status(&app);
+    let outcome = outcome?;
+    note_error(&app, &conns, outcome.error());
+    let submitted = |outcome, customer_id, message| Submitted {
+        outcome,
+        customer_id,
+        message,
+    };
+    match outcome {
+        sync::Outcome::Sent { customer, created } => {
+            follower.follow(&customer, created);
+            let id = customer.id.to_string();
+            Ok(submitted(
+                if created { "created" } else { "existing" },
+                Some(id),
+                None,
+            ))
+        }
+        sync::Outcome::Attention { problem, error } => match (error, &problem.customer_id) {
+            // Registered, but a document was refused.
+            (None, Some(customer)) if problem.code == "document_not_needed" => Ok(submitted(
+                "attention",
+                Some(customer.clone()),
+                Some(problem.message),
+            )),
+            (Some(e), _) => {
+                let mut err = CommandError::from(e);
+                err.fields = problem.fields.into_iter().collect();
+                err.customer_id = problem.customer_id;
+                Err(err)
+            }
+            (None, _) => Err(problem_error(&problem)),
+        },
+        sync::Outcome::RetryLater(e) => Ok(submitted("retrying", None, Some(e.to_string()))),
+        sync::Outcome::Offline(_)
+        | sync::Outcome::CredentialsRefused(_)
+        | sync::Outcome::NotWaiting => Ok(submitted("queued", None, None)),
+    }
+}
+
+#[tauri::command]
+pub fn discard_draft<R: Runtime>(
+    app: AppHandle<R>,
+    outbox: State<'_, Outbox>,
+    id: String,
+) -> Result<(), CommandError> {
+    outbox.store()?.discard(&id)?;
+    outbox::emit_status(&app);
+    Ok(())
+}
+
+/// Copies a file into the draft (sealed), after the same checks as an upload: it must be
+/// there, within the limit, and a PDF, JPEG or PNG by content. The type is the one given, or
+/// one the file name suggests, or empty (to be chosen).
+#[tauri::command]
+pub fn attach_draft_document<R: Runtime>(
+    app: AppHandle<R>,
+    outbox: State<'_, Outbox>,
+    conns: State<'_, Connections>,
+    draft_id: String,
+    form: RegistrationForm,
+    path: String,
+    doc_type: Option<String>,
+) -> Result<DraftDocument, CommandError> {
+    let store = outbox.store()?;
+    let limit = conns
+        .current()
+        .client()
+        .config()
+        .max_upload_bytes()
+        .min(DRAFT_DOCUMENT_LIMIT);
+    let path = PathBuf::from(path);
+    let check = documents::inspect_file(&path, limit, false);
+    if let Some(problem) = check.problem {
+        return Err(CommandError::new(problem.code, problem.message));
+    }
+    let bytes = std::fs::read(&path).map_err(|e| CommandError::new("unreadable", e.to_string()))?;
+    if bytes.len() as u64 > limit {
+        return Err(CommandError::new(
+            "too_large",
+            "the file grew past the limit",
+        ));
+    }
+    let doc_type = doc_type
+        .filter(|t| DOCUMENT_TYPES.contains(&t.as_str()))
+        .or_else(|| documents::propose_type(&check.name, DOCUMENT_TYPES))
+        .unwrap_or_default();
+    store.save_form(&draft_id, &conns.current().profile().id, &form)?;
+    let doc = store.attach(
+        &draft_id,
+        &doc_type,
+        &check.name,
+        check.format.unwrap_or_default(),
+        &bytes,
+    )?;
+    outbox::emit_status(&app);
+    Ok(doc)
+}
+
+#[tauri::command]
+pub fn remove_draft_document(outbox: State<'_, Outbox>, id: String) -> Result<(), CommandError> {
+    Ok(outbox.store()?.remove_document(&id)?)
+}
+
+#[tauri::command]
+pub fn set_draft_document_type(
+    outbox: State<'_, Outbox>,
+    id: String,
+    doc_type: String,
+) -> Result<(), CommandError> {
+    if !DOCUMENT_TYPES.contains(&doc_type.as_str()) {
+        return Err(CommandError::new(
+            "invalid_input",
+            format!("unknown document type `{doc_type}`"),
+        ));
+    }
+    Ok(outbox.store()?.set_document_type(&id, &doc_type)?)
+}
+
+/// Opens the system file picker for a CSV.
+#[tauri::command]
+pub async fn pick_csv() -> Option<String> {
+    rfd::AsyncFileDialog::new()
+        .add_filter("CSV", &["csv", "CSV", "txt"])
+        .pick_file()
+        .await
+        .map(|f| f.path().display().to_string())
+}
+
+/// What an import did, row by row.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportReport {
+    /// Valid rows, queued to be sent.
+    queued: usize,
+    /// Invalid rows, kept as drafts needing attention.
+    attention: usize,
+    /// Every row with its problems (none for queued rows).
+    rows: Vec<import::RowReport>,
+}
+
+/// Imports a CSV of borrowers as drafts of the active connection.
+#[tauri::command]
+pub fn import_drafts<R: Runtime>(
+    app: AppHandle<R>,
+    outbox: State<'_, Outbox>,
+    conns: State<'_, Connections>,
+    path: String,
+) -> Result<ImportReport, CommandError> {
+    const MAX_CSV: u64 = 20 << 20;
+    let size = std::fs::metadata(&path)
+        .map_err(|e| CommandError::new("unreadable", e.to_string()))?
+        .len();
+    if size > MAX_CSV {
+        return Err(CommandError::new(
+            "too_large",
+            format!(
+                "the file has {} MB; import at most 20 MB at a time",
+                size >> 20
+            ),
+        ));
+    }
+    let bytes = std::fs::read(&path).map_err(|e| CommandError::new("unreadable", e.to_string()))?;
+    let store = outbox.store()?;
+    let known = store
+        .list()?
+        .into_iter()
+        .filter_map(|d| dinie::br::Cpf::parse(&d.form.cpf).ok())
+        .map(|c| c.as_str().to_owned())
+        .collect();
+    let rows = import::read(&bytes, &known)
+        .map_err(|e| CommandError::new("invalid_file", e.to_string()))?;
+    let attention = rows.iter().filter(|r| r.problem.is_some()).count();
+    let report = ImportReport {
+        queued: rows.len() - attention,
+        attention,
+        rows: rows.iter().map(|r| r.report.clone()).collect(),
+    };
+    store.add_many(
+        &conns.current().profile().id,
+        rows.into_iter().map(|r| (r.form, r.problem)).collect(),
+    )?;
+    outbox::emit_status(&app);
+    outbox.wake();
+    Ok(report)
+}
+
+/// Looks at the queue now (instead of at the next tick).
+#[tauri::command]
+pub fn sync_now(outbox: State<'_, Outbox>) {
+    outbox.wake();
+}

@@ -1,0 +1,277 @@
+//! Borrowers from a spreadsheet: a CSV with the registration form's columns, as Brazilian
+//! spreadsheets export it (`;` or `,`; UTF-8, with or without BOM, or Windows-1252). Each row
+//! is checked with the form's own rules; the report says, row by row, what is wrong and why.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use super::DraftProblem;
+use crate::services::customers::{check_form, RegistrationForm};
+
+/// Why a file could not be read as a list of borrowers.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ImportError {
+    /// No header, or no rows.
+    #[error("the file has no borrowers (it is empty, or has only a header)")]
+    Empty,
+    /// A required column is not in the header.
+    #[error("the header lacks the column(s) {}: expected cpf, nome, email, telefone (and optionally cnpj, nome_fantasia, external_id)", .0.join(", "))]
+    MissingColumns(Vec<&'static str>),
+    /// Not CSV at all (a spreadsheet's binary format, an image).
+    #[error("this is not a CSV file ({0}); in the spreadsheet, use \"Save as\" → CSV")]
+    NotCsv(String),
+    /// A row could not be read.
+    #[error("line {line}: {message}")]
+    Malformed { line: u64, message: String },
+}
+
+/// The verdict on one row.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct RowReport {
+    /// The line in the file (the header is line 1).
+    pub line: u64,
+    /// The CPF as written, to find the row.
+    pub cpf: String,
+    /// Field → why it is invalid; empty when the row was queued.
+    pub problems: BTreeMap<String, String>,
+}
+
+/// A row of the file: what it holds, and what is wrong with it.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub form: RegistrationForm,
+    pub problem: Option<DraftProblem>,
+    pub report: RowReport,
+}
+
+/// Which form field a header names (lower case, accents and separators dropped).
+fn field_of(header: &str) -> Option<&'static str> {
+    let key: String = header
+        .trim()
+        .trim_start_matches('\u{feff}')
+        .to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'á' | 'à' | 'â' | 'ã' => 'a',
+            'é' | 'ê' => 'e',
+            'í' => 'i',
+            'ó' | 'ô' | 'õ' => 'o',
+            'ú' => 'u',
+            'ç' => 'c',
+            _ => c,
+        })
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    Some(match key.as_str() {
+        "cpf" => "cpf",
+        "nome" | "name" | "nomecompleto" => "name",
+        "email" => "email",
+        "telefone" | "celular" | "phone" | "fone" | "whatsapp" => "phone",
+        "cnpj" => "cnpj",
+        "nomefantasia" | "fantasia" | "tradingname" => "tradingName",
+        "externalid" | "idexterno" | "codigo" => "externalId",
+        _ => return None,
+    })
+}
+
+/// The text of the file: UTF-8 when it is valid UTF-8 (a BOM is dropped), else Windows-1252.
+pub fn decode(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
+    }
+}
+
+/// `;` when the header has more of them than commas (Excel in pt-BR), else `,`.
+fn separator(text: &str) -> u8 {
+    let header = text.lines().next().unwrap_or_default();
+    if header.matches(';').count() > header.matches(',').count() {
+        b';'
+    } else {
+        b','
+    }
+}
+
+/// Reads the file into rows; `known_cpfs` are CPFs (digits) that already have a draft, so an
+/// import run twice does not queue the same borrowers twice.
+pub fn read(
+    bytes: &[u8],
+    known_cpfs: &std::collections::HashSet<String>,
+) -> Result<Vec<Row>, ImportError> {
+    if bytes.contains(&0) {
+        return Err(ImportError::NotCsv(
+            dinie::content::describe(bytes).to_owned(),
+        ));
+    }
+    let text = decode(bytes);
+    if text.trim().is_empty() {
+        return Err(ImportError::Empty);
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(separator(&text))
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| malformed(&e))?
+        .iter()
+        .map(field_of)
+        .collect::<Vec<_>>();
+    let missing: Vec<&'static str> = ["cpf", "name", "email", "phone"]
+        .into_iter()
+        .filter(|f| !headers.contains(&Some(*f)))
+        .map(|f| match f {
+            "name" => "nome",
+            "phone" => "telefone",
+            other => other,
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(ImportError::MissingColumns(missing));
+    }
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| malformed(&e))?;
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        let mut form = RegistrationForm::default();
+        for (field, value) in headers.iter().zip(record.iter()) {
+            let value = value.to_owned();
+            match field {
+                Some("cpf") => form.cpf = value,
+                Some("name") => form.name = value,
+                Some("email") => form.email = value,
+                Some("phone") => form.phone = value,
+                Some("cnpj") => form.cnpj = Some(value),
+                Some("tradingName") => form.trading_name = Some(value),
+                Some("externalId") => form.external_id = Some(value),
+                _ => {}
+            }
+        }
+        let mut problems: BTreeMap<String, String> = match check_form(&form) {
+            Ok(_) => BTreeMap::new(),
+            Err(list) => list
+                .into_iter()
+                .map(|p| (p.field.to_owned(), p.message))
+                .collect(),
+        };
+        if let Ok(cpf) = dinie::br::Cpf::parse(&form.cpf) {
+            let digits = cpf.as_str().to_owned();
+            if let Some(first) = seen.get(&digits) {
+                problems.insert(
+                    "cpf".into(),
+                    format!("the same CPF is on line {first} of this file"),
+                );
+            } else if known_cpfs.contains(&digits) {
+                problems.insert("cpf".into(), "there is already a draft for this CPF".into());
+            }
+            seen.entry(digits).or_insert(line);
+        }
+        let problem = (!problems.is_empty()).then(|| DraftProblem {
+            code: "validation".into(),
+            message: format!("line {line} of the imported file: check the highlighted fields"),
+            fields: problems.clone(),
+            customer_id: None,
+        });
+        rows.push(Row {
+            report: RowReport {
+                line,
+                cpf: form.cpf.clone(),
+                problems,
+            },
+            form,
+            problem,
+        });
+    }
+    if rows.is_empty() {
+        return Err(ImportError::Empty);
+    }
+    Ok(rows)
+}
+
+fn malformed(e: &csv::Error) -> ImportError {
+    ImportError::Malformed {
+        line: e.position().map_or(0, |p| p.line()),
+        message: e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD_CPF: &str = "529.982.247-25";
+
+    fn file(sep: char) -> String {
+        let s = sep;
+        format!(
+            "CPF{s}Nome{s}E-mail{s}Telefone{s}Nome fantasia\n\
+             {GOOD_CPF}{s}João da Conceição{s}joao@example.com{s}(11) 98765-4321{s}Açaí do João\n\
+             123.456.789-00{s}Maria{s}maria@{s}123{s}\n\
+             {s}{s}{s}{s}\n\
+             52998224725{s}Outro João{s}outro@example.com{s}11987654321{s}\n"
+        )
+    }
+
+    fn check(bytes: &[u8]) {
+        let rows = read(bytes, &Default::default()).unwrap();
+        assert_eq!(rows.len(), 3, "the blank line is skipped");
+        assert_eq!(rows[0].form.name, "João da Conceição");
+        assert_eq!(rows[0].form.trading_name.as_deref(), Some("Açaí do João"));
+        assert!(rows[0].problem.is_none());
+        assert_eq!(rows[1].report.line, 3);
+        let fields: Vec<_> = rows[1].report.problems.keys().cloned().collect();
+        assert_eq!(fields, ["cpf", "email", "phone"]);
+        assert!(rows[1].report.problems["cpf"].contains("check digits"));
+        assert_eq!(
+            rows[2].report.problems["cpf"],
+            "the same CPF is on line 2 of this file"
+        );
+    }
+
+    #[test]
+    fn reads_both_separators_in_both_encodings() {
+        for sep in [';', ','] {
+            let text = file(sep);
+            check(text.as_bytes());
+            check(format!("\u{feff}{text}").as_bytes());
+            let (latin, _, lossy) = encoding_rs::WINDOWS_1252.encode(&text);
+            assert!(!lossy);
+            assert!(std::str::from_utf8(&latin).is_err(), "really not UTF-8");
+            check(&latin);
+        }
+    }
+
+    #[test]
+    fn a_cpf_with_a_draft_already_is_not_queued_again() {
+        let known = [String::from("52998224725")].into_iter().collect();
+        let rows = read(file(';').as_bytes(), &known).unwrap();
+        assert_eq!(
+            rows[0].report.problems["cpf"],
+            "there is already a draft for this CPF"
+        );
+    }
+
+    #[test]
+    fn says_what_is_wrong_with_the_file_itself() {
+        assert_eq!(
+            read(b"cpf;nome\n1;2\n", &Default::default()).unwrap_err(),
+            ImportError::MissingColumns(vec!["email", "telefone"])
+        );
+        assert_eq!(
+            read(b"cpf;nome;email;telefone\n", &Default::default()).unwrap_err(),
+            ImportError::Empty
+        );
+        assert!(matches!(
+            read(b"PK\x03\x04\x00\x00binary", &Default::default()).unwrap_err(),
+            ImportError::NotCsv(_)
+        ));
+    }
+}

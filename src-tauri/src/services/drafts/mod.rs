@@ -1,0 +1,188 @@
+//! Drafts: registrations kept on this computer until Dinie has them. Every registration starts
+//! as one (autosaved while the agent types), offline or not; the sync worker sends the queue.
+//!
+//! A draft's id is born with it and never changes: it is the `Idempotency-Key` of its create
+//! (with a revision suffix once an edit follows a refusal) and, unless the agent typed one, its
+//! `external_id`. So a create repeated after a crash or a timeout never registers twice.
+
+pub mod import;
+mod store;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub use store::{Counts, DraftStore};
+
+use crate::services::customers::RegistrationForm;
+use crate::services::sealing::SealError;
+
+/// Where a draft is on its way to Dinie.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DraftState {
+    /// Being filled in; not sent until the agent asks.
+    Editing,
+    /// Complete and waiting for the connection (or for its next retry).
+    Queued,
+    /// A step is under way, or was when the app stopped (resumed on the next run).
+    Sending,
+    /// Registered, with every document sent.
+    Sent,
+    /// Refused (409, 422, a document not needed): the agent must change something.
+    Attention,
+}
+
+impl DraftState {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Editing => "editing",
+            Self::Queued => "queued",
+            Self::Sending => "sending",
+            Self::Sent => "sent",
+            Self::Attention => "attention",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "queued" => Self::Queued,
+            "sending" => Self::Sending,
+            "sent" => Self::Sent,
+            "attention" => Self::Attention,
+            _ => Self::Editing,
+        }
+    }
+}
+
+/// Where one attached document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentState {
+    /// Not sent yet.
+    Pending,
+    /// An upload started; after a crash, the customer's `kyc` tells whether it arrived.
+    Uploading,
+    /// Dinie has it.
+    Uploaded,
+    /// Not sent: the customer's item was already sent or approved.
+    Skipped,
+    /// The customer does not need this type (or no type was chosen).
+    Refused,
+}
+
+impl DocumentState {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Uploading => "uploading",
+            Self::Uploaded => "uploaded",
+            Self::Skipped => "skipped",
+            Self::Refused => "refused",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "uploading" => Self::Uploading,
+            "uploaded" => Self::Uploaded,
+            "skipped" => Self::Skipped,
+            "refused" => Self::Refused,
+            _ => Self::Pending,
+        }
+    }
+
+    /// Still to be sent by the next sync.
+    pub fn is_open(self) -> bool {
+        matches!(self, Self::Pending | Self::Uploading)
+    }
+}
+
+/// Why a draft needs the agent, field by field where the API said which.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftProblem {
+    /// `conflict`, `validation`, `document_not_needed`, or the API's own code.
+    pub code: String,
+    pub message: String,
+    /// Form field (camelCase) → message.
+    pub fields: BTreeMap<String, String>,
+    /// The customer already registered with this CPF (a 409).
+    pub customer_id: Option<String>,
+}
+
+/// A document attached to a draft: its file is sealed in the draft blob folder.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftDocument {
+    pub id: String,
+    /// The KYC type; empty until one is chosen.
+    pub doc_type: String,
+    /// The original file name.
+    pub name: String,
+    /// `pdf`, `jpeg` or `png`.
+    pub format: String,
+    pub size: u64,
+    pub state: DocumentState,
+    /// Why it was not sent.
+    pub problem: Option<String>,
+}
+
+/// A draft as the screens and the sync worker see it (decrypted).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Draft {
+    pub id: String,
+    /// The connection it is meant for: it is only ever sent there.
+    pub profile_id: String,
+    pub state: DraftState,
+    pub form: RegistrationForm,
+    pub problem: Option<DraftProblem>,
+    /// Set once Dinie registered it.
+    pub customer_id: Option<String>,
+    #[serde(skip)]
+    pub revision: u32,
+    /// Failed attempts since it was queued.
+    pub attempts: u32,
+    /// Unix ms before which it is not retried.
+    pub next_attempt_at: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub documents: Vec<DraftDocument>,
+}
+
+impl Draft {
+    /// The `Idempotency-Key` of its create. Dinie remembers the answer to a key (a 409
+    /// included) for a day, so after the agent fixes a refused draft the key must change;
+    /// the `external_id` (the draft id) does not, and it is what makes a resend safe.
+    pub fn idempotency_key(&self) -> String {
+        if self.revision == 0 {
+            self.id.clone()
+        } else {
+            format!("{}.{}", self.id, self.revision)
+        }
+    }
+}
+
+/// Why a draft could not be read or changed.
+#[derive(Debug, thiserror::Error)]
+pub enum DraftError {
+    /// The key could not be had, or a sealed value did not open.
+    #[error(transparent)]
+    Seal(#[from] SealError),
+    /// The drafts database failed.
+    #[error("the drafts database failed: {0}")]
+    Db(#[from] rusqlite::Error),
+    /// A draft's file could not be written or read.
+    #[error("a draft file could not be written or read: {0}")]
+    Io(#[from] std::io::Error),
+    /// No such draft or document (discarded meanwhile).
+    #[error("this draft no longer exists")]
+    NotFound,
+    /// Being sent, or already sent: it cannot change now.
+    #[error("{0}")]
+    Locked(&'static str),
+    /// Unusable data (a saved form that does not parse).
+    #[error("a saved draft is damaged: {0}")]
+    Damaged(String),
+}
