@@ -306,6 +306,14 @@ impl App {
             .unwrap_or_else(|e| panic!("script failed: {e}\n{js}"))
     }
 
+    /// Invokes an app command as the page does; returns its answer, or `{"error": …}`.
+    pub async fn invoke(&self, command: &str, args: serde_json::Value) -> serde_json::Value {
+        let js = format!(
+            "const done = arguments[0]; window.__TAURI_INTERNALS__.invoke({command:?}, {args}).then((v) => done(v ?? null), (e) => done({{ error: e }}));"
+        );
+        self.script_async(&js).await
+    }
+
     /// Saves a screenshot of the window to `target/e2e-artifacts/{name}.png`.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let file = artifacts_dir().join(format!("{name}.png"));
@@ -396,6 +404,32 @@ impl App {
         self.driver = open_session(self.port, &log).await;
         self.wait_for("body[data-ready='true']").await;
         self
+    }
+
+    /// Kills the app process with SIGKILL (as a power cut would stop it), leaving the world up
+    /// for [`restart`](Self::restart).
+    pub fn kill_app(&self) {
+        let home = format!("HOME={}", self.home.path().join("home").display());
+        let mut killed = 0;
+        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+            let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
+                continue;
+            };
+            let exe = std::fs::read_link(entry.path().join("exe")).unwrap_or_default();
+            if exe.file_name().is_none_or(|n| n != "dinie-desk") {
+                continue;
+            }
+            let environ = std::fs::read(entry.path().join("environ")).unwrap_or_default();
+            if environ.split(|b| *b == 0).any(|v| v == home.as_bytes()) {
+                nix::sys::signal::kill(
+                    nix::unistd::Pid::from_raw(pid),
+                    nix::sys::signal::Signal::SIGKILL,
+                )
+                .unwrap();
+                killed += 1;
+            }
+        }
+        assert_eq!(killed, 1, "exactly one app process of this world");
     }
 
     /// Every file below the app's HOME and XDG folders (data, config, cache).

@@ -42,6 +42,63 @@ pub async fn standalone_sandbox_with(
     (sandbox, client)
 }
 
+/// A sandbox with a fixed address and a database file, so that a test can stop it (the
+/// connection drops) and start it again (the connection is back) with the same data.
+pub struct SandboxSite {
+    addr: std::net::SocketAddr,
+    dir: tempfile::TempDir,
+}
+
+impl SandboxSite {
+    /// A free loopback port and a fresh database.
+    pub fn new() -> Self {
+        Self {
+            addr: std::net::SocketAddr::from(([127, 0, 0, 1], free_port())),
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// The API's base URL.
+    pub fn url(&self) -> String {
+        format!("http://{}/api/v3", self.addr)
+    }
+
+    /// Starts the sandbox (stop it with `shutdown`).
+    pub async fn start(&self) -> dinie_sandbox::Sandbox {
+        let listener = tokio::net::TcpListener::bind(self.addr).await.unwrap();
+        let config = dinie_sandbox::SandboxConfig {
+            db: Some(self.dir.path().join("sandbox.db")),
+            review_delay: std::time::Duration::from_millis(200),
+            ..Default::default()
+        };
+        dinie_sandbox::Sandbox::start(config, listener)
+            .await
+            .unwrap()
+    }
+}
+
+impl Default for SandboxSite {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Polls `check` every 50 ms until it holds; fails after `secs` seconds saying `what`.
+pub async fn eventually<F, Fut>(what: &str, secs: u64, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while !check().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 /// A client with the sandbox's default credentials for `base_url`.
 pub fn client_for(base_url: &str) -> dinie::Client {
     dinie::Client::builder()

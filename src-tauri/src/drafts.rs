@@ -169,14 +169,15 @@ pub fn discard_draft<R: Runtime>(
 
 /// Copies a file into the draft (sealed), after the same checks as an upload: it must be
 /// there, within the limit, and a PDF, JPEG or PNG by content. The type is the one given, or
-/// one the file name suggests, or empty (to be chosen).
+/// one the file name suggests, or empty (to be chosen). `form` is the form on screen, saved
+/// first; without it the draft must exist.
 #[tauri::command]
 pub fn attach_draft_document<R: Runtime>(
     app: AppHandle<R>,
     outbox: State<'_, Outbox>,
     conns: State<'_, Connections>,
     draft_id: String,
-    form: RegistrationForm,
+    form: Option<RegistrationForm>,
     path: String,
     doc_type: Option<String>,
 ) -> Result<DraftDocument, CommandError> {
@@ -203,7 +204,10 @@ pub fn attach_draft_document<R: Runtime>(
         .filter(|t| DOCUMENT_TYPES.contains(&t.as_str()))
         .or_else(|| documents::propose_type(&check.name, DOCUMENT_TYPES))
         .unwrap_or_default();
-    store.save_form(&draft_id, &conns.current().profile().id, &form)?;
+    // From the form on screen: save it first, so the draft exists.
+    if let Some(form) = form {
+        store.save_form(&draft_id, &conns.current().profile().id, &form)?;
+    }
     let doc = store.attach(
         &draft_id,
         &doc_type,

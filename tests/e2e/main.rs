@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod documents;
+mod drafts;
 mod harness;
 mod profiles;
 mod shell;

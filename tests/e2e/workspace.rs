@@ -236,16 +236,12 @@ async fn a_registration_that_fails_on_the_network_is_kept_and_sent_once_later() 
         app.wait_for_text("#connection-badge", "Sandbox Dinie")
             .await;
 
-        // The connection drops; the agent fills the form and sends.
+        // The connection drops; the agent starts a form, leaves, and comes back to it.
         sandbox.shutdown().await;
         app.click("#nav-customers").await;
         app.click("#new-customer").await;
         let doc = cpf();
         fill_registration(&app, &doc, "maria@example.com", "crm-net").await;
-        app.click("#reg-submit").await;
-        app.wait_for_text("#register-outcome", "Sem conexão").await;
-        app.wait_for_text("#online-indicator", "Sem conexão").await;
-        // Leaving and coming back keeps what was typed.
         app.click("#nav-settings").await;
         app.click("#nav-customers").await;
         app.click("#new-customer").await;
@@ -258,13 +254,21 @@ async fn a_registration_that_fails_on_the_network_is_kept_and_sent_once_later() 
             .unwrap();
         assert_eq!(kept, dinie::br::Cpf::parse(&doc).unwrap().to_string());
 
-        // The connection is back: one click sends it, once.
-        let sandbox = start(db.clone()).await;
+        // Sending without a connection keeps it in Drafts, and the header says so.
         app.click("#reg-submit").await;
-        app.wait_for_text("#customer-name", "Maria da Silva").await;
-        app.click("#reg-cancel, #back-to-list").await;
-        assert_eq!(sandbox.state().count("customers").await.unwrap(), 1);
+        app.wait_for_text("#register-outcome", "Sem conexão").await;
+        app.wait_for_text("#online-indicator", "Sem conexão — 1 cadastro aguardando")
+            .await;
+
+        // The connection is back: the draft is sent, once.
+        let sandbox = start(db.clone()).await;
         app.wait_for_text("#online-indicator", "Conectado").await;
+        let state = sandbox.state().clone();
+        dinie_desk_e2e::eventually("the draft sent", 30, || async {
+            state.count("customers").await.unwrap() == 1
+        })
+        .await;
+        app.click("#nav-customers").await;
         // Esc closes a detail; Ctrl+K goes to the search box.
         app.script(
             "document.dispatchEvent(new KeyboardEvent('keydown', { key: 'k', ctrlKey: true }))",

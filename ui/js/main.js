@@ -12,7 +12,7 @@ import * as customer from './screens/customer.js';
 const screens = { customers, drafts, settings, register, customer };
 // Which sidebar entry a screen belongs to.
 const section = { register: 'customers', customer: 'customers' };
-export const state = { info: null, screen: 'customers', params: {} };
+export const state = { info: null, drafts: null, screen: 'customers', params: {} };
 
 /** Shows a screen (with parameters, e.g. `{ id }` for a customer). */
 export function show(name, params = {}) {
@@ -64,9 +64,30 @@ function renderConnection(conn) {
   badge.dataset.kind = conn.kind;
   badge.textContent = t(`connection.${conn.kind}`);
   badge.title = conn.host;
+  renderOnline();
+}
+
+/** "Offline — 7 registrations waiting", or what the running sync is doing. */
+function renderOnline() {
+  const conn = state.info.connection;
   const online = document.getElementById('online-indicator');
   online.dataset.online = String(conn.online);
-  online.textContent = t(`online.${conn.online}`);
+  const counts = state.drafts?.counts;
+  const progress = state.drafts?.progress;
+  let text = t(`online.${conn.online}`);
+  if (progress?.running) text += ` — ${t('drafts.sending', { done: progress.done, total: progress.total })}`;
+  else if (counts?.waiting) text += ` — ${t(counts.waiting === 1 ? 'drafts.waitingOne' : 'drafts.waitingMany', { n: counts.waiting })}`;
+  online.textContent = text;
+  const badge = document.getElementById('drafts-badge');
+  const open = (counts?.waiting ?? 0) + (counts?.attention ?? 0);
+  badge.hidden = !open;
+  badge.textContent = String(open);
+  badge.dataset.attention = String(Boolean(counts?.attention));
+}
+
+function draftsChanged() {
+  renderOnline();
+  if (state.screen === 'drafts') drafts.changed();
 }
 
 async function start() {
@@ -85,6 +106,16 @@ async function start() {
   await listen('connection-changed', (event) => {
     state.info.connection = event.payload;
     renderConnection(event.payload);
+  });
+  state.drafts = await call('draft_status');
+  renderOnline();
+  await listen('drafts-changed', (event) => {
+    state.drafts = event.payload;
+    draftsChanged();
+  });
+  await listen('sync-progress', (event) => {
+    if (state.drafts) state.drafts.progress = event.payload;
+    draftsChanged();
   });
   await listen('auth-required', (event) => {
     // Keep the screen as it is (nothing the agent typed is lost); offer the way to fix it.

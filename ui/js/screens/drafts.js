@@ -1,11 +1,163 @@
-// Drafts: registrations kept offline (filled in by the offline-drafts work).
-import { el } from '../dom.js';
+// Drafts: every registration not yet with Dinie, with its state (editing, waiting for the
+// connection, sending, sent, needs attention); search, edit, discard; CSV import with a
+// per-row report; the progress of the running sync.
+import { call } from '../ipc.js';
+import { el, clear } from '../dom.js';
 import { t } from '../i18n.js';
+import { date } from '../format.js';
+import { toast, describe, errorBox } from '../feedback.js';
+import { confirmDialog } from '../confirm.js';
+import { VirtualList } from '../virtual-list.js';
+import { show, state as app } from '../main.js';
 
 export const title = 'title.drafts';
+const ROW_HEIGHT = 52;
+const memory = { text: '' };
+let view = null;
 
 export function render(root) {
-  root.append(el('div', { class: 'empty', id: 'drafts-empty' },
-    el('h2', { text: t('drafts.empty.title') }),
-    el('p', { text: t('drafts.empty.body') })));
+  const search = el('input', { type: 'search', id: 'drafts-search', value: memory.text, placeholder: t('drafts.search'),
+    'aria-label': t('drafts.search'), autocomplete: 'off' });
+  const progress = el('div', { id: 'sync-progress', class: 'sync-progress', hidden: true, role: 'status', 'aria-live': 'polite' },
+    el('progress', { id: 'sync-bar', max: '1', value: '0' }), el('span', { id: 'sync-text' }));
+  const counts = el('p', { id: 'draft-counts', class: 'help', 'aria-live': 'polite' });
+  const report = el('div', { id: 'import-report' });
+  const viewport = el('div', { id: 'draft-list', class: 'customer-list draft-list', role: 'table', 'aria-label': t('title.drafts') });
+  const message = el('div', { id: 'drafts-content', 'aria-live': 'polite' });
+  root.append(
+    el('div', { class: 'toolbar' },
+      search,
+      el('span', { class: 'spacer' }),
+      el('button', { type: 'button', id: 'import-csv', text: t('drafts.import'), onclick: () => importCsv(report) }),
+      el('button', { type: 'button', id: 'sync-now', text: t('drafts.syncNow'), onclick: () => call('sync_now') }),
+      el('button', { type: 'button', id: 'new-draft', class: 'primary', text: t('customers.new'), onclick: () => show('register') })),
+    progress, counts, report,
+    el('div', { class: 'customer-row draft-row head', role: 'row' },
+      ['name', 'cpf', 'state', 'updated', 'actions'].map((c) => el('span', { role: 'columnheader', text: t(`drafts.col.${c}`) }))),
+    viewport, message);
+  const list = new VirtualList(viewport, { rowHeight: ROW_HEIGHT, renderRow: (d) => row(d) });
+  view = { list, viewport, message, drafts: [], timer: null, search };
+  search.addEventListener('input', () => { memory.text = search.value; paint(); });
+  paintStatus();
+  load();
+}
+
+export function leave() {
+  if (view) clearTimeout(view.timer);
+  view = null;
+}
+
+/** The drafts changed (autosave, a sync step, an import): reload, at most a few times a second. */
+export function changed() {
+  paintStatus();
+  if (!view || view.timer) return;
+  view.timer = setTimeout(() => { if (view) { view.timer = null; load(); } }, 300);
+}
+
+async function load() {
+  const current = view;
+  if (!current) return;
+  try {
+    current.drafts = await call('list_drafts');
+    if (view !== current) return;
+    paint();
+  } catch (err) {
+    clear(current.message).append(errorBox(err, load));
+    current.viewport.hidden = true;
+  }
+}
+
+function matches(d, text) {
+  if (!text) return true;
+  const needle = text.toLowerCase();
+  const digits = needle.replace(/\D/g, '');
+  const f = d.form;
+  return [f.name, f.email, f.externalId, d.problem?.message].some((v) => v?.toLowerCase().includes(needle))
+    || (digits.length >= 3 && (f.cpf ?? '').replace(/\D/g, '').includes(digits));
+}
+
+function paint() {
+  if (!view) return;
+  const shown = view.drafts.filter((d) => matches(d, memory.text.trim()));
+  clear(view.message);
+  view.viewport.hidden = !shown.length;
+  if (!view.drafts.length) {
+    view.message.append(el('div', { class: 'empty', id: 'drafts-empty' },
+      el('h2', { text: t('drafts.empty.title') }), el('p', { text: t('drafts.empty.body') })));
+  } else if (!shown.length) {
+    view.message.append(el('p', { class: 'empty', id: 'drafts-none', text: t('drafts.none') }));
+  }
+  view.list.setItems(shown);
+}
+
+/** Counts and the running sync, from the last `drafts-changed` / `sync-progress`. */
+export function paintStatus() {
+  const status = app.drafts;
+  const counts = document.getElementById('draft-counts');
+  if (!status || !counts) return;
+  counts.textContent = status.available
+    ? t('drafts.counts', { waiting: status.counts.waiting, attention: status.counts.attention, editing: status.counts.editing, sent: status.counts.sent })
+    : `${t('drafts.unavailable')} ${status.message ?? ''}`;
+  const p = status.progress;
+  const box = document.getElementById('sync-progress');
+  box.hidden = !p.running && !p.total;
+  box.dataset.running = String(p.running);
+  document.getElementById('sync-bar').value = p.total ? p.done / p.total : 0;
+  document.getElementById('sync-text').textContent = t(p.running ? 'drafts.progress' : 'drafts.progressDone',
+    { done: p.done, total: p.total, sent: p.sent, attention: p.attention, retrying: p.retrying });
+}
+
+function row(d) {
+  const otherConnection = app.info && d.profileId !== app.info.connection.profileId;
+  const name = d.form.name || t('drafts.unnamed');
+  return el('div', { class: 'customer-row draft-row', role: 'row', dataset: { id: d.id, state: d.state } },
+    el('span', { class: 'name', role: 'cell' }, el('span', { text: name }),
+      d.problem ? el('small', { class: 'draft-problem', text: d.problem.message }) : null),
+    el('span', { class: 'mono cpf', role: 'cell', text: d.form.cpf || '—' }),
+    el('span', { role: 'cell' }, el('span', { class: 'status-badge draft-state', dataset: { status: d.state }, text: t(`drafts.state.${d.state}`) }),
+      otherConnection ? el('small', { class: 'help', text: ` ${t('drafts.otherConnection')}` }) : null),
+    el('span', { role: 'cell', text: date(new Date(d.updatedAt).toISOString()) }),
+    el('span', { role: 'cell', class: 'row-actions' },
+      d.customerId
+        ? el('button', { type: 'button', class: 'draft-open', text: t('drafts.openCustomer'), onclick: () => show('customer', { id: d.customerId }) })
+        : null,
+      d.state !== 'sent' && d.state !== 'sending'
+        ? el('button', { type: 'button', class: 'draft-edit', text: t('drafts.edit'), onclick: () => show('register', { draftId: d.id }) })
+        : null,
+      d.state !== 'sending'
+        ? el('button', { type: 'button', class: 'draft-discard danger', text: t('drafts.discard'), onclick: () => discard(d) })
+        : null));
+}
+
+async function discard(d) {
+  if (!(await confirmDialog(t('drafts.discardConfirm', { name: d.form.name || d.form.cpf || t('drafts.unnamed') }), { danger: true }))) return;
+  try {
+    await call('discard_draft', { id: d.id });
+    toast(t('drafts.discarded'));
+    load();
+  } catch (err) {
+    toast(describe(err), 'error');
+  }
+}
+
+async function importCsv(report) {
+  const path = await call('pick_csv');
+  if (path) await importFile(path, report);
+}
+
+/** Imports a CSV and shows, row by row, what was queued and what needs fixing. */
+export async function importFile(path, report = document.getElementById('import-report')) {
+  clear(report);
+  try {
+    const r = await call('import_drafts', { path });
+    const bad = r.rows.filter((row) => Object.keys(row.problems).length);
+    report.append(el('div', { class: 'card import-report', id: 'import-summary', role: 'status' },
+      el('p', { text: t('drafts.imported', { queued: r.queued, attention: r.attention }) }),
+      bad.length ? el('ul', { id: 'import-problems' }, bad.map((row) => el('li', { class: 'import-problem', dataset: { line: row.line } },
+        t('drafts.importLine', { line: row.line, cpf: row.cpf || '—' }), ' ',
+        Object.entries(row.problems).map(([field, why]) => `${t(`register.${field}`)}: ${why}`).join('; ')))) : null));
+    load();
+  } catch (err) {
+    report.append(el('div', { class: 'error-box', id: 'import-error', role: 'alert' }, el('p', { text: describe(err) }), el('p', { class: 'help', text: err.message })));
+  }
 }

@@ -1,5 +1,7 @@
-// New customer: masked inputs, live checks from Rust, and every answer of the API explained.
-import { call } from '../ipc.js';
+// New customer, as a draft: masked inputs, live checks from Rust, autosave while typing,
+// documents attached before the customer exists, and every answer of the API explained.
+// Offline, sending queues the draft; it goes out when the connection is back.
+import { call, listen } from '../ipc.js';
 import { el, clear } from '../dom.js';
 import { t } from '../i18n.js';
 import { toast, describe, errorBox } from '../feedback.js';
@@ -17,21 +19,40 @@ const FIELDS = [
   { id: 'tradingName' },
   { id: 'externalId' },
 ];
+export const DOCUMENT_TYPES = ['cnh', 'identity_card_front', 'identity_card_back', 'selfie', 'proof_of_address', 'ccmei'];
+const AUTOSAVE_MS = 500;
 
-// The form survives leaving the screen (and a failed send), until it is sent.
+// The draft being edited survives leaving the screen until it is sent or discarded.
 let kept = null;
+let pendingSave = null;
+let unlisten = [];
 
-export function render(root) {
-  kept ??= { values: {}, key: crypto.randomUUID() };
-  const form = el('form', { id: 'register-form', class: 'card register', novalidate: true });
+function fresh() {
+  return { id: crypto.randomUUID(), values: {}, documents: [], problem: null, customerId: null };
+}
+
+export async function render(root, params = {}) {
+  if (params.draftId && params.draftId !== kept?.id) {
+    try {
+      const d = await call('get_draft', { id: params.draftId });
+      kept = { id: d.id, values: { ...d.form }, documents: d.documents, problem: d.problem, customerId: d.customerId };
+    } catch (err) {
+      root.append(errorBox(err));
+      return;
+    }
+  }
+  kept ??= fresh();
+  const form = el('form', { id: 'register-form', class: 'card register', novalidate: true, dataset: { draft: kept.id } });
+  const registered = Boolean(kept.customerId);
   for (const f of FIELDS) {
     const input = el('input', { id: `reg-${f.id}`, name: f.id, type: f.type ?? 'text', inputmode: f.inputmode, autocomplete: 'off',
-      required: f.required, 'aria-describedby': `reg-${f.id}-error`, value: kept.values[f.id] ?? '' });
+      required: f.required, 'aria-describedby': `reg-${f.id}-error`, value: kept.values[f.id] ?? '', readonly: registered });
     const error = el('small', { class: 'field-error', id: `reg-${f.id}-error`, 'aria-live': 'polite' });
     let timer;
     input.addEventListener('input', () => {
       if (f.mask) input.value = f.mask(input.value);
       kept.values[f.id] = input.value;
+      autosave();
       if (!f.check) return;
       clearTimeout(timer);
       timer = setTimeout(() => live(f, input, error), 150);
@@ -39,13 +60,49 @@ export function render(root) {
     form.append(el('div', { class: 'field' },
       el('label', { for: `reg-${f.id}`, text: t(`register.${f.id}`) + (f.required ? ' *' : '') }), input, error));
   }
+  form.append(documentsSection(form));
   const outcome = el('div', { id: 'register-outcome', 'aria-live': 'polite' });
+  if (params.notice) outcome.append(el('p', { class: 'notice', id: 'register-notice', text: params.notice }));
   form.append(el('div', { class: 'actions' },
-    el('button', { type: 'button', id: 'reg-cancel', text: t('register.cancel'), onclick: () => show('customers') }),
-    el('button', { type: 'submit', id: 'reg-submit', class: 'primary', text: t('register.submit') })), outcome);
+    el('button', { type: 'button', id: 'reg-cancel', text: t('register.cancel'), onclick: () => show(params.draftId ? 'drafts' : 'customers') }),
+    el('button', { type: 'submit', id: 'reg-submit', class: 'primary', text: t(registered || kept.problem ? 'register.resend' : 'register.submit') }),
+    el('small', { id: 'draft-saved', class: 'help', 'aria-live': 'polite' })), outcome);
   form.addEventListener('submit', (e) => { e.preventDefault(); submit(form, outcome); });
   root.append(form);
+  if (registered) {
+    outcome.append(el('p', { class: 'notice', id: 'register-linked' }, t('register.linked'), ' ',
+      el('button', { type: 'button', id: 'register-linked-open', text: t('drafts.openCustomer'), onclick: () => show('customer', { id: kept.customerId }) })));
+  }
+  if (kept.problem) showProblem(form, outcome, kept.problem);
+  unlisten.push(await listen('tauri://drag-drop', (e) => attachAll(form, e.payload.paths ?? [])));
   form.querySelector('#reg-cpf').focus();
+}
+
+export function leave() {
+  for (const stop of unlisten) stop();
+  unlisten = [];
+  if (pendingSave) { clearTimeout(pendingSave.timer); pendingSave.run(); }
+}
+
+function values(form) {
+  return Object.fromEntries(FIELDS.map((f) => [f.id, form.querySelector(`#reg-${f.id}`).value]));
+}
+
+/** Saves the draft a moment after the agent stops typing (and when leaving the screen). */
+function autosave() {
+  if (pendingSave) clearTimeout(pendingSave.timer);
+  const draft = kept;
+  const run = async () => {
+    pendingSave = null;
+    const status = document.getElementById('draft-saved');
+    try {
+      await call('save_draft', { id: draft.id, form: { ...draft.values } });
+      if (status) status.textContent = t('register.saved');
+    } catch (err) {
+      if (status) status.textContent = `${t('register.notSaved')} ${describe(err)}`;
+    }
+  };
+  pendingSave = { run, timer: setTimeout(run, AUTOSAVE_MS) };
 }
 
 async function live(f, input, error) {
@@ -59,33 +116,123 @@ async function live(f, input, error) {
   }
 }
 
+function documentsSection(form) {
+  const list = el('ul', { id: 'draft-documents', class: 'checklist' });
+  const section = el('fieldset', { class: 'draft-docs' },
+    el('legend', { text: t('register.documents') }),
+    el('p', { class: 'help', text: t('register.documentsHelp') }),
+    list,
+    el('button', { type: 'button', id: 'draft-attach', text: t('register.attach'), onclick: async () => attachAll(form, await call('pick_documents')) }),
+    el('p', { class: 'field-error', id: 'draft-documents-error', 'aria-live': 'polite' }));
+  renderDocuments(list);
+  return section;
+}
+
+function renderDocuments(list = document.getElementById('draft-documents')) {
+  if (!list) return;
+  clear(list).append(...kept.documents.map((d) => {
+    const select = el('select', { class: 'draft-doc-type', 'aria-label': t('register.docType'), disabled: d.state === 'uploaded' },
+      el('option', { value: '', text: t('register.chooseType') }),
+      DOCUMENT_TYPES.map((type) => el('option', { value: type, text: t(`doctype.${type}`), selected: d.docType === type })));
+    select.addEventListener('change', async () => {
+      try {
+        await call('set_draft_document_type', { id: d.id, docType: select.value });
+        d.docType = select.value;
+        d.state = 'pending';
+        d.problem = null;
+        renderDocuments();
+      } catch (err) { toast(describe(err), 'error'); }
+    });
+    return el('li', { class: 'kyc-item draft-doc', dataset: { state: d.state, type: d.docType } },
+      el('div', { class: 'kyc-head' },
+        el('span', { class: 'draft-doc-name', text: `${d.name} · ${(d.size / 1024).toFixed(0)} KB` }),
+        select,
+        el('span', { class: 'status-badge', dataset: { status: d.state }, text: t(`drafts.doc.${d.state}`) }),
+        d.state === 'uploaded' ? null : el('button', { type: 'button', class: 'draft-doc-remove', text: t('register.remove'), onclick: async () => {
+          try {
+            await call('remove_draft_document', { id: d.id });
+            kept.documents = kept.documents.filter((x) => x.id !== d.id);
+            renderDocuments();
+          } catch (err) { toast(describe(err), 'error'); }
+        } })),
+      d.problem ? el('p', { class: 'kyc-message', text: d.problem }) : null);
+  }));
+}
+
+/** Attaches files to the draft on screen, as the picker or a drop does. */
+export async function attachFiles(paths) {
+  const form = document.getElementById('register-form');
+  if (form) await attachAll(form, paths);
+}
+
+async function attachAll(form, paths) {
+  const error = document.getElementById('draft-documents-error');
+  if (error) error.textContent = '';
+  for (const path of paths) {
+    try {
+      const doc = await call('attach_draft_document', { draftId: kept.id, form: values(form), path, docType: null });
+      kept.documents.push(doc);
+      renderDocuments();
+    } catch (err) {
+      const name = path.split(/[\\/]/).pop();
+      if (error) error.textContent = `${name}: ${describe(err)}`;
+    }
+  }
+}
+
+function fieldId(field) {
+  return { trading_name: 'tradingName', external_id: 'externalId' }[field] ?? field;
+}
+
+function showProblem(form, outcome, err) {
+  for (const [field, message] of Object.entries(err.fields ?? {})) {
+    const target = form.querySelector(`#reg-${fieldId(field)}-error`);
+    if (target) target.textContent = message;
+  }
+  if (err.code === 'conflict') {
+    const box = el('div', { class: 'error-box', id: 'register-conflict', role: 'alert' }, el('p', { text: t('register.conflict') }));
+    if (err.customerId) {
+      box.append(el('button', { type: 'button', id: 'register-conflict-open', text: t('register.openExisting'),
+        onclick: () => show('customer', { id: err.customerId }) }));
+    }
+    outcome.append(box);
+  } else if (err.code === 'validation') {
+    outcome.append(el('p', { class: 'field-error', id: 'register-invalid', text: t('error.validation') }));
+  } else if (err.code === 'document_not_needed') {
+    outcome.append(el('p', { class: 'field-error', id: 'register-documents-refused', text: err.message }));
+  } else {
+    outcome.append(el('p', { class: 'field-error', id: 'register-refused', text: describe(err) }));
+  }
+}
+
 async function submit(form, outcome) {
   for (const e of form.querySelectorAll('.field-error')) e.textContent = '';
   clear(outcome);
-  const values = Object.fromEntries(FIELDS.map((f) => [f.id, form.querySelector(`#reg-${f.id}`).value]));
+  if (pendingSave) clearTimeout(pendingSave.timer);
+  pendingSave = null;
   const button = form.querySelector('#reg-submit');
   button.disabled = true;
   try {
-    const result = await call('register_customer', { form: values, idempotencyKey: kept.key });
+    const result = await call('submit_draft', { id: kept.id, form: values(form) });
     kept = null;
-    toast(t(result.outcome === 'created' ? 'register.done' : 'register.existing'));
-    show('customer', { id: result.customerId, notice: result.outcome });
+    if (result.outcome === 'created' || result.outcome === 'existing') {
+      toast(t(result.outcome === 'created' ? 'register.done' : 'register.existing'));
+      show('customer', { id: result.customerId, notice: result.outcome });
+    } else if (result.outcome === 'attention') {
+      toast(result.message, 'error');
+      show('customer', { id: result.customerId });
+    } else {
+      // No answer (or a failing server): the draft waits in the queue; a fresh form follows.
+      const message = t(result.outcome === 'queued' ? 'register.queued' : 'register.retrying');
+      toast(message);
+      show('register', { notice: message });
+    }
   } catch (err) {
     button.disabled = false;
-    if (err.code === 'validation') {
-      for (const [field, message] of Object.entries(err.fields ?? {})) {
-        const target = form.querySelector(`#reg-${field === 'trading_name' ? 'tradingName' : field === 'external_id' ? 'externalId' : field}-error`);
-        if (target) target.textContent = message;
-      }
-      outcome.append(el('p', { class: 'field-error', id: 'register-invalid', text: t('error.validation') }));
-    } else if (err.code === 'conflict' && err.customerId) {
-      outcome.append(el('div', { class: 'error-box', id: 'register-conflict', role: 'alert' },
-        el('p', { text: t('register.conflict') }),
-        el('button', { type: 'button', id: 'register-conflict-open', text: t('register.openExisting'),
-          onclick: () => { kept = null; show('customer', { id: err.customerId }); } })));
+    if (['validation', 'conflict'].includes(err.code)) {
+      showProblem(form, outcome, err);
     } else {
-      // Network or server trouble: the form stays, and sending again reuses the same
-      // idempotency key, so the borrower cannot be registered twice.
+      // Anything else: the draft and the form stay; sending again is safe (same draft id).
       outcome.append(errorBox(err, () => submit(form, outcome)));
     }
   }
