@@ -10,7 +10,7 @@ use crate::commands::note_error;
 use crate::connection::Connections;
 use crate::error::CommandError;
 use crate::outbox::{self, DraftStatus, Outbox};
-use crate::services::customers::{check_form, RegistrationForm};
+use crate::services::customers::{check_form, FieldProblem, RegistrationForm};
 use crate::services::documents::{self, DOCUMENT_TYPES};
 use crate::services::drafts::{import, Draft, DraftDocument, DraftError, DraftProblem};
 use crate::services::follow::Follower;
@@ -33,6 +33,16 @@ impl From<DraftError> for CommandError {
         };
         CommandError::new(code, e.to_string())
     }
+}
+
+/// The fields a local check refused, for the form.
+fn form_error(problems: Vec<FieldProblem>) -> CommandError {
+    let mut err = CommandError::new("validation", "check the highlighted fields");
+    err.fields = problems
+        .into_iter()
+        .map(|p| (p.field.to_owned(), p.message))
+        .collect();
+    err
 }
 
 fn problem_error(problem: &DraftProblem) -> CommandError {
@@ -99,19 +109,18 @@ pub async fn submit_draft<R: Runtime>(
     id: String,
     form: RegistrationForm,
 ) -> Result<Submitted, CommandError> {
-    let store = outbox.store()?;
     let conn = conns.current();
+    let store = match outbox.store() {
+        Ok(store) => store,
+        // No key for drafts (keychain locked): online, the registration still goes through.
+        Err(e) => return register_without_draft(&app, &conns, &follower, &id, &form, e).await,
+    };
     let draft = store.get(&id).ok();
     // Once registered, the form no longer matters: only its documents remain to send.
     if draft.as_ref().is_none_or(|d| d.customer_id.is_none()) {
         if let Err(problems) = check_form(&form) {
             store.save_form(&id, &conn.profile().id, &form)?;
-            let mut err = CommandError::new("validation", "check the highlighted fields");
-            err.fields = problems
-                .into_iter()
-                .map(|p| (p.field.to_owned(), p.message))
-                .collect();
-            return Err(err);
+            return Err(form_error(problems));
         }
     }
     store.queue(&id, &conn.profile().id, &form)?;
@@ -153,6 +162,40 @@ pub async fn submit_draft<R: Runtime>(
         sync::Outcome::Offline(_)
         | sync::Outcome::CredentialsRefused(_)
         | sync::Outcome::NotWaiting => Ok(submitted("queued", None, None)),
+    }
+}
+
+/// Registers directly, as when drafts cannot be kept: nothing is written to disk, and without
+/// a connection the agent is told why the registration could not be kept.
+async fn register_without_draft<R: Runtime>(
+    app: &AppHandle<R>,
+    conns: &Connections,
+    follower: &Follower,
+    id: &str,
+    form: &RegistrationForm,
+    why: DraftError,
+) -> Result<Submitted, CommandError> {
+    let mut checked = check_form(form).map_err(form_error)?;
+    checked.external_id.get_or_insert_with(|| id.to_owned());
+    let conn = conns.current();
+    let result = crate::services::customers::register(&conn, &checked, id).await;
+    note_error(app, conns, result.as_ref().err());
+    match result {
+        Ok((registered, customer)) => {
+            follower.follow(&customer, registered.outcome == "created");
+            Ok(Submitted {
+                outcome: registered.outcome,
+                customer_id: Some(registered.customer_id),
+                message: None,
+            })
+        }
+        Err(e @ (dinie::Error::Connection { .. } | dinie::Error::Timeout { .. })) => {
+            Err(CommandError::new(
+                "offline_no_draft",
+                format!("{e} The registration could not be kept as a draft: {why}"),
+            ))
+        }
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -64,7 +64,13 @@ pub struct Outbox {
     store: Mutex<Option<Arc<DraftStore>>>,
     wake: tokio::sync::Notify,
     progress: Mutex<SyncProgress>,
+    /// When opening the store last failed: the worker does not ask the keychain again for a
+    /// while (a locked keyring may prompt the agent on every access).
+    failed_at: Mutex<Option<Instant>>,
 }
+
+/// How long the worker leaves a keychain that refused the key alone.
+const KEYCHAIN_PAUSE: Duration = Duration::from_secs(60);
 
 impl Outbox {
     /// An outbox keeping its database and files in `dir`.
@@ -74,6 +80,7 @@ impl Outbox {
             store: Mutex::new(None),
             wake: tokio::sync::Notify::new(),
             progress: Mutex::new(SyncProgress::default()),
+            failed_at: Mutex::new(None),
         }
     }
 
@@ -87,9 +94,36 @@ impl Outbox {
         if let Some(store) = slot.as_ref() {
             return Ok(store.clone());
         }
-        let store = Arc::new(DraftStore::open(&self.dir, Sealer::from_keychain()?)?);
+        let opened = Sealer::from_keychain()
+            .map_err(DraftError::from)
+            .and_then(|sealer| DraftStore::open(&self.dir, sealer));
+        if let Ok(mut failed_at) = self.failed_at.lock() {
+            *failed_at = opened.is_err().then(Instant::now);
+        }
+        let store = Arc::new(opened?);
         *slot = Some(store.clone());
         Ok(store)
+    }
+
+    /// The store for the worker: like [`store`](Self::store), but after a failure it waits
+    /// [`KEYCHAIN_PAUSE`] before asking the keychain again (the agent's own actions still do).
+    fn store_for_worker(&self) -> Option<Arc<DraftStore>> {
+        let paused = self
+            .failed_at
+            .lock()
+            .ok()
+            .and_then(|f| *f)
+            .is_some_and(|at| at.elapsed() < KEYCHAIN_PAUSE);
+        if paused {
+            return None;
+        }
+        match self.store() {
+            Ok(store) => Some(store),
+            Err(e) => {
+                tracing::info!(error = %e, "drafts unavailable");
+                None
+            }
+        }
     }
 
     /// Asks the worker to look at the queue now.
@@ -148,12 +182,8 @@ pub async fn run_forever<R: Runtime>(app: AppHandle<R>) {
         }
         let conns = app.state::<Connections>();
         let conn = conns.current();
-        let store = match outbox.store() {
-            Ok(store) => store,
-            Err(e) => {
-                tracing::debug!(error = %e, "drafts unavailable");
-                continue;
-            }
+        let Some(store) = outbox.store_for_worker() else {
+            continue;
         };
         let counts = store.counts(&conn.profile().id).ok();
         if counts != last_counts {

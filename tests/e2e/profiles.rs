@@ -295,6 +295,20 @@ async fn a_locked_or_missing_keychain_says_how_to_fix_it_and_stores_nothing() {
                 file.display()
             );
         }
+
+        // Drafts need the keychain's key: the form says it is not kept, but online the
+        // borrower is still registered, and nothing of theirs is written to disk.
+        app.click("#nav-customers").await;
+        app.click("#new-customer").await;
+        let doc = dinie_desk_e2e::cpf();
+        app.fill("#reg-cpf", &doc).await;
+        app.fill("#reg-name", "Sem Rascunho").await;
+        app.fill("#reg-email", "sem@example.com").await;
+        app.fill("#reg-phone", "11987654321").await;
+        app.wait_for_text("#draft-saved", "chaveiro").await;
+        app.click("#reg-submit").await;
+        app.wait_for_text("#customer-name", "Sem Rascunho").await;
+        assert!(!app.data_dir().join("drafts/drafts.db").exists());
         app
     })
     .await;

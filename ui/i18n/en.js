@@ -245,4 +245,5 @@ export default {
   'error.draft_locked': 'This draft is being sent or was already sent.',
   'error.document_not_needed': 'A document is not needed for this customer.',
   'register.docType': 'Document type',
+  'error.offline_no_draft': 'No connection, and the registration could not be kept as a draft: the system keychain is locked. Unlock the keychain (or wait for the connection) and try again.',
 };

@@ -245,4 +245,5 @@ export default {
   'error.draft_locked': 'Este rascunho está sendo enviado ou já foi enviado.',
   'error.document_not_needed': 'Algum documento não é pedido para este cliente.',
   'register.docType': 'Tipo do documento',
+  'error.offline_no_draft': 'Sem conexão, e o cadastro não pôde ser guardado como rascunho: o chaveiro do sistema está bloqueado. Desbloqueie o chaveiro (ou aguarde a conexão) e tente de novo.',
 };
