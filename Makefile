@@ -21,6 +21,7 @@ bench: test-prerequisites
 	$(CARGO) build -p dinie-desk -p dinie-sandbox --release --locked
 	DINIE_DESK_BIN=$(CURDIR)/target/release/dinie-desk $(CARGO) bench -p dinie-desk-e2e --bench workspace
 	DINIE_DESK_BIN=$(CURDIR)/target/release/dinie-desk $(CARGO) bench -p dinie-desk-e2e --bench uploads
+	DINIE_DESK_BIN=$(CURDIR)/target/release/dinie-desk $(CARGO) bench -p dinie-desk-e2e --bench drafts
 
 ## A standalone sandbox on 127.0.0.1:8080, for partners' back ends and manual tries.
 sandbox:

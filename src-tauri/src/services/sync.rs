@@ -304,3 +304,43 @@ fn problem_of(error: &dinie::Error) -> DraftProblem {
     }
     problem
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_to_ten_minutes_with_jitter() {
+        let now = chrono::Utc::now().timestamp_millis();
+        let wait = |attempts| retry_time(attempts) - now;
+        assert!((5_000..=6_500).contains(&wait(0)), "{}", wait(0));
+        assert!((20_000..=25_500).contains(&wait(2)), "{}", wait(2));
+        for attempts in [7, 8, 30, u32::MAX] {
+            assert!(
+                (600_000..=751_000).contains(&wait(attempts)),
+                "{}",
+                wait(attempts)
+            );
+        }
+    }
+
+    #[test]
+    fn a_conflict_names_the_cpf_and_the_existing_customer() {
+        let problem = problem_of(&dinie::Error::Api(Box::new(dinie::ApiError {
+            status: tauri::http::StatusCode::CONFLICT,
+            problem: serde_json::from_value(serde_json::json!({
+                "code": "customer_already_exists",
+                "detail": "registered under another external id",
+                "customer_id": "cust_1",
+                "errors": [{"param": "external_id", "detail": "differs"}],
+            }))
+            .unwrap(),
+            request_id: None,
+            retry_after: None,
+        })));
+        assert_eq!(problem.code, "conflict");
+        assert_eq!(problem.customer_id.as_deref(), Some("cust_1"));
+        assert_eq!(problem.fields["externalId"], "differs");
+        assert!(problem.fields.contains_key("cpf"));
+    }
+}

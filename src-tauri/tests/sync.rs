@@ -1,0 +1,233 @@
+//! Sending drafts against a real sandbox over loopback: each way a run can stop between a
+//! request and its record, and each refusal, ends with every borrower registered once.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use dinie_desk::connection::Connection;
+use dinie_desk::services::customers::RegistrationForm;
+use dinie_desk::services::drafts::{DocumentState, DraftState, DraftStore};
+use dinie_desk::services::profiles::Profile;
+use dinie_desk::services::sealing::Sealer;
+use dinie_desk::services::sync::{self, Outcome};
+use secrecy::SecretString;
+
+struct World {
+    sandbox: dinie_sandbox::Sandbox,
+    conn: Connection,
+    store: DraftStore,
+    _dir: tempfile::TempDir,
+}
+
+async fn world() -> World {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sandbox = dinie_sandbox::Sandbox::start(Default::default(), listener)
+        .await
+        .unwrap();
+    let client = dinie_desk::connection::client(
+        &sandbox.base_url(),
+        dinie_sandbox::DEFAULT_CLIENT_ID,
+        &SecretString::from(dinie_sandbox::DEFAULT_CLIENT_SECRET),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = DraftStore::open(dir.path(), Sealer::from_key(&[9; 32]).unwrap()).unwrap();
+    World {
+        sandbox,
+        conn: Connection::new(Profile::embedded(), client),
+        store,
+        _dir: dir,
+    }
+}
+
+fn form(name: &str) -> RegistrationForm {
+    loop {
+        let body: [u8; 9] = std::array::from_fn(|_| fastrand::u8(0..10));
+        if let Ok(cpf) = dinie::br::Cpf::from_body(body) {
+            return RegistrationForm {
+                cpf: cpf.to_string(),
+                name: name.into(),
+                email: "maria@example.com".into(),
+                phone: "(11) 98765-4321".into(),
+                ..Default::default()
+            };
+        }
+    }
+}
+
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\nnot really pixels";
+
+#[tokio::test]
+async fn a_create_whose_answer_was_lost_is_not_repeated() {
+    let w = world().await;
+    let f = form("Maria Perdida");
+    let draft = w.store.queue("d1", "embedded", &f).unwrap();
+    // The create reached Dinie, then the app died before recording it.
+    let mut checked = dinie_desk::services::customers::check_form(&f).unwrap();
+    checked.external_id = Some("d1".into());
+    dinie_desk::services::customers::register(&w.conn, &checked, &draft.idempotency_key())
+        .await
+        .unwrap();
+    // Dinie replays its first answer to the key: the same customer, not a second one.
+    let outcome = sync::send(&w.conn, &w.store, "d1").await.unwrap();
+    assert!(matches!(outcome, Outcome::Sent { .. }), "{outcome:?}");
+    assert_eq!(w.sandbox.state().count("customers").await.unwrap(), 1);
+    let sent = w.store.get("d1").unwrap();
+    assert_eq!(sent.state, DraftState::Sent);
+    let customer = w
+        .conn
+        .client()
+        .customers()
+        .get(&dinie::CustomerId::new(sent.customer_id.unwrap()))
+        .await
+        .unwrap();
+    assert_eq!(
+        customer.external_id.as_deref(),
+        Some("d1"),
+        "the draft id is the external id"
+    );
+}
+
+#[tokio::test]
+async fn an_upload_that_arrived_before_a_stop_is_not_sent_again() {
+    let w = world().await;
+    w.store.queue("d1", "embedded", &form("Joana")).unwrap();
+    let cnh = w.store.attach("d1", "cnh", "cnh.png", "png", PNG).unwrap();
+    let selfie = w
+        .store
+        .attach("d1", "selfie", "selfie.png", "png", PNG)
+        .unwrap();
+    let other = w
+        .store
+        .attach("d1", "ccmei", "ccmei.png", "png", PNG)
+        .unwrap();
+    // A first run creates the customer and stops while sending the CNH, which arrived.
+    let draft = w.store.get("d1").unwrap();
+    let mut checked = dinie_desk::services::customers::check_form(&draft.form).unwrap();
+    checked.external_id = Some("d1".into());
+    let (_, customer) =
+        dinie_desk::services::customers::register(&w.conn, &checked, &draft.idempotency_key())
+            .await
+            .unwrap();
+    w.store.created("d1", customer.id.as_str()).unwrap();
+    w.store
+        .document_state(&cnh.id, DocumentState::Uploading, None)
+        .unwrap();
+    w.conn
+        .client()
+        .customers()
+        .upload_document(&customer.id, "cnh")
+        .reader(std::io::Cursor::new(PNG.to_vec()), "cnh.png")
+        .send()
+        .await
+        .unwrap();
+
+    // The next run sends the selfie only; the CCMEI is not needed (no CNPJ): attention.
+    let outcome = sync::send(&w.conn, &w.store, "d1").await.unwrap();
+    let Outcome::Attention { problem, .. } = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert!(problem.message.contains("ccmei"), "{}", problem.message);
+    assert_eq!(w.sandbox.state().count("documents").await.unwrap(), 2);
+    assert_eq!(w.sandbox.state().count("customers").await.unwrap(), 1);
+    let docs = w.store.get("d1").unwrap().documents;
+    let state = |id: &str| docs.iter().find(|d| d.id == id).unwrap().state;
+    assert_eq!(state(&cnh.id), DocumentState::Uploaded);
+    assert_eq!(state(&selfie.id), DocumentState::Uploaded);
+    assert_eq!(state(&other.id), DocumentState::Refused);
+
+    // The agent removes it and sends again: done, nothing sent twice.
+    w.store.remove_document(&other.id).unwrap();
+    let draft = w.store.get("d1").unwrap();
+    w.store.queue("d1", "embedded", &draft.form).unwrap();
+    let outcome = sync::send(&w.conn, &w.store, "d1").await.unwrap();
+    assert!(matches!(outcome, Outcome::Sent { .. }), "{outcome:?}");
+    assert_eq!(w.sandbox.state().count("documents").await.unwrap(), 2);
+}
+
+#[tokio::test]
+async fn a_conflict_needs_the_agent_and_a_fixed_draft_goes_out_under_a_new_key() {
+    let w = world().await;
+    let f = form("Repetida");
+    let taken = dinie::br::Cpf::parse(&f.cpf).unwrap();
+    w.conn
+        .client()
+        .customers()
+        .create(taken.as_str())
+        .name("Antes")
+        .email("a@example.com")
+        .phone("+5511987654321")
+        .external_id("ERP-1")
+        .send()
+        .await
+        .unwrap();
+    w.store.queue("d1", "embedded", &f).unwrap();
+    let outcome = sync::send(&w.conn, &w.store, "d1").await.unwrap();
+    let Outcome::Attention { problem, .. } = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(problem.code, "conflict");
+    assert!(problem.customer_id.is_some());
+    assert_eq!(w.store.get("d1").unwrap().state, DraftState::Attention);
+
+    // Fixed (the ERP's id): Dinie had remembered the refused key's answer, so a new key is used.
+    let fixed = RegistrationForm {
+        external_id: Some("ERP-1".into()),
+        ..f
+    };
+    w.store.queue("d1", "embedded", &fixed).unwrap();
+    let outcome = sync::send(&w.conn, &w.store, "d1").await.unwrap();
+    assert!(
+        matches!(outcome, Outcome::Sent { created: false, .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(w.sandbox.state().count("customers").await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn no_answer_keeps_the_draft_waiting_and_a_server_error_backs_off() {
+    let w = world().await;
+    w.store.queue("d1", "embedded", &form("Sem Rede")).unwrap();
+    // Nothing listens there any more.
+    w.sandbox.shutdown().await;
+    let outcome = sync::send(&w.conn, &w.store, "d1").await.unwrap();
+    assert!(matches!(outcome, Outcome::Offline(_)), "{outcome:?}");
+    let d = w.store.get("d1").unwrap();
+    assert_eq!((d.state, d.attempts), (DraftState::Queued, 0));
+    assert_eq!(
+        w.store
+            .due("embedded", chrono::Utc::now().timestamp_millis())
+            .unwrap(),
+        ["d1"]
+    );
+
+    // A server that answers 500: retried later, not now.
+    let broken = axum::Router::new().fallback(|| async {
+        (
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "{\"title\":\"boom\"}",
+        )
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, broken).await.unwrap() });
+    let client = dinie::Client::builder()
+        .base_url(format!("http://{addr}/api/v3"))
+        .credentials(
+            dinie_sandbox::DEFAULT_CLIENT_ID,
+            dinie_sandbox::DEFAULT_CLIENT_SECRET,
+        )
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let conn = Connection::new(Profile::embedded(), client);
+    let outcome = sync::send(&conn, &w.store, "d1").await.unwrap();
+    assert!(matches!(outcome, Outcome::RetryLater(_)), "{outcome:?}");
+    let d = w.store.get("d1").unwrap();
+    assert_eq!((d.state, d.attempts), (DraftState::Queued, 1));
+    assert!(d.next_attempt_at > chrono::Utc::now().timestamp_millis() + 4_000);
+    assert!(w
+        .store
+        .due("embedded", chrono::Utc::now().timestamp_millis())
+        .unwrap()
+        .is_empty());
+}
