@@ -9,6 +9,7 @@ import { toast, describe, errorBox } from '../feedback.js';
 import { confirmDialog } from '../confirm.js';
 import { VirtualList } from '../virtual-list.js';
 import { show, state as app } from '../main.js';
+import { forget } from './register.js';
 
 export const title = 'title.drafts';
 const ROW_HEIGHT = 52;
@@ -133,6 +134,7 @@ async function discard(d) {
   if (!(await confirmDialog(t('drafts.discardConfirm', { name: d.form.name || d.form.cpf || t('drafts.unnamed') }), { danger: true }))) return;
   try {
     await call('discard_draft', { id: d.id });
+    forget(d.id);
     toast(t('drafts.discarded'));
     load();
   } catch (err) {

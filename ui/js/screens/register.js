@@ -78,6 +78,11 @@ export async function render(root, params = {}) {
   form.querySelector('#reg-cpf').focus();
 }
 
+/** Forgets the form on screen if it is draft `id` (discarded from the Drafts screen). */
+export function forget(id) {
+  if (kept?.id === id) kept = null;
+}
+
 export function leave() {
   for (const stop of unlisten) stop();
   unlisten = [];
