@@ -99,6 +99,55 @@ where
     }
 }
 
+/// Starts the release `dinie-sandbox` binary on a free port with `args` (benchmarks compare
+/// the app with other clients of a separate server process); returns it and its base URL.
+pub async fn release_sandbox(args: &[&str]) -> (std::process::Child, String) {
+    let bin =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/dinie-sandbox");
+    assert!(
+        bin.exists(),
+        "build it first: cargo build --release -p dinie-sandbox (make bench does)"
+    );
+    let port = free_port();
+    let child = std::process::Command::new(&bin)
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}/api/v3");
+    let api = client_for(&base);
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while api.authenticate().await.is_err() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the sandbox did not start"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    (child, base)
+}
+
+/// An access token for the sandbox's default partner, for requests made without the client
+/// (`curl` in the benchmarks).
+pub async fn access_token(base_url: &str) -> String {
+    let answer: serde_json::Value = reqwest::Client::new()
+        .post(format!("{base_url}/auth/token"))
+        .basic_auth(
+            dinie_sandbox::DEFAULT_CLIENT_ID,
+            Some(dinie_sandbox::DEFAULT_CLIENT_SECRET),
+        )
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    answer["access_token"].as_str().unwrap().to_owned()
+}
+
 /// A client with the sandbox's default credentials for `base_url`.
 pub fn client_for(base_url: &str) -> dinie::Client {
     dinie::Client::builder()

@@ -4,43 +4,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use dinie_desk_e2e::{client_for, cpf, free_port, App};
+use dinie_desk_e2e::{access_token, client_for, cpf, release_sandbox, App};
 use futures_util::StreamExt;
 
 const N: usize = 1000;
-
-/// Starts the release sandbox on a free port; returns it and its base URL.
-async fn sandbox() -> (Child, String) {
-    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/dinie-sandbox");
-    assert!(
-        bin.exists(),
-        "build it first: cargo build --release -p dinie-sandbox (make bench does)"
-    );
-    let port = free_port();
-    let child = Command::new(&bin)
-        .args([
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--review-delay-ms",
-            "600000",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}/api/v3");
-    let api = client_for(&base);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while api.authenticate().await.is_err() {
-        assert!(Instant::now() < deadline, "the sandbox did not start");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    (child, base)
-}
 
 fn borrowers() -> Vec<(String, String)> {
     let mut seen = std::collections::HashSet::new();
@@ -54,52 +24,60 @@ fn borrowers() -> Vec<(String, String)> {
     out
 }
 
-async fn token(base: &str) -> String {
-    let answer: serde_json::Value = reqwest::Client::new()
-        .post(format!("{base}/auth/token"))
-        .basic_auth(
-            dinie_sandbox::DEFAULT_CLIENT_ID,
-            Some(dinie_sandbox::DEFAULT_CLIENT_SECRET),
-        )
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    answer["access_token"].as_str().unwrap().to_owned()
-}
-
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    // curl, one create after another.
-    let (mut reference, base) = sandbox().await;
-    let bearer = format!("Authorization: Bearer {}", token(&base).await);
-    let started = Instant::now();
-    for (i, (doc, name)) in borrowers().iter().enumerate() {
+    // curl, one create after another: one process per request (a shell loop), then all of
+    // them in one process over a kept-alive connection (`--next`).
+    let (mut reference, base) = release_sandbox(&["--review-delay-ms", "600000"]).await;
+    let bearer = format!("Authorization: Bearer {}", access_token(&base).await);
+    let request = |i: usize, doc: &str, name: &str, prefix: &str| -> Vec<String> {
         let body = serde_json::json!({
             "cpf": doc, "name": name, "email": format!("t{i}@example.com"),
-            "phone": "+5511987654321", "external_id": format!("curl-{i}"),
+            "phone": "+5511987654321", "external_id": format!("{prefix}-{i}"),
         });
+        vec![
+            "-s".into(),
+            "-o".into(),
+            "/dev/null".into(),
+            "-w".into(),
+            "%{http_code}\n".into(),
+            "-H".into(),
+            bearer.clone(),
+            "-H".into(),
+            "Content-Type: application/json".into(),
+            "-H".into(),
+            format!("Idempotency-Key: {prefix}-{i}"),
+            "--data".into(),
+            body.to_string(),
+            format!("{base}/customers"),
+        ]
+    };
+    let started = Instant::now();
+    for (i, (doc, name)) in borrowers().iter().enumerate() {
         let out = Command::new("curl")
-            .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", "-H"])
-            .arg(&bearer)
-            .args(["-H", "Content-Type: application/json", "-H"])
-            .arg(format!("Idempotency-Key: curl-{i}"))
-            .arg("--data")
-            .arg(body.to_string())
-            .arg(format!("{base}/customers"))
+            .args(request(i, doc, name, "loop"))
             .output()
             .unwrap();
-        assert_eq!(String::from_utf8_lossy(&out.stdout), "201");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "201\n");
     }
-    let curl = started.elapsed();
+    let curl_loop = started.elapsed();
+    let mut args = Vec::new();
+    for (i, (doc, name)) in borrowers().iter().enumerate() {
+        if i > 0 {
+            args.push("--next".to_owned());
+        }
+        args.extend(request(i, doc, name, "next"));
+    }
+    let started = Instant::now();
+    let out = Command::new("curl").args(&args).output().unwrap();
+    let curl_one = started.elapsed();
+    let codes = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(codes.lines().filter(|c| *c == "201").count(), N, "{codes}");
     let _ = reference.kill();
     let _ = reference.wait();
 
     // The app: the same borrowers as a CSV import, sent by the sync worker.
-    let (mut target, base) = sandbox().await;
+    let (mut target, base) = release_sandbox(&["--review-delay-ms", "600000"]).await;
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("borrowers.csv");
     let mut text = String::from("cpf;nome;email;telefone\n");
@@ -116,7 +94,9 @@ async fn main() {
     )
     .await;
     app.use_profile("Bench").await;
-    app.click("#nav-drafts").await;
+    if std::env::var("BENCH_NO_SCREEN").is_err() {
+        app.click("#nav-drafts").await;
+    }
     let started = Instant::now();
     let report = app
         .invoke(
@@ -151,11 +131,16 @@ async fn main() {
     let _ = target.wait();
 
     println!("{N} registrations to a local sandbox:");
-    println!(
-        "  curl, one after another: {:.1} s ({:.1} ms each)",
-        curl.as_secs_f64(),
-        curl.as_secs_f64() * 1000.0 / N as f64
-    );
+    for (what, took) in [
+        ("curl, one process per create", curl_loop),
+        ("curl, one process, kept-alive connection", curl_one),
+    ] {
+        println!(
+            "  {what}, one after another: {:.1} s ({:.1} ms each)",
+            took.as_secs_f64(),
+            took.as_secs_f64() * 1000.0 / N as f64
+        );
+    }
     println!(
         "  Dinie Desk, CSV import then sync: {:.1} s in all ({:.2} s import, {:.1} ms per draft)",
         synced.as_secs_f64(),

@@ -4,11 +4,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
-use dinie_desk_e2e::{client_for, cpf, free_port, App};
+use dinie_desk_e2e::{access_token, client_for, cpf, release_sandbox, App};
 
 const SIZE: u64 = 100 * 1024 * 1024;
 
@@ -24,33 +22,9 @@ fn proc_status_kib(pid: &str, field: &str) -> u64 {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let sandbox_bin = root.join("target/release/dinie-sandbox");
-    assert!(
-        sandbox_bin.exists(),
-        "build it first: cargo build --release -p dinie-sandbox (make bench does)"
-    );
-    let port = free_port();
-    let mut sandbox = Command::new(&sandbox_bin)
-        .args([
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--max-upload-mb",
-            "200",
-            "--review-delay-ms",
-            "600000",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}/api/v3");
+    let (mut sandbox, base) =
+        release_sandbox(&["--max-upload-mb", "200", "--review-delay-ms", "600000"]).await;
     let api = client_for(&base);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while api.authenticate().await.is_err() {
-        assert!(Instant::now() < deadline, "the sandbox did not start");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("cnh-100mb.pdf");
@@ -75,19 +49,7 @@ async fn main() {
         .send()
         .await
         .unwrap();
-    let token: serde_json::Value = reqwest::Client::new()
-        .post(format!("{base}/auth/token"))
-        .basic_auth(
-            dinie_sandbox::DEFAULT_CLIENT_ID,
-            Some(dinie_sandbox::DEFAULT_CLIENT_SECRET),
-        )
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let token = access_token(&base).await;
     let out = Command::new("/usr/bin/time")
         .args([
             "-f",
@@ -100,10 +62,7 @@ async fn main() {
             "%{http_code}",
         ])
         .arg("-H")
-        .arg(format!(
-            "Authorization: Bearer {}",
-            token["access_token"].as_str().unwrap()
-        ))
+        .arg(format!("Authorization: Bearer {}", token))
         .args(["-F", "type=cnh", "-F"])
         .arg(format!("file=@{};type=application/pdf", file.display()))
         .arg(format!(

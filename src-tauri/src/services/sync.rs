@@ -58,6 +58,14 @@ pub async fn send(conn: &Connection, store: &DraftStore, id: &str) -> Result<Out
         Ok(step) => step,
         Err(failure) => return settle(store, &draft, failure),
     };
+    if !draft.documents.iter().any(|d| d.state.is_open()) {
+        // Nothing else to send: registered and done, recorded at once.
+        store.sent(id, customer.id.as_str())?;
+        return Ok(Outcome::Sent {
+            customer: Box::new(customer),
+            created,
+        });
+    }
     store.created(id, customer.id.as_str())?;
     let refused = match upload_documents(conn, store, &draft, &customer).await {
         Ok(refused) => refused,

@@ -52,7 +52,9 @@ export function leave() {
 export function changed() {
   paintStatus();
   if (!view || view.timer) return;
-  view.timer = setTimeout(() => { if (view) { view.timer = null; load(); } }, 300);
+  // A list of a thousand drafts is a heavy answer: while a run sends, refresh less often.
+  const wait = app.drafts?.progress?.running ? 1500 : 300;
+  view.timer = setTimeout(() => { if (view) { view.timer = null; load(); } }, wait);
 }
 
 async function load() {
@@ -125,7 +127,7 @@ function row(d) {
       d.state !== 'sent' && d.state !== 'sending'
         ? el('button', { type: 'button', class: 'draft-edit', text: t('drafts.edit'), onclick: () => show('register', { draftId: d.id }) })
         : null,
-      d.state !== 'sending'
+      d.state !== 'sending' || !app.drafts?.progress?.running
         ? el('button', { type: 'button', class: 'draft-discard danger', text: t('drafts.discard'), onclick: () => discard(d) })
         : null));
 }

@@ -170,8 +170,10 @@ impl DraftStore {
 
     fn load(&self, tx: &Transaction<'_>, id: &str) -> Result<Draft, DraftError> {
         let row = tx
-            .query_row(
+            .prepare_cached(
                 "SELECT profile_id, state, sealed, customer_id, revision, attempts, next_attempt_at, created_at, updated_at FROM drafts WHERE id = ?1",
+            )?
+            .query_row(
                 params![id],
                 |r| {
                     Ok((
@@ -194,7 +196,7 @@ impl DraftStore {
         let plain = self.sealer.open(id, &sealed)?;
         let Sealed { form, problem } =
             serde_json::from_slice(&plain).map_err(|e| DraftError::Damaged(e.to_string()))?;
-        let mut stmt = tx.prepare(
+        let mut stmt = tx.prepare_cached(
             "SELECT id, doc_type, sealed_name, format, size, state, problem FROM draft_documents WHERE draft_id = ?1 ORDER BY added_at, id",
         )?;
         let rows = stmt
@@ -392,11 +394,12 @@ impl DraftStore {
         })
     }
 
-    /// Deletes a draft and erases its files.
+    /// Deletes a draft and erases its files (not while this process is sending it; one a
+    /// stopped run left `sending` may go).
     pub fn discard(&self, id: &str) -> Result<(), DraftError> {
         let doc_ids = self.with_tx(|tx| {
             let draft = self.load(tx, id)?;
-            if draft.state == DraftState::Sending {
+            if lock(&self.in_flight).contains(id) {
                 return Err(DraftError::Locked(
                     "this registration is being sent; discard it when it is done",
                 ));
@@ -561,6 +564,17 @@ impl DraftStore {
     pub fn created(&self, id: &str, customer_id: &str) -> Result<(), DraftError> {
         self.change(id, None, |d| {
             d.customer_id = Some(customer_id.to_owned());
+            Ok(())
+        })
+        .map(drop)
+    }
+
+    /// Records the customer of a draft that has nothing else to send: sent.
+    pub fn sent(&self, id: &str, customer_id: &str) -> Result<(), DraftError> {
+        self.change(id, None, |d| {
+            d.customer_id = Some(customer_id.to_owned());
+            d.state = DraftState::Sent;
+            d.problem = None;
             Ok(())
         })
         .map(drop)
