@@ -109,6 +109,8 @@ pub async fn activate_profile<R: Runtime>(
     profiles::set_active(&app, &id)?;
     use tauri::Manager;
     app.state::<crate::services::follow::Follower>().clear();
+    // That connection's waiting drafts go now.
+    app.state::<crate::outbox::Outbox>().wake();
     emit_connection(&app, &conns);
     Ok(conns.current().info())
 }

@@ -32,6 +32,8 @@ const TICK: Duration = Duration::from_secs(2);
 const OFFLINE_PROBE: Duration = Duration::from_secs(4);
 /// How often an idle connection believed up is probed.
 const ONLINE_PROBE: Duration = Duration::from_secs(30);
+/// How long the queue of a connection whose credentials were refused waits.
+const CREDENTIALS_PAUSE: Duration = Duration::from_secs(60);
 
 /// How far a sync run is.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -174,10 +176,13 @@ pub fn emit_status<R: Runtime>(app: &AppHandle<R>) {
 pub async fn run_forever<R: Runtime>(app: AppHandle<R>) {
     let mut last_probe = Instant::now();
     let mut last_counts = None;
+    // The profile whose credentials were refused, and when: its queue waits a minute (or until
+    // the agent asks) instead of knocking every tick.
+    let mut refused: Option<(String, Instant)> = None;
     loop {
         let outbox = app.state::<Outbox>();
         tokio::select! {
-            () = outbox.wake.notified() => {}
+            () = outbox.wake.notified() => refused = None,
             () = tokio::time::sleep(TICK) => {}
         }
         let conns = app.state::<Connections>();
@@ -209,7 +214,15 @@ pub async fn run_forever<R: Runtime>(app: AppHandle<R>) {
         } else if due.is_empty() {
             continue;
         }
-        run(&app, &conn, &store, due).await;
+        let waiting_for_credentials = refused.as_ref().is_some_and(|(profile, at)| {
+            *profile == conn.profile().id && at.elapsed() < CREDENTIALS_PAUSE
+        });
+        if waiting_for_credentials {
+            continue;
+        }
+        if run(&app, &conn, &store, due).await == RunEnd::CredentialsRefused {
+            refused = Some((conn.profile().id.clone(), Instant::now()));
+        }
         last_counts = None;
     }
 }
@@ -224,13 +237,22 @@ async fn probe<R: Runtime>(app: &AppHandle<R>, conns: &Connections, conn: &Conne
     )
 }
 
+/// How a run ended.
+#[derive(Debug, PartialEq, Eq)]
+enum RunEnd {
+    /// Every due draft was tried, or the connection dropped.
+    Done,
+    /// The API refused the credentials: the rest waits for the agent to fix them.
+    CredentialsRefused,
+}
+
 /// One run over the drafts due now, [`CONCURRENCY`] at a time.
 async fn run<R: Runtime>(
     app: &AppHandle<R>,
     conn: &Arc<Connection>,
     store: &Arc<DraftStore>,
     due: Vec<String>,
-) {
+) -> RunEnd {
     let outbox = app.state::<Outbox>();
     let conns = app.state::<Connections>();
     let follower = app.state::<Follower>();
@@ -242,6 +264,7 @@ async fn run<R: Runtime>(
     publish(app, &outbox, progress);
     // Set when the API stops answering or refuses the credentials: the rest waits.
     let stop = AtomicBool::new(false);
+    let mut end = RunEnd::Done;
     let mut outcomes = futures_util::stream::iter(due)
         .map(|id| {
             let stop = &stop;
@@ -274,8 +297,10 @@ async fn run<R: Runtime>(
                         tracing::info!(error = %e, "a draft will be retried");
                         progress.retrying += 1;
                     }
-                    sync::Outcome::Offline(_) | sync::Outcome::CredentialsRefused(_) => {
+                    sync::Outcome::Offline(_) => stop.store(true, Ordering::SeqCst),
+                    sync::Outcome::CredentialsRefused(_) => {
                         stop.store(true, Ordering::SeqCst);
+                        end = RunEnd::CredentialsRefused;
                     }
                     sync::Outcome::NotWaiting => {}
                 }
@@ -293,6 +318,7 @@ async fn run<R: Runtime>(
     if progress.sent + progress.attention > 0 {
         notify(app, &progress);
     }
+    end
 }
 
 fn publish<R: Runtime>(app: &AppHandle<R>, outbox: &Outbox, progress: SyncProgress) {

@@ -74,7 +74,7 @@ export async function render(root, params = {}) {
       el('button', { type: 'button', id: 'register-linked-open', text: t('drafts.openCustomer'), onclick: () => show('customer', { id: kept.customerId }) })));
   }
   if (kept.problem) showProblem(form, outcome, kept.problem);
-  unlisten.push(await listen('tauri://drag-drop', (e) => attachAll(form, e.payload.paths ?? [])));
+  unlisten.push(await listen('tauri://drag-drop', (e) => { if (form.isConnected) attachAll(form, e.payload.paths ?? []); }));
   form.querySelector('#reg-cpf').focus();
 }
 
