@@ -21,6 +21,8 @@ pub struct AppInfo {
     version: &'static str,
     language: String,
     connection: ConnectionInfo,
+    /// The document types a draft's files can be attached as.
+    document_types: &'static [&'static str],
 }
 
 #[tauri::command]
@@ -29,6 +31,7 @@ pub fn app_info<R: Runtime>(app: AppHandle<R>, conns: State<'_, Connections>) ->
         version: env!("CARGO_PKG_VERSION"),
         language: settings::language(&app),
         connection: conns.current().info(),
+        document_types: crate::services::documents::DOCUMENT_TYPES,
     }
 }
 

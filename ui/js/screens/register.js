@@ -6,7 +6,7 @@ import { el, clear } from '../dom.js';
 import { t } from '../i18n.js';
 import { toast, describe, errorBox } from '../feedback.js';
 import { maskCpf, maskCnpj, maskPhone } from '../masks.js';
-import { show } from '../main.js';
+import { show, state as app } from '../main.js';
 
 export const title = 'title.register';
 
@@ -19,7 +19,6 @@ const FIELDS = [
   { id: 'tradingName' },
   { id: 'externalId' },
 ];
-export const DOCUMENT_TYPES = ['cnh', 'identity_card_front', 'identity_card_back', 'selfie', 'proof_of_address', 'ccmei'];
 const AUTOSAVE_MS = 500;
 
 // The draft being edited survives leaving the screen until it is sent or discarded.
@@ -138,7 +137,7 @@ function renderDocuments(list = document.getElementById('draft-documents')) {
   clear(list).append(...kept.documents.map((d) => {
     const select = el('select', { class: 'draft-doc-type', 'aria-label': t('register.docType'), disabled: d.state === 'uploaded' },
       el('option', { value: '', text: t('register.chooseType') }),
-      DOCUMENT_TYPES.map((type) => el('option', { value: type, text: t(`doctype.${type}`), selected: d.docType === type })));
+      app.info.documentTypes.map((type) => el('option', { value: type, text: t(`doctype.${type}`), selected: d.docType === type })));
     select.addEventListener('change', async () => {
       try {
         await call('set_draft_document_type', { id: d.id, docType: select.value });
