@@ -1,7 +1,7 @@
 //! The draft commands: autosave, send (now, or queued until the connection is back), list,
 //! discard, documents attached before the customer exists, CSV import, and "sync now".
 
-use std::path::PathBuf;
+use std::path::Path;
 
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
@@ -11,14 +11,19 @@ use crate::connection::Connections;
 use crate::error::CommandError;
 use crate::outbox::{self, DraftStatus, Outbox};
 use crate::services::customers::{check_form, FieldProblem, RegistrationForm};
-use crate::services::documents::{self, DOCUMENT_TYPES};
-use crate::services::drafts::{import, Draft, DraftDocument, DraftError, DraftProblem};
+use crate::services::documents::DOCUMENT_TYPES;
+use crate::services::drafts::{files, Draft, DraftDocument, DraftError, DraftProblem};
 use crate::services::follow::Follower;
 use crate::services::sync;
 
-/// Largest document kept in a draft: it is sealed in memory, so bounded even when the
-/// connection's own limit is larger.
-const DRAFT_DOCUMENT_LIMIT: u64 = 50 << 20;
+impl From<files::FileError> for CommandError {
+    fn from(e: files::FileError) -> Self {
+        match e {
+            files::FileError::Refused(p) => CommandError::new(p.code, p.message),
+            files::FileError::Draft(e) => e.into(),
+        }
+    }
+}
 
 impl From<DraftError> for CommandError {
     fn from(e: DraftError) -> Self {
@@ -210,10 +215,8 @@ pub fn discard_draft<R: Runtime>(
     Ok(())
 }
 
-/// Copies a file into the draft (sealed), after the same checks as an upload: it must be
-/// there, within the limit, and a PDF, JPEG or PNG by content. The type is the one given, or
-/// one the file name suggests, or empty (to be chosen). `form` is the form on screen, saved
-/// first; without it the draft must exist.
+/// Attaches a file to a draft (see [`files::attach_file`]). `form` is the form on screen,
+/// saved first so that the draft exists; without it the draft must exist.
 #[tauri::command]
 pub fn attach_draft_document<R: Runtime>(
     app: AppHandle<R>,
@@ -225,38 +228,17 @@ pub fn attach_draft_document<R: Runtime>(
     doc_type: Option<String>,
 ) -> Result<DraftDocument, CommandError> {
     let store = outbox.store()?;
-    let limit = conns
-        .current()
-        .client()
-        .config()
-        .max_upload_bytes()
-        .min(DRAFT_DOCUMENT_LIMIT);
-    let path = PathBuf::from(path);
-    let check = documents::inspect_file(&path, limit, false);
-    if let Some(problem) = check.problem {
-        return Err(CommandError::new(problem.code, problem.message));
-    }
-    let bytes = std::fs::read(&path).map_err(|e| CommandError::new("unreadable", e.to_string()))?;
-    if bytes.len() as u64 > limit {
-        return Err(CommandError::new(
-            "too_large",
-            "the file grew past the limit",
-        ));
-    }
-    let doc_type = doc_type
-        .filter(|t| DOCUMENT_TYPES.contains(&t.as_str()))
-        .or_else(|| documents::propose_type(&check.name, DOCUMENT_TYPES))
-        .unwrap_or_default();
-    // From the form on screen: save it first, so the draft exists.
+    let conn = conns.current();
     if let Some(form) = form {
-        store.save_form(&draft_id, &conns.current().profile().id, &form)?;
+        store.save_form(&draft_id, &conn.profile().id, &form)?;
     }
-    let doc = store.attach(
+    let limit = conn.client().config().max_upload_bytes();
+    let doc = files::attach_file(
+        &store,
         &draft_id,
-        &doc_type,
-        &check.name,
-        check.format.unwrap_or_default(),
-        &bytes,
+        Path::new(&path),
+        doc_type.as_deref(),
+        limit,
     )?;
     outbox::emit_status(&app);
     Ok(doc)
@@ -292,59 +274,16 @@ pub async fn pick_csv() -> Option<String> {
         .map(|f| f.path().display().to_string())
 }
 
-/// What an import did, row by row.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ImportReport {
-    /// Valid rows, queued to be sent.
-    queued: usize,
-    /// Invalid rows, kept as drafts needing attention.
-    attention: usize,
-    /// Every row with its problems (none for queued rows).
-    rows: Vec<import::RowReport>,
-}
-
-/// Imports a CSV of borrowers as drafts of the active connection.
+/// Imports a CSV of borrowers as drafts of the active connection, and wakes the worker.
 #[tauri::command]
 pub fn import_drafts<R: Runtime>(
     app: AppHandle<R>,
     outbox: State<'_, Outbox>,
     conns: State<'_, Connections>,
     path: String,
-) -> Result<ImportReport, CommandError> {
-    const MAX_CSV: u64 = 20 << 20;
-    let size = std::fs::metadata(&path)
-        .map_err(|e| CommandError::new("unreadable", e.to_string()))?
-        .len();
-    if size > MAX_CSV {
-        return Err(CommandError::new(
-            "too_large",
-            format!(
-                "the file has {} MB; import at most 20 MB at a time",
-                size >> 20
-            ),
-        ));
-    }
-    let bytes = std::fs::read(&path).map_err(|e| CommandError::new("unreadable", e.to_string()))?;
+) -> Result<files::ImportReport, CommandError> {
     let store = outbox.store()?;
-    let known = store
-        .list()?
-        .into_iter()
-        .filter_map(|d| dinie::br::Cpf::parse(&d.form.cpf).ok())
-        .map(|c| c.as_str().to_owned())
-        .collect();
-    let rows = import::read(&bytes, &known)
-        .map_err(|e| CommandError::new("invalid_file", e.to_string()))?;
-    let attention = rows.iter().filter(|r| r.problem.is_some()).count();
-    let report = ImportReport {
-        queued: rows.len() - attention,
-        attention,
-        rows: rows.iter().map(|r| r.report.clone()).collect(),
-    };
-    store.add_many(
-        &conns.current().profile().id,
-        rows.into_iter().map(|r| (r.form, r.problem)).collect(),
-    )?;
+    let report = files::import_file(&store, &conns.current().profile().id, Path::new(&path))?;
     outbox::emit_status(&app);
     outbox.wake();
     Ok(report)

@@ -5,6 +5,7 @@
 //! (with a revision suffix once an edit follows a refusal) and, unless the agent typed one, its
 //! `external_id`. So a create repeated after a crash or a timeout never registers twice.
 
+pub mod files;
 pub mod import;
 mod store;
 
