@@ -6,7 +6,7 @@ use dinie_desk::services::diagnostics::{test, TestFailure};
 use secrecy::SecretString;
 
 fn client(url: &str, secret: &str) -> dinie::Client {
-    dinie_desk::connection::client(
+    dinie_desk::services::connection::client(
         url,
         dinie_sandbox::DEFAULT_CLIENT_ID,
         &SecretString::from(secret.to_owned()),

@@ -3,12 +3,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use dinie_desk::connection::Connection;
+use dinie_desk::services::connection::Connection;
 use dinie_desk::services::customers::RegistrationForm;
+use dinie_desk::services::drafts::sealing::Sealer;
+use dinie_desk::services::drafts::sync::{self, Outcome};
 use dinie_desk::services::drafts::{DocumentState, DraftState, DraftStore};
 use dinie_desk::services::profiles::Profile;
-use dinie_desk::services::sealing::Sealer;
-use dinie_desk::services::sync::{self, Outcome};
 use secrecy::SecretString;
 
 struct World {
@@ -23,7 +23,7 @@ async fn world() -> World {
     let sandbox = dinie_sandbox::Sandbox::start(Default::default(), listener)
         .await
         .unwrap();
-    let client = dinie_desk::connection::client(
+    let client = dinie_desk::services::connection::client(
         &sandbox.base_url(),
         dinie_sandbox::DEFAULT_CLIENT_ID,
         &SecretString::from(dinie_sandbox::DEFAULT_CLIENT_SECRET),
@@ -104,11 +104,12 @@ async fn an_upload_that_arrived_before_a_stop_is_not_sent_again() {
     let draft = w.store.get("d1").unwrap();
     let mut checked = dinie_desk::services::customers::check_form(&draft.form).unwrap();
     checked.external_id = Some("d1".into());
-    let (_, customer) =
+    let customer =
         dinie_desk::services::customers::register(&w.conn, &checked, &draft.idempotency_key())
             .await
-            .unwrap();
-    w.store.created("d1", customer.id.as_str()).unwrap();
+            .unwrap()
+            .into_customer();
+    w.store.record_created("d1", customer.id.as_str()).unwrap();
     w.store
         .document_state(&cnh.id, DocumentState::Uploading, None)
         .unwrap();

@@ -98,6 +98,24 @@ impl Error {
         }
     }
 
+    /// True when the server was not reached or did not answer in time: the connection, not the
+    /// request, is at fault.
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, Error::Connection { .. } | Error::Timeout { .. })
+    }
+
+    /// True when the credentials themselves were refused (not an expired token, which the
+    /// client renews on its own).
+    pub fn is_credentials_refused(&self) -> bool {
+        matches!(
+            self,
+            Error::Authentication {
+                status: Some(400 | 401 | 403),
+                ..
+            }
+        )
+    }
+
     /// True for failures where the same request may succeed later (network, 408, 429, 5xx).
     pub fn is_transient(&self) -> bool {
         match self {

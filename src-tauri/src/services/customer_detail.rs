@@ -3,8 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::connection::Connection;
+use crate::services::connection::Connection;
 use crate::services::customers::masked_cpf;
+use crate::services::follow::{Follower, TimelineEntry};
 
 /// One KYC item and what the agent must do about it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -131,19 +132,62 @@ impl CustomerDetail {
     }
 }
 
+/// A customer's detail and timeline: what the page shows and the follower announces.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerView {
+    pub detail: CustomerDetail,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+impl CustomerView {
+    /// The view of `customer` with the follower's timeline of it.
+    pub fn new(
+        customer: &dinie::Customer,
+        offers: &[dinie::models::CreditOffer],
+        follower: &Follower,
+    ) -> Self {
+        Self {
+            detail: CustomerDetail::new(customer, offers),
+            timeline: follower.timeline(customer.id.as_str()),
+        }
+    }
+}
+
 /// The customer and, when active, its offers.
 pub async fn fetch(
     conn: &Connection,
-    id: &str,
+    id: &dinie::CustomerId,
 ) -> Result<(dinie::Customer, Vec<dinie::models::CreditOffer>), dinie::Error> {
-    let id = dinie::CustomerId::new(id);
-    let customer = conn.client().customers().get(&id).await?;
+    let result = fetch_unobserved(conn, id).await;
+    conn.observe(&result);
+    result
+}
+
+async fn fetch_unobserved(
+    conn: &Connection,
+    id: &dinie::CustomerId,
+) -> Result<(dinie::Customer, Vec<dinie::models::CreditOffer>), dinie::Error> {
+    let customer = conn.client().customers().get(id).await?;
     let offers = if customer.status == dinie::CustomerStatus::Active {
-        conn.client().customers().credit_offers(&id).await?
+        conn.client().customers().credit_offers(id).await?
     } else {
         Vec::new()
     };
     Ok((customer, offers))
+}
+
+/// Opens a customer's detail: fetched, followed (polled faster while it stays open).
+pub async fn open(
+    conn: &Connection,
+    follower: &Follower,
+    id: &dinie::CustomerId,
+) -> Result<CustomerView, dinie::Error> {
+    let (customer, offers) = fetch(conn, id).await?;
+    follower.follow(&customer, false);
+    follower.update(&customer);
+    follower.set_open(Some(id.to_string()));
+    Ok(CustomerView::new(&customer, &offers, follower))
 }
 
 /// A correction of registration data; `cpf` and `external_id` cannot be part of it.
@@ -160,16 +204,14 @@ pub struct Correction {
     pub trading_name: Option<String>,
 }
 
-/// Sends a correction (phone normalised to E.164 first).
+/// Sends a correction (phone normalised to E.164 first) and records it in the timeline.
 pub async fn correct(
     conn: &Connection,
-    id: &str,
+    follower: &Follower,
+    id: &dinie::CustomerId,
     fix: &Correction,
-) -> Result<dinie::Customer, dinie::Error> {
-    let mut update = conn
-        .client()
-        .customers()
-        .update(&dinie::CustomerId::new(id));
+) -> Result<CustomerView, dinie::Error> {
+    let mut update = conn.client().customers().update(id);
     if let Some(v) = fix.name.as_deref().filter(|v| !v.trim().is_empty()) {
         update = update.name(v.trim());
     }
@@ -185,5 +227,10 @@ pub async fn correct(
     if let Some(v) = fix.trading_name.as_deref().filter(|v| !v.trim().is_empty()) {
         update = update.trading_name(v.trim());
     }
-    update.send().await
+    let result = update.send().await;
+    conn.observe(&result);
+    let customer = result?;
+    follower.record(id.as_str(), "customer.corrected");
+    follower.update(&customer);
+    Ok(CustomerView::new(&customer, &[], follower))
 }

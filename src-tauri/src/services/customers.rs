@@ -1,9 +1,11 @@
 //! Customers as the workspace shows them: find (search, filter, pages), register, detail,
 //! correct. Formatting rules that are business rules (CPF/CNPJ/phone masks) live here, in Rust.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
-use crate::connection::Connection;
+use crate::services::connection::Connection;
 
 /// Rows per page of the customer list.
 pub const PAGE_SIZE: u8 = 100;
@@ -95,7 +97,9 @@ pub async fn search(
     if let Some(cursor) = &query.cursor {
         list = list.starting_after(&dinie::CustomerId::new(cursor.clone()));
     }
-    let page = list.send().await?;
+    let page = list.send().await;
+    conn.observe(&page);
+    let page = page?;
     Ok(CustomerPage {
         next_cursor: page
             .data
@@ -184,22 +188,12 @@ pub fn check_form(form: &RegistrationForm) -> Result<RegistrationForm, Vec<Field
     }
 }
 
-/// What a registration did.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Registered {
-    /// `created` (201) or `existing` (200: same CPF and external id).
-    pub outcome: &'static str,
-    pub customer_id: String,
-}
-
-/// Registers a checked form. `idempotency_key` makes a resend after a failure safe. Returns
-/// the outcome for the page and the customer as the API answered it.
+/// Registers a checked form. `idempotency_key` makes a resend after a failure safe.
 pub async fn register(
     conn: &Connection,
     form: &RegistrationForm,
     idempotency_key: &str,
-) -> Result<(Registered, dinie::Customer), dinie::Error> {
+) -> Result<dinie::Registration, dinie::Error> {
     let mut create = conn
         .client()
         .customers()
@@ -217,12 +211,110 @@ pub async fn register(
     if let Some(e) = &form.external_id {
         create = create.external_id(e.clone());
     }
-    let reg = create.send().await?;
-    let registered = Registered {
-        outcome: if reg.is_new() { "created" } else { "existing" },
-        customer_id: reg.customer().id.to_string(),
+    let registration = create.send().await;
+    conn.observe(&registration);
+    registration
+}
+
+/// The verdict on one field while the agent types.
+#[derive(Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldVerdict {
+    pub valid: bool,
+    pub message: Option<String>,
+    /// The value with its mask, when valid.
+    pub formatted: Option<String>,
+}
+
+/// A field with no live check.
+#[derive(Debug, thiserror::Error)]
+#[error("no live check for {0}")]
+pub struct NoLiveCheck(pub String);
+
+/// Checks a CPF, CNPJ or phone as typed (the page never re-implements the rules).
+pub fn check_field(field: &str, value: &str) -> Result<FieldVerdict, NoLiveCheck> {
+    let formatted = match field {
+        "cpf" => dinie::br::Cpf::parse(value).map(|c| c.to_string()),
+        "cnpj" => dinie::br::Cnpj::parse(value).map(|c| c.to_string()),
+        "phone" => dinie::br::Phone::parse(value).map(|p| p.to_string()),
+        other => return Err(NoLiveCheck(other.to_owned())),
     };
-    Ok((registered, reg.into_customer()))
+    Ok(match formatted {
+        Ok(formatted) => FieldVerdict {
+            valid: true,
+            message: None,
+            formatted: Some(formatted),
+        },
+        Err(e) => FieldVerdict {
+            valid: false,
+            message: Some(e.to_string()),
+            formatted: None,
+        },
+    })
+}
+
+/// What an API refusal says about the registration form: one reading of a problem, shared by
+/// every place that shows one (a command's error, a draft needing attention).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ApiProblem {
+    /// `not_found`, `conflict`, `validation`, `rate_limited`, `auth_failed`, `server_error` by
+    /// status, else the API's own code; `None` when the API gave none.
+    pub code: Option<String>,
+    /// Form field (camelCase, as the page names them) → message.
+    pub fields: BTreeMap<String, String>,
+    /// The existing customer of a `customer_already_exists` conflict.
+    pub customer_id: Option<String>,
+}
+
+impl ApiProblem {
+    /// Reads `error` (empty unless the API answered with an error status).
+    pub fn of(error: &dinie::Error) -> Self {
+        let Some(api) = error.as_api() else {
+            return Self::default();
+        };
+        let code = match api.status.as_u16() {
+            404 => Some("not_found".to_owned()),
+            409 => Some("conflict".to_owned()),
+            422 => Some("validation".to_owned()),
+            429 => Some("rate_limited".to_owned()),
+            401 | 403 => Some("auth_failed".to_owned()),
+            s if s >= 500 => Some("server_error".to_owned()),
+            _ => api.problem.code.clone(),
+        };
+        let mut fields: BTreeMap<String, String> = api
+            .problem
+            .errors
+            .iter()
+            .filter_map(|f| {
+                Some((
+                    form_field(f.param.as_deref()?),
+                    f.detail.clone().unwrap_or_default(),
+                ))
+            })
+            .collect();
+        if fields.is_empty() {
+            if let Some(param) = &api.problem.param {
+                fields.insert(
+                    form_field(param),
+                    api.problem.detail.clone().unwrap_or_default(),
+                );
+            }
+        }
+        Self {
+            code,
+            fields,
+            customer_id: api.problem.extension_str("customer_id").map(str::to_owned),
+        }
+    }
+}
+
+/// The form field (camelCase) an API parameter names.
+fn form_field(param: &str) -> String {
+    match param {
+        "trading_name" => "tradingName".into(),
+        "external_id" => "externalId".into(),
+        other => other.to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -249,6 +341,14 @@ mod tests {
             ("12345678909", "+5511987654321", "Maria")
         );
         assert!(f.cnpj.is_none() && f.external_id.is_none());
+    }
+
+    #[test]
+    fn live_checks_mask_or_explain() {
+        let ok = check_field("cpf", "12345678909").unwrap();
+        assert_eq!(ok.formatted.as_deref(), Some("123.456.789-09"));
+        assert!(!check_field("phone", "123").unwrap().valid);
+        assert!(check_field("name", "Maria").is_err());
     }
 
     #[test]

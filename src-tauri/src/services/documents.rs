@@ -2,11 +2,16 @@
 //! then stream the upload with progress. The checks mirror Dinie's, so that a wrong file is
 //! refused here with a specific message instead of after a slow upload.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use serde::Serialize;
 
-use crate::connection::Connection;
+use crate::locks::lock;
+use crate::services::connection::Connection;
+use crate::services::customer_detail::{self, CustomerDetail};
+use crate::services::follow::Follower;
 
 /// A file the agent dropped or picked, and what the app found out about it.
 #[derive(Debug, Clone, Serialize)]
@@ -22,21 +27,47 @@ pub struct DocumentCheck {
     /// Pages of a PDF, when they can be counted.
     pub pages: Option<u32>,
     /// Why it cannot be sent (code for the page's dictionary, and details).
-    pub problem: Option<Problem>,
+    pub problem: Option<FileProblem>,
 }
 
-/// Why a file cannot be sent.
+/// Why a file cannot be sent, as the page's dictionary names it (`docs.problem.<code>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileProblemCode {
+    /// Moved or deleted.
+    Missing,
+    /// A folder, or no permission.
+    Unreadable,
+    Empty,
+    TooLarge,
+    /// Not a PDF, JPEG or PNG by its content (whatever it is called).
+    NotADocument,
+    /// The customer's `kyc` does not ask for that type.
+    TypeNotNeeded,
+    AlreadyApproved,
+    /// No type was chosen, and the name suggests none.
+    ChooseType,
+    /// A CSV that cannot be read as one.
+    InvalidFile,
+}
+
+/// Why a file cannot be sent or kept.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
-pub struct Problem {
-    /// `missing`, `unreadable`, `empty`, `too_large`, `not_a_document`, `type_not_needed`,
-    /// `already_approved`, `choose_type`.
-    pub code: &'static str,
+pub struct FileProblem {
+    pub code: FileProblemCode,
     pub message: String,
 }
 
-fn problem(code: &'static str, message: impl Into<String>) -> Option<Problem> {
-    Some(Problem {
+impl DocumentCheck {
+    /// Whether the page may show it as a thumbnail: an image that can be sent.
+    pub fn is_previewable(&self) -> bool {
+        matches!(self.format, Some("jpeg" | "png")) && self.problem.is_none()
+    }
+}
+
+fn problem(code: FileProblemCode, message: impl Into<String>) -> Option<FileProblem> {
+    Some(FileProblem {
         code,
         message: message.into(),
     })
@@ -144,9 +175,9 @@ pub fn inspect(
         .or_else(|| propose_type(&check.name, &needed));
     if check.problem.is_none() {
         check.problem = match check.doc_type.as_deref() {
-            None => problem("choose_type", "choose which document this is"),
+            None => problem(FileProblemCode::ChooseType, "choose which document this is"),
             Some(t) if !needed.contains(&t) => problem(
-                "type_not_needed",
+                FileProblemCode::TypeNotNeeded,
                 format!(
                     "this customer does not need `{t}` (needed: {})",
                     needed.join(", ")
@@ -157,7 +188,10 @@ pub fn inspect(
                     .iter()
                     .any(|k| k.item_type == t && k.status == dinie::KycStatus::Approved) =>
             {
-                problem("already_approved", format!("`{t}` is already approved"))
+                problem(
+                    FileProblemCode::AlreadyApproved,
+                    format!("`{t}` is already approved"),
+                )
             }
             Some(_) => None,
         };
@@ -185,15 +219,18 @@ pub fn inspect_file(path: &Path, limit: u64, count_pages: bool) -> DocumentCheck
     let meta = match std::fs::metadata(path) {
         Ok(m) if m.is_file() => m,
         Ok(_) => {
-            check.problem = problem("unreadable", "this is a folder, not a file");
+            check.problem = problem(FileProblemCode::Unreadable, "this is a folder, not a file");
             return check;
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            check.problem = problem("missing", "the file is no longer there (moved or deleted)");
+            check.problem = problem(
+                FileProblemCode::Missing,
+                "the file is no longer there (moved or deleted)",
+            );
             return check;
         }
         Err(e) => {
-            check.problem = problem("unreadable", e.to_string());
+            check.problem = problem(FileProblemCode::Unreadable, e.to_string());
             return check;
         }
     };
@@ -204,7 +241,7 @@ pub fn inspect_file(path: &Path, limit: u64, count_pages: bool) -> DocumentCheck
             .read_to_end(&mut head)
     });
     if let Err(e) = read {
-        check.problem = problem("unreadable", e.to_string());
+        check.problem = problem(FileProblemCode::Unreadable, e.to_string());
         return check;
     }
     let format = dinie::content::sniff(&head);
@@ -217,15 +254,15 @@ pub fn inspect_file(path: &Path, limit: u64, count_pages: bool) -> DocumentCheck
         check.pages = pdf_pages(path);
     }
     check.problem = if check.size == 0 {
-        problem("empty", "the file is empty")
+        problem(FileProblemCode::Empty, "the file is empty")
     } else if check.size > limit {
         problem(
-            "too_large",
+            FileProblemCode::TooLarge,
             format!("{} MB, over the {} MB limit", mb(check.size), mb(limit)),
         )
     } else if format.is_none() {
         problem(
-            "not_a_document",
+            FileProblemCode::NotADocument,
             format!(
                 "its content is {}, not PDF, JPEG or PNG",
                 dinie::content::describe(&head)
@@ -249,8 +286,119 @@ pub enum UploadEvent {
     Progress { sent: u64, total: u64 },
 }
 
+/// What each file is, checked against the customer's current `kyc` and the connection's
+/// size limit (PDF pages counted, for the preview).
+pub async fn inspect_for(
+    conn: &Connection,
+    customer_id: &dinie::CustomerId,
+    paths: &[String],
+    doc_type: Option<&str>,
+) -> Result<Vec<DocumentCheck>, dinie::Error> {
+    let result = conn.client().customers().get(customer_id).await;
+    conn.observe(&result);
+    let customer = result?;
+    let limit = conn.client().config().max_upload_bytes();
+    Ok(paths
+        .iter()
+        .map(|p| inspect(&PathBuf::from(p), doc_type, &customer.kyc, limit, true))
+        .collect())
+}
+
+/// Uploads in flight, by the page's upload id, so that Cancel can stop them.
+#[derive(Default)]
+pub struct Uploads(Mutex<HashMap<String, tauri::async_runtime::JoinHandle<()>>>);
+
+impl Uploads {
+    /// Stops an upload in flight (nothing when it already ended).
+    pub fn cancel(&self, upload_id: &str) {
+        if let Some(handle) = lock(&self.0).remove(upload_id) {
+            handle.abort();
+        }
+    }
+}
+
+/// Which file to send, as what, for whom.
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadRequest {
+    pub customer_id: dinie::CustomerId,
+    pub path: String,
+    pub doc_type: String,
+    /// The page's id for this upload, for [`Uploads::cancel`].
+    pub upload_id: String,
+}
+
+/// Why an upload did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    /// The file was refused before sending.
+    #[error("{}", .0.message)]
+    Refused(FileProblem),
+    /// The agent cancelled it.
+    #[error("the upload was cancelled")]
+    Cancelled,
+    /// The API failed or refused it.
+    #[error(transparent)]
+    Api(#[from] dinie::Error),
+}
+
+/// Checks, then streams one file (progress to `progress`), cancellable through `uploads`.
+/// Answers with the customer's detail as it is after the upload, and updates the follower.
+pub async fn upload_and_refresh(
+    conn: &std::sync::Arc<Connection>,
+    follower: &Follower,
+    uploads: &Uploads,
+    request: UploadRequest,
+    progress: impl Fn(UploadEvent) + Send + Sync + 'static,
+) -> Result<CustomerDetail, UploadError> {
+    let UploadRequest {
+        customer_id,
+        path,
+        doc_type,
+        upload_id,
+    } = request;
+    let fetched = conn.client().customers().get(&customer_id).await;
+    conn.observe(&fetched);
+    let customer = fetched?;
+    let limit = conn.client().config().max_upload_bytes();
+    let check = inspect(
+        Path::new(&path),
+        Some(&doc_type),
+        &customer.kyc,
+        limit,
+        false,
+    );
+    if let Some(problem) = check.problem {
+        return Err(UploadError::Refused(problem));
+    }
+    // The upload runs in its own task so that Cancel can abort it: aborting drops the task,
+    // and with it `tx`, so `rx` resolves with an error, which is what "cancelled" means here.
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let task_conn = conn.clone();
+    let handle = tauri::async_runtime::spawn(async move {
+        let result = upload(
+            &task_conn,
+            &customer,
+            PathBuf::from(path),
+            &doc_type,
+            progress,
+        )
+        .await;
+        let _ = tx.send(result);
+    });
+    lock(&uploads.0).insert(upload_id.clone(), handle);
+    let outcome = rx.await;
+    lock(&uploads.0).remove(&upload_id);
+    let result = outcome.map_err(|_| UploadError::Cancelled)?;
+    conn.observe(&result);
+    result?;
+    let (fresh, offers) = customer_detail::fetch(conn, &customer_id).await?;
+    follower.update(&fresh);
+    Ok(CustomerDetail::new(&fresh, &offers))
+}
+
 /// Streams `path` as `doc_type` (checks done by the client crate too).
-pub async fn upload(
+async fn upload(
     conn: &Connection,
     customer: &dinie::Customer,
     path: PathBuf,

@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use crate::locks::lock;
+
 /// Poll interval while the customer's detail is open.
 pub const OPEN_INTERVAL: Duration = Duration::from_secs(2);
 /// Poll interval for the other followed customers.
@@ -106,10 +108,8 @@ pub enum Notice {
 impl Follower {
     /// Starts following `customer` (registered or opened by the agent).
     pub fn follow(&self, customer: &dinie::Customer, created: bool) {
-        let Ok(mut map) = self.customers.lock() else {
-            return;
-        };
-        map.entry(customer.id.to_string())
+        lock(&self.customers)
+            .entry(customer.id.to_string())
             .or_insert_with(|| Followed {
                 last: customer.clone(),
                 timeline: if created {
@@ -124,41 +124,34 @@ impl Follower {
 
     /// Marks which detail is open (polled faster), or none.
     pub fn set_open(&self, id: Option<String>) {
-        if let Ok(mut open) = self.open.lock() {
-            *open = id.clone();
-        }
-        if let (Some(id), Ok(mut map)) = (id, self.customers.lock()) {
-            if let Some(f) = map.get_mut(&id) {
+        if let Some(id) = &id {
+            if let Some(f) = lock(&self.customers).get_mut(id) {
                 f.next_poll = Instant::now() + OPEN_INTERVAL;
             }
         }
+        *lock(&self.open) = id;
     }
 
     /// The customer's timeline, newest last.
     pub fn timeline(&self, id: &str) -> Vec<TimelineEntry> {
-        self.customers
-            .lock()
-            .ok()
-            .and_then(|m| m.get(id).map(|f| f.timeline.clone()))
+        lock(&self.customers)
+            .get(id)
+            .map(|f| f.timeline.clone())
             .unwrap_or_default()
     }
 
     /// Adds an entry the app itself caused (a correction sent).
     pub fn record(&self, id: &str, event: &str) {
-        if let Ok(mut map) = self.customers.lock() {
-            if let Some(f) = map.get_mut(id) {
-                f.timeline.push(TimelineEntry::new(event));
-            }
+        if let Some(f) = lock(&self.customers).get_mut(id) {
+            f.timeline.push(TimelineEntry::new(event));
         }
     }
 
     /// Ids due for a poll now.
     pub fn due(&self) -> Vec<String> {
         let now = Instant::now();
-        let open = self.open.lock().ok().and_then(|o| o.clone());
-        let Ok(map) = self.customers.lock() else {
-            return Vec::new();
-        };
+        let open = lock(&self.open).clone();
+        let map = lock(&self.customers);
         let mut due: Vec<(&String, Instant)> = map
             .iter()
             .filter(|(_, f)| f.next_poll <= now)
@@ -174,10 +167,8 @@ impl Follower {
 
     /// Records a fresh state; returns the new timeline entries and notices.
     pub fn update(&self, fresh: &dinie::Customer) -> (Vec<TimelineEntry>, Vec<Notice>) {
-        let open = self.open.lock().ok().and_then(|o| o.clone());
-        let Ok(mut map) = self.customers.lock() else {
-            return (Vec::new(), Vec::new());
-        };
+        let open = lock(&self.open).clone();
+        let mut map = lock(&self.customers);
         let id = fresh.id.to_string();
         let Some(f) = map.get_mut(&id) else {
             return (Vec::new(), Vec::new());
@@ -211,22 +202,18 @@ impl Follower {
 
     /// Backs off a customer whose poll failed: 2×, 4×, … up to [`MAX_BACKOFF`].
     pub fn failed(&self, id: &str) {
-        if let Ok(mut map) = self.customers.lock() {
-            if let Some(f) = map.get_mut(id) {
-                f.failures = f.failures.saturating_add(1);
-                let wait = OPEN_INTERVAL
-                    .saturating_mul(1 << f.failures.min(8))
-                    .min(MAX_BACKOFF);
-                f.next_poll = Instant::now() + wait;
-            }
+        if let Some(f) = lock(&self.customers).get_mut(id) {
+            f.failures = f.failures.saturating_add(1);
+            let wait = OPEN_INTERVAL
+                .saturating_mul(1 << f.failures.min(8))
+                .min(MAX_BACKOFF);
+            f.next_poll = Instant::now() + wait;
         }
     }
 
     /// Forgets everything (the connection changed).
     pub fn clear(&self) {
-        if let Ok(mut map) = self.customers.lock() {
-            map.clear();
-        }
+        lock(&self.customers).clear();
     }
 }
 

@@ -1,6 +1,6 @@
 //! Connection profiles: the embedded sandbox (always there), Dinie's sandbox, production, and
 //! custom base URLs. Non-secret data lives in `tauri-plugin-store` (`profiles.json`); the client
-//! id and secret live in the OS keychain ([`crate::vault`]), and the page only ever sees a
+//! id and secret live in the OS keychain ([`crate::services::keychain`]), and the page only ever sees a
 //! masked client id and whether a secret is stored.
 
 use secrecy::{ExposeSecret, SecretString};
@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_store::StoreExt;
 
-use crate::vault::{self, Credential, VaultError};
+use crate::services::keychain::{self, Credential, KeychainError};
 
 const FILE: &str = "profiles.json";
 const PROFILES: &str = "profiles";
@@ -101,7 +101,7 @@ pub enum ProfileError {
     BuiltIn,
     /// The keychain failed.
     #[error(transparent)]
-    Vault(#[from] VaultError),
+    Keychain(#[from] KeychainError),
     /// The store failed.
     #[error("could not save the connection: {0}")]
     Store(#[from] tauri_plugin_store::Error),
@@ -276,7 +276,7 @@ pub fn save<R: Runtime>(app: &AppHandle<R>, input: ProfileInput) -> Result<Profi
         }
     };
     if let Some(client_id) = &client_id {
-        vault::store(
+        keychain::store(
             &id,
             Credential::ClientId,
             &SecretString::from(client_id.clone()),
@@ -287,7 +287,7 @@ pub fn save<R: Runtime>(app: &AppHandle<R>, input: ProfileInput) -> Result<Profi
             .and_then(|c| c.environment().map(str::to_owned));
     }
     if let Some(secret) = &secret {
-        vault::store(&id, Credential::ClientSecret, secret)?;
+        keychain::store(&id, Credential::ClientSecret, secret)?;
         profile.has_secret = true;
     }
     profile.name = name;
@@ -313,7 +313,7 @@ pub fn delete<R: Runtime>(app: &AppHandle<R>, id: &str) -> Result<(), ProfileErr
     if profiles.len() == before {
         return Err(ProfileError::NotFound);
     }
-    vault::delete_profile(id)?;
+    keychain::delete_profile(id)?;
     write(app, &profiles)?;
     if active_id(app) == EMBEDDED_ID {
         set_active(app, EMBEDDED_ID)?;
@@ -324,13 +324,13 @@ pub fn delete<R: Runtime>(app: &AppHandle<R>, id: &str) -> Result<(), ProfileErr
 
 /// The profile's credentials from the keychain.
 pub fn credentials(profile: &Profile) -> Result<(String, SecretString), ProfileError> {
-    let id = vault::load(&profile.id, Credential::ClientId)?.ok_or_else(|| {
+    let id = keychain::load(&profile.id, Credential::ClientId)?.ok_or_else(|| {
         invalid(
             "clientId",
             "no client id is stored for this connection; edit it",
         )
     })?;
-    let secret = vault::load(&profile.id, Credential::ClientSecret)?.ok_or_else(|| {
+    let secret = keychain::load(&profile.id, Credential::ClientSecret)?.ok_or_else(|| {
         invalid(
             "clientSecret",
             "no client secret is stored for this connection; edit it",

@@ -5,6 +5,7 @@ use reqwest::StatusCode;
 use serde::Serialize;
 
 use crate::api::documents::UploadDocument;
+use crate::api::path_segment;
 use crate::models::{
     BiometricsSession, CreditOffer, CreditOfferList, Customer, CustomerId, CustomerStatus, Page,
 };
@@ -168,11 +169,6 @@ impl<'c> Customers<'c> {
         let list: CreditOfferList = response::decode(resp).await?;
         Ok(list.into())
     }
-}
-
-/// Percent-encodes an id for use as one path segment.
-pub(crate) fn path_segment(id: &CustomerId) -> String {
-    url::form_urlencoded::byte_serialize(id.as_str().as_bytes()).collect()
 }
 
 #[derive(Debug, Default, Serialize)]

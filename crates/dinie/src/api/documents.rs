@@ -10,7 +10,7 @@ use reqwest::multipart::{Form, Part};
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio_util::io::ReaderStream;
 
-use crate::api::customers::path_segment;
+use crate::api::path_segment;
 use crate::content::{self, DocumentFormat, SNIFF_LEN};
 use crate::error::{Error, InvalidInput};
 use crate::models::{CustomerId, Document, KycItem, KycKind};

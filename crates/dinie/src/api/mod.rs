@@ -3,3 +3,10 @@
 
 pub mod customers;
 pub mod documents;
+
+use crate::models::CustomerId;
+
+/// Percent-encodes an id for use as one path segment.
+pub(crate) fn path_segment(id: &CustomerId) -> String {
+    url::form_urlencoded::byte_serialize(id.as_str().as_bytes()).collect()
+}

@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::{import, DraftDocument, DraftError, DraftStore};
-use crate::services::documents::{self, Problem, DOCUMENT_TYPES};
+use crate::services::documents::{self, FileProblem, FileProblemCode, DOCUMENT_TYPES};
 
 /// Largest document kept in a draft: it is sealed in memory, so bounded even when the
 /// connection's own limit is larger.
@@ -19,14 +19,14 @@ pub const MAX_CSV_BYTES: u64 = 20 << 20;
 pub enum FileError {
     /// The file itself is refused (missing, too large, not a document, not a CSV…).
     #[error("{}", .0.message)]
-    Refused(Problem),
+    Refused(FileProblem),
     /// The drafts store failed.
     #[error(transparent)]
     Draft(#[from] DraftError),
 }
 
-fn refused(code: &'static str, message: impl Into<String>) -> FileError {
-    FileError::Refused(Problem {
+fn refused(code: FileProblemCode, message: impl Into<String>) -> FileError {
+    FileError::Refused(FileProblem {
         code,
         message: message.into(),
     })
@@ -47,9 +47,13 @@ pub fn attach_file(
     if let Some(problem) = check.problem {
         return Err(FileError::Refused(problem));
     }
-    let bytes = std::fs::read(path).map_err(|e| refused("unreadable", e.to_string()))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| refused(FileProblemCode::Unreadable, e.to_string()))?;
     if bytes.len() as u64 > limit {
-        return Err(refused("too_large", "the file grew past the limit"));
+        return Err(refused(
+            FileProblemCode::TooLarge,
+            "the file grew past the limit",
+        ));
     }
     let doc_type = doc_type
         .filter(|t| DOCUMENT_TYPES.contains(t))
@@ -85,11 +89,11 @@ pub fn import_file(
     path: &Path,
 ) -> Result<ImportReport, FileError> {
     let size = std::fs::metadata(path)
-        .map_err(|e| refused("unreadable", e.to_string()))?
+        .map_err(|e| refused(FileProblemCode::Unreadable, e.to_string()))?
         .len();
     if size > MAX_CSV_BYTES {
         return Err(refused(
-            "too_large",
+            FileProblemCode::TooLarge,
             format!(
                 "the file has {} MB; import at most {} MB at a time",
                 size >> 20,
@@ -97,14 +101,16 @@ pub fn import_file(
             ),
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| refused("unreadable", e.to_string()))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| refused(FileProblemCode::Unreadable, e.to_string()))?;
     let known = store
         .list()?
         .into_iter()
         .filter_map(|d| dinie::br::Cpf::parse(&d.form.cpf).ok())
         .map(|c| c.as_str().to_owned())
         .collect();
-    let rows = import::read(&bytes, &known).map_err(|e| refused("invalid_file", e.to_string()))?;
+    let rows = import::read(&bytes, &known)
+        .map_err(|e| refused(FileProblemCode::InvalidFile, e.to_string()))?;
     let attention = rows.iter().filter(|r| r.problem.is_some()).count();
     let report = ImportReport {
         queued: rows.len() - attention,

@@ -7,7 +7,11 @@
 
 pub mod files;
 pub mod import;
+pub mod outbox;
+pub mod sealing;
 mod store;
+pub mod submit;
+pub mod sync;
 
 use std::collections::BTreeMap;
 
@@ -16,7 +20,7 @@ use serde::{Deserialize, Serialize};
 pub use store::{Counts, DraftStore};
 
 use crate::services::customers::RegistrationForm;
-use crate::services::sealing::SealError;
+use sealing::SealError;
 
 /// Where a draft is on its way to Dinie.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +49,9 @@ impl DraftState {
         }
     }
 
+    /// The stored state. Only this module writes states, so an unknown one means a damaged
+    /// row: it is shown as being edited, where the agent sees it and can send or discard it
+    /// (never sent on its own).
     fn parse(s: &str) -> Self {
         match s {
             "queued" => Self::Queued,
@@ -83,6 +90,8 @@ impl DocumentState {
         }
     }
 
+    /// The stored state. An unknown one (a damaged row) reads as pending: the next sync looks
+    /// it up in the customer's `kyc` before sending anything, so it is not sent twice.
     fn parse(s: &str) -> Self {
         match s {
             "uploading" => Self::Uploading,
@@ -153,6 +162,13 @@ pub struct Draft {
 }
 
 impl Draft {
+    /// The form as it is sent: unless the agent typed an `external_id`, the draft's id is it
+    /// (that is what makes a resend under a new key safe).
+    pub fn with_external_id(id: &str, mut checked: RegistrationForm) -> RegistrationForm {
+        checked.external_id.get_or_insert_with(|| id.to_owned());
+        checked
+    }
+
     /// The `Idempotency-Key` of its create. Dinie remembers the answer to a key (a 409
     /// included) for a day, so after the agent fixes a refused draft the key must change;
     /// the `external_id` (the draft id) does not, and it is what makes a resend safe.
@@ -186,4 +202,7 @@ pub enum DraftError {
     /// Unusable data (a saved form that does not parse).
     #[error("a saved draft is damaged: {0}")]
     Damaged(String),
+    /// A document type Dinie does not ask for.
+    #[error("unknown document type `{0}`")]
+    UnknownDocumentType(String),
 }

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::{
     DocumentState, Draft, DraftDocument, DraftError, DraftProblem, DraftState, RegistrationForm,
 };
-use crate::services::sealing::Sealer;
+use crate::services::drafts::sealing::Sealer;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS drafts (
@@ -62,6 +62,25 @@ pub struct Counts {
     pub sent: u32,
 }
 
+/// What queueing a draft does to it: refused while it is being sent or once sent; the form
+/// is kept only until Dinie registered it (after that only its documents remain to send).
+fn queue_rules(d: &mut Draft, form: &RegistrationForm) -> Result<(), DraftError> {
+    if d.state == DraftState::Sending {
+        return Err(DraftError::Locked("this registration is being sent"));
+    }
+    if d.state == DraftState::Sent {
+        return Err(DraftError::Locked("this registration was already sent"));
+    }
+    if d.customer_id.is_none() {
+        d.form = form.clone();
+    }
+    d.state = DraftState::Queued;
+    d.problem = None;
+    d.attempts = 0;
+    d.next_attempt_at = 0;
+    Ok(())
+}
+
 /// The drafts database and blob folder.
 pub struct DraftStore {
     db: Mutex<Connection>,
@@ -72,12 +91,7 @@ pub struct DraftStore {
     in_flight: Mutex<HashSet<String>>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    match m.lock() {
-        Ok(g) => g,
-        Err(poisoned) => poisoned.into_inner(),
-    }
-}
+use crate::locks::lock;
 
 impl std::fmt::Debug for DraftStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -326,22 +340,7 @@ impl DraftStore {
         profile_id: &str,
         form: &RegistrationForm,
     ) -> Result<Draft, DraftError> {
-        self.change(id, Some(profile_id), |d| {
-            if d.state == DraftState::Sending {
-                return Err(DraftError::Locked("this registration is being sent"));
-            }
-            if d.state == DraftState::Sent {
-                return Err(DraftError::Locked("this registration was already sent"));
-            }
-            if d.customer_id.is_none() {
-                d.form = form.clone();
-            }
-            d.state = DraftState::Queued;
-            d.problem = None;
-            d.attempts = 0;
-            d.next_attempt_at = 0;
-            Ok(())
-        })
+        self.change(id, Some(profile_id), |d| queue_rules(d, form))
     }
 
     /// Adds drafts in one transaction (an import): each `(form, problem)` becomes a queued

@@ -6,7 +6,10 @@ use std::sync::Mutex;
 
 use rusqlite::params;
 
-use super::{lock, Counts, DocumentState, Draft, DraftError, DraftProblem, DraftState, DraftStore};
+use super::{
+    lock, queue_rules, Counts, DocumentState, Draft, DraftError, DraftProblem, DraftState,
+    DraftStore, RegistrationForm,
+};
 
 /// Holds a draft as in flight; dropping it releases the draft.
 #[must_use]
@@ -71,8 +74,31 @@ impl DraftStore {
         }
     }
 
+    /// Queues a checked form and marks it as being sent, in one transaction (the agent pressed
+    /// Send): held as in flight until the guard drops.
+    pub fn queue_and_begin(
+        &self,
+        id: &str,
+        profile_id: &str,
+        form: &RegistrationForm,
+    ) -> Result<(Draft, InFlight<'_>), DraftError> {
+        if !lock(&self.in_flight).insert(id.to_owned()) {
+            return Err(DraftError::Locked("this registration is being sent"));
+        }
+        let guard = InFlight {
+            set: &self.in_flight,
+            id: id.to_owned(),
+        };
+        let draft = self.change(id, Some(profile_id), |d| {
+            queue_rules(d, form)?;
+            d.state = DraftState::Sending;
+            Ok(())
+        })?;
+        Ok((draft, guard))
+    }
+
     /// Records the customer Dinie registered for a draft.
-    pub fn created(&self, id: &str, customer_id: &str) -> Result<(), DraftError> {
+    pub fn record_created(&self, id: &str, customer_id: &str) -> Result<(), DraftError> {
         self.change(id, None, |d| {
             d.customer_id = Some(customer_id.to_owned());
             Ok(())
@@ -81,7 +107,7 @@ impl DraftStore {
     }
 
     /// Records the customer of a draft that has nothing else to send: sent.
-    pub fn sent(&self, id: &str, customer_id: &str) -> Result<(), DraftError> {
+    pub fn mark_sent(&self, id: &str, customer_id: &str) -> Result<(), DraftError> {
         self.change(id, None, |d| {
             d.customer_id = Some(customer_id.to_owned());
             d.state = DraftState::Sent;

@@ -56,7 +56,7 @@ fn drafts_move_through_their_states_and_survive_reopening() {
     assert_eq!(store.due("p1", now_ms()).unwrap(), ["d1"]);
     let (resumed, guard) = store.begin_send("d1").unwrap().unwrap();
     assert_eq!(resumed.idempotency_key(), "d1");
-    store.created("d1", "cust_1").unwrap();
+    store.record_created("d1", "cust_1").unwrap();
     let sent = store.finish("d1", None).unwrap();
     drop(guard);
     assert_eq!(
@@ -166,4 +166,34 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+#[test]
+fn sending_now_queues_and_begins_in_one_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = DraftStore::open(dir.path(), sealer()).unwrap();
+    let (draft, guard) = store
+        .queue_and_begin("d1", "p1", &form("123.456.789-09", "Maria"))
+        .unwrap();
+    assert_eq!(
+        (draft.state, draft.form.name.as_str()),
+        (DraftState::Sending, "Maria")
+    );
+    assert!(
+        store.begin_send("d1").unwrap().is_none(),
+        "the worker keeps off it"
+    );
+    assert!(matches!(
+        store.queue_and_begin("d1", "p1", &form("123.456.789-09", "Maria")),
+        Err(DraftError::Locked(_))
+    ));
+    drop(guard);
+    // Not finished (the app stopped): the worker resumes it.
+    assert_eq!(store.due("p1", now_ms()).unwrap(), ["d1"]);
+    let sent = store.finish("d1", None).unwrap();
+    assert!(matches!(
+        store.queue_and_begin("d1", "p1", &sent.form),
+        Err(DraftError::Locked(_))
+    ));
+    assert!(store.begin_send("d1").unwrap().is_none(), "sent once");
 }

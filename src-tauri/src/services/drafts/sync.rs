@@ -10,9 +10,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::connection::Connection;
-use crate::services::customers::{self, check_form};
-use crate::services::drafts::{DocumentState, Draft, DraftError, DraftProblem, DraftStore};
+use super::{DocumentState, Draft, DraftError, DraftProblem, DraftStore};
+use crate::services::connection::Connection;
+use crate::services::customers::{self, check_form, ApiProblem, RegistrationForm};
 
 /// What became of one attempt to send a draft.
 #[derive(Debug)]
@@ -38,38 +38,42 @@ pub enum Outcome {
     NotWaiting,
 }
 
-impl Outcome {
-    /// The API error behind it, if any.
-    pub fn error(&self) -> Option<&dinie::Error> {
-        match self {
-            Self::Attention { error, .. } => error.as_ref(),
-            Self::RetryLater(e) | Self::Offline(e) | Self::CredentialsRefused(e) => Some(e),
-            Self::Sent { .. } | Self::NotWaiting => None,
-        }
-    }
-}
-
 /// Sends draft `id` over `conn`, recording each step in `store`.
 pub async fn send(conn: &Connection, store: &DraftStore, id: &str) -> Result<Outcome, DraftError> {
+    // Held until the send ends: while it lives, no other task of this process starts sending
+    // the same draft (binding it to `_` would drop it at once).
     let Some((draft, _in_flight)) = store.begin_send(id)? else {
         return Ok(Outcome::NotWaiting);
     };
-    let (customer, created) = match create(conn, &draft).await {
+    send_draft(conn, store, &draft, None).await
+}
+
+/// Sends a draft already marked as being sent; the caller holds its in-flight guard until this
+/// returns. `checked` is its form as [`check_form`] returned it, when the caller has just
+/// checked it (the agent pressed Send), so that it is not checked twice.
+pub async fn send_draft(
+    conn: &Connection,
+    store: &DraftStore,
+    draft: &Draft,
+    checked: Option<RegistrationForm>,
+) -> Result<Outcome, DraftError> {
+    let id = draft.id.as_str();
+    let (customer, created) = match ensure_customer(conn, draft, checked).await {
         Ok(step) => step,
-        Err(failure) => return settle(store, &draft, failure),
+        Err(failure) => return record_failure(store, draft, failure),
     };
     if !draft.documents.iter().any(|d| d.state.is_open()) {
         // Nothing else to send: registered and done, recorded at once.
-        store.sent(id, customer.id.as_str())?;
+        store.mark_sent(id, customer.id.as_str())?;
         return Ok(Outcome::Sent {
             customer: Box::new(customer),
             created,
         });
     }
-    store.created(id, customer.id.as_str())?;
-    let refused = match upload_documents(conn, store, &draft, &customer).await {
+    store.record_created(id, customer.id.as_str())?;
+    let refused = match upload_documents(conn, store, draft, &customer).await {
         Ok(refused) => refused,
-        Err(failure) => return settle(store, &draft, failure),
+        Err(failure) => return record_failure(store, draft, failure),
     };
     if refused.is_empty() {
         store.finish(id, None)?;
@@ -94,7 +98,11 @@ pub async fn send(conn: &Connection, store: &DraftStore, id: &str) -> Result<Out
 
 /// Why a step did not complete.
 enum Failure {
-    Refused(DraftProblem, Option<dinie::Error>),
+    /// Refused before or by the API: the agent must change something.
+    Refused {
+        problem: DraftProblem,
+        error: Option<dinie::Error>,
+    },
     Api(dinie::Error),
     Draft(DraftError),
 }
@@ -106,36 +114,42 @@ impl From<DraftError> for Failure {
 }
 
 /// The customer of the draft: fetched when an earlier run created it, created otherwise.
-async fn create(conn: &Connection, draft: &Draft) -> Result<(dinie::Customer, bool), Failure> {
+/// Returns it and whether this call created it.
+async fn ensure_customer(
+    conn: &Connection,
+    draft: &Draft,
+    checked: Option<RegistrationForm>,
+) -> Result<(dinie::Customer, bool), Failure> {
     if let Some(id) = &draft.customer_id {
-        let customer = conn
+        let result = conn
             .client()
             .customers()
             .get(&dinie::CustomerId::new(id.clone()))
-            .await
-            .map_err(Failure::Api)?;
-        return Ok((customer, false));
+            .await;
+        conn.observe(&result);
+        return Ok((result.map_err(Failure::Api)?, false));
     }
-    let mut form = check_form(&draft.form).map_err(|problems| {
-        let fields: BTreeMap<String, String> = problems
-            .into_iter()
-            .map(|p| (p.field.to_owned(), p.message))
-            .collect();
-        Failure::Refused(
-            DraftProblem {
+    let checked = match checked {
+        Some(form) => form,
+        None => check_form(&draft.form).map_err(|problems| Failure::Refused {
+            problem: DraftProblem {
                 code: "validation".into(),
                 message: "check the highlighted fields".into(),
-                fields,
+                fields: problems
+                    .into_iter()
+                    .map(|p| (p.field.to_owned(), p.message))
+                    .collect(),
                 customer_id: None,
             },
-            None,
-        )
-    })?;
-    form.external_id.get_or_insert_with(|| draft.id.clone());
-    let (registered, customer) = customers::register(conn, &form, &draft.idempotency_key())
+            error: None,
+        })?,
+    };
+    let form = Draft::with_external_id(&draft.id, checked);
+    let registration = customers::register(conn, &form, &draft.idempotency_key())
         .await
         .map_err(Failure::Api)?;
-    Ok((customer, registered.outcome == "created"))
+    let created = registration.is_new();
+    Ok((registration.into_customer(), created))
 }
 
 /// Uploads the documents still to send; returns why some could not be.
@@ -198,6 +212,7 @@ async fn upload_documents(
             .known_kyc(&customer.kyc)
             .send()
             .await;
+        conn.observe(&sent);
         match sent {
             Ok(_) => store.document_state(&doc.id, DocumentState::Uploaded, None)?,
             Err(e) if is_refusal(&e) => {
@@ -221,13 +236,17 @@ fn is_refusal(e: &dinie::Error) -> bool {
 }
 
 /// Records a failed step and says what it means for the draft.
-fn settle(store: &DraftStore, draft: &Draft, failure: Failure) -> Result<Outcome, DraftError> {
+fn record_failure(
+    store: &DraftStore,
+    draft: &Draft,
+    failure: Failure,
+) -> Result<Outcome, DraftError> {
     let error = match failure {
         Failure::Draft(e) => {
             store.requeue(&draft.id)?;
             return Err(e);
         }
-        Failure::Refused(problem, error) => {
+        Failure::Refused { problem, error } => {
             store.finish(&draft.id, Some(problem.clone()))?;
             return Ok(Outcome::Attention { problem, error });
         }
@@ -242,9 +261,9 @@ fn settle(store: &DraftStore, draft: &Draft, failure: Failure) -> Result<Outcome
         });
     }
     Ok(match error {
-        dinie::Error::Connection { .. } | dinie::Error::Timeout { .. } => {
+        e if e.is_unreachable() => {
             store.requeue(&draft.id)?;
-            Outcome::Offline(error)
+            Outcome::Offline(e)
         }
         dinie::Error::Authentication { .. } => {
             store.requeue(&draft.id)?;
@@ -264,51 +283,25 @@ pub fn retry_time(attempts: u32) -> i64 {
     chrono::Utc::now().timestamp_millis() + base + fastrand::i64(0..=base / 4)
 }
 
-/// The form field (camelCase) an API parameter names.
-fn form_field(param: &str) -> String {
-    match param {
-        "trading_name" => "tradingName".into(),
-        "external_id" => "externalId".into(),
-        other => other.to_owned(),
-    }
-}
-
 /// The agent's view of a refusal: the message, and per-field reasons.
 fn problem_of(error: &dinie::Error) -> DraftProblem {
+    let ApiProblem {
+        code,
+        fields,
+        customer_id,
+    } = ApiProblem::of(error);
     let mut problem = DraftProblem {
-        code: "refused".into(),
+        code: code.unwrap_or_else(|| "refused".into()),
         message: error.to_string(),
-        ..Default::default()
+        fields,
+        customer_id,
     };
-    if let Some(api) = error.as_api() {
-        problem.code = match api.status.as_u16() {
-            409 => "conflict".into(),
-            422 => "validation".into(),
-            _ => api.problem.code.clone().unwrap_or_else(|| "refused".into()),
-        };
-        for f in &api.problem.errors {
-            if let Some(param) = &f.param {
-                problem
-                    .fields
-                    .insert(form_field(param), f.detail.clone().unwrap_or_default());
-            }
-        }
-        if problem.fields.is_empty() {
-            if let Some(param) = &api.problem.param {
-                problem.fields.insert(
-                    form_field(param),
-                    api.problem.detail.clone().unwrap_or_default(),
-                );
-            }
-        }
-        problem.customer_id = api.problem.extension_str("customer_id").map(str::to_owned);
-        if api.status.as_u16() == 409 {
-            problem.message = "This CPF is already registered with Dinie under another external id. Open that customer, or use its external id to link this draft to it.".into();
-            problem
-                .fields
-                .entry("cpf".into())
-                .or_insert_with(|| "already registered under another external id".into());
-        }
+    if error.status() == Some(409) {
+        problem.message = "This CPF is already registered with Dinie under another external id. Open that customer, or use its external id to link this draft to it.".into();
+        problem
+            .fields
+            .entry("cpf".into())
+            .or_insert_with(|| "already registered under another external id".into());
     }
     problem
 }

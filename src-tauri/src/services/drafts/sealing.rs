@@ -10,7 +10,7 @@ use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::vault::{self, VaultError};
+use crate::services::keychain::{self, KeychainError};
 
 const NONCE_LEN: usize = 24;
 
@@ -19,7 +19,7 @@ const NONCE_LEN: usize = 24;
 pub enum SealError {
     /// The keychain could not give or keep the key.
     #[error(transparent)]
-    Vault(#[from] VaultError),
+    Keychain(#[from] KeychainError),
     /// The key in the keychain is not one this app wrote.
     #[error("the drafts key in the system keychain is damaged")]
     BadKey,
@@ -43,13 +43,13 @@ impl std::fmt::Debug for Sealer {
 impl Sealer {
     /// The sealer with the keychain's drafts key, creating the key on first use.
     pub fn from_keychain() -> Result<Self, SealError> {
-        let encoded = match vault::load_named(vault::DRAFTS_KEY)? {
+        let encoded = match keychain::load_named(keychain::DRAFTS_KEY)? {
             Some(k) => k,
             None => {
                 let key = XChaCha20Poly1305::generate_key(&mut OsRng);
                 let encoded =
                     SecretString::from(base64::engine::general_purpose::STANDARD.encode(key));
-                vault::store_named(vault::DRAFTS_KEY, &encoded)?;
+                keychain::store_named(keychain::DRAFTS_KEY, &encoded)?;
                 encoded
             }
         };

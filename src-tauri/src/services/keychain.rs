@@ -9,7 +9,7 @@ pub const SERVICE: &str = "br.com.dinie.desk";
 
 /// Why the keychain could not be used.
 #[derive(Debug, thiserror::Error)]
-pub enum VaultError {
+pub enum KeychainError {
     /// No keychain, or it is locked.
     #[error("{}", unavailable_message())]
     Unavailable(String),
@@ -28,13 +28,13 @@ fn unavailable_message() -> &'static str {
     }
 }
 
-impl From<keyring::Error> for VaultError {
+impl From<keyring::Error> for KeychainError {
     fn from(e: keyring::Error) -> Self {
         match e {
             keyring::Error::NoStorageAccess(inner) | keyring::Error::PlatformFailure(inner) => {
-                VaultError::Unavailable(inner.to_string())
+                KeychainError::Unavailable(inner.to_string())
             }
-            other => VaultError::Failed(other.to_string()),
+            other => KeychainError::Failed(other.to_string()),
         }
     }
 }
@@ -57,7 +57,7 @@ impl Credential {
     }
 }
 
-fn entry(profile_id: &str, which: Credential) -> Result<keyring::Entry, VaultError> {
+fn entry(profile_id: &str, which: Credential) -> Result<keyring::Entry, KeychainError> {
     Ok(keyring::Entry::new(SERVICE, &which.account(profile_id))?)
 }
 
@@ -65,13 +65,13 @@ fn entry(profile_id: &str, which: Credential) -> Result<keyring::Entry, VaultErr
 pub const DRAFTS_KEY: &str = "drafts:key";
 
 /// Stores an app secret under its own account name (replacing any earlier one).
-pub fn store_named(account: &str, value: &SecretString) -> Result<(), VaultError> {
+pub fn store_named(account: &str, value: &SecretString) -> Result<(), KeychainError> {
     keyring::Entry::new(SERVICE, account)?.set_password(value.expose_secret())?;
     Ok(())
 }
 
 /// Reads an app secret stored with [`store_named`]; `None` when there is none.
-pub fn load_named(account: &str) -> Result<Option<SecretString>, VaultError> {
+pub fn load_named(account: &str) -> Result<Option<SecretString>, KeychainError> {
     match keyring::Entry::new(SERVICE, account)?.get_password() {
         Ok(v) => Ok(Some(SecretString::from(v))),
         Err(keyring::Error::NoEntry) => Ok(None),
@@ -80,17 +80,21 @@ pub fn load_named(account: &str) -> Result<Option<SecretString>, VaultError> {
 }
 
 /// Stores a credential (replacing any earlier one).
-pub fn store(profile_id: &str, which: Credential, value: &SecretString) -> Result<(), VaultError> {
+pub fn store(
+    profile_id: &str,
+    which: Credential,
+    value: &SecretString,
+) -> Result<(), KeychainError> {
     store_named(&which.account(profile_id), value)
 }
 
 /// Reads a credential; `None` when none is stored.
-pub fn load(profile_id: &str, which: Credential) -> Result<Option<SecretString>, VaultError> {
+pub fn load(profile_id: &str, which: Credential) -> Result<Option<SecretString>, KeychainError> {
     load_named(&which.account(profile_id))
 }
 
 /// Deletes both credentials of a profile (absent ones are fine).
-pub fn delete_profile(profile_id: &str) -> Result<(), VaultError> {
+pub fn delete_profile(profile_id: &str) -> Result<(), KeychainError> {
     for which in [Credential::ClientId, Credential::ClientSecret] {
         match entry(profile_id, which)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => {}

@@ -1,10 +1,16 @@
 //! The active connection to a Dinie API: the profile it came from, the client that talks to it,
 //! and whether it answered lately. [`Connections`] swaps it when the agent picks another
 //! profile, starting the embedded sandbox only while it is the one in use.
+//!
+//! Every service that calls the API hands the result to [`Connection::observe`]: the one place
+//! that keeps the online state and notices refused credentials. What it finds goes out as a
+//! [`ConnectionEvent`] on [`Connections::subscribe`], which the app turns into page events.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
+
+use tokio::sync::broadcast;
 
 use dinie_sandbox::{Sandbox, SandboxConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
 use secrecy::{ExposeSecret, SecretString};
@@ -39,11 +45,28 @@ pub struct ConnectionInfo {
     pub online: bool,
 }
 
+/// What the page must hear about the connection.
+#[derive(Debug, Clone)]
+pub enum ConnectionEvent {
+    /// The API stopped or started answering, or another connection became active.
+    Changed(ConnectionInfo),
+    /// The API refused the stored credentials (a revoked secret): the agent must fix them.
+    CredentialsRefused {
+        profile_id: String,
+        profile_name: String,
+    },
+}
+
+/// Capacity of the event channel: a subscriber that falls this far behind misses events (it is
+/// only ever behind by a few; the page also asks for the state when it starts).
+const EVENT_CAPACITY: usize = 64;
+
 /// One live connection.
 pub struct Connection {
     profile: Profile,
     client: dinie::Client,
     online: AtomicBool,
+    events: broadcast::Sender<ConnectionEvent>,
 }
 
 /// Why a connection could not be made.
@@ -100,12 +123,21 @@ pub fn upload_limit(base_url: Option<&url::Url>) -> u64 {
 }
 
 impl Connection {
-    /// A connection for a profile with its credentials.
+    /// A connection for a profile with its credentials, on its own (nobody hears its events).
     pub fn new(profile: Profile, client: dinie::Client) -> Self {
+        Self::with_events(profile, client, broadcast::channel(1).0)
+    }
+
+    fn with_events(
+        profile: Profile,
+        client: dinie::Client,
+        events: broadcast::Sender<ConnectionEvent>,
+    ) -> Self {
         Self {
             profile,
             client,
             online: AtomicBool::new(true),
+            events,
         }
     }
 
@@ -119,9 +151,34 @@ impl Connection {
         &self.profile
     }
 
-    /// Records whether the API answered; returns true when that changed.
-    pub fn record(&self, answered: bool) -> bool {
-        self.online.swap(answered, Ordering::SeqCst) != answered
+    /// Records what a call's result says about the connection: whether the API answered (an
+    /// event when that changed) and whether it refused the credentials (an event each time).
+    pub fn observe<T>(&self, result: &Result<T, dinie::Error>) {
+        self.observe_error(result.as_ref().err());
+    }
+
+    /// [`observe`](Self::observe) for a call that ended with `error` (`None`: it succeeded).
+    pub fn observe_error(&self, error: Option<&dinie::Error>) {
+        let answered = !error.is_some_and(dinie::Error::is_unreachable);
+        if self.online.swap(answered, Ordering::SeqCst) != answered {
+            self.announce(ConnectionEvent::Changed(self.info()));
+        }
+        if error.is_some_and(dinie::Error::is_credentials_refused) {
+            self.announce(ConnectionEvent::CredentialsRefused {
+                profile_id: self.profile.id.clone(),
+                profile_name: self.profile.name.clone(),
+            });
+        }
+    }
+
+    fn announce(&self, event: ConnectionEvent) {
+        // No subscriber (a connection of a test, or the app shutting down): nobody to tell.
+        let _ = self.events.send(event);
+    }
+
+    /// Whether the API answered the last call.
+    pub fn is_online(&self) -> bool {
+        self.online.load(Ordering::SeqCst)
     }
 
     /// What the page may show.
@@ -143,7 +200,7 @@ impl Connection {
             kind,
             host,
             environment: self.client.config().environment(),
-            online: self.online.load(Ordering::SeqCst),
+            online: self.is_online(),
         }
     }
 }
@@ -153,6 +210,7 @@ pub struct Connections {
     current: RwLock<Arc<Connection>>,
     embedded: tokio::sync::Mutex<Option<Sandbox>>,
     data_dir: PathBuf,
+    events: broadcast::Sender<ConnectionEvent>,
 }
 
 impl Connections {
@@ -161,13 +219,18 @@ impl Connections {
         data_dir: PathBuf,
         initial: Option<(Profile, (String, SecretString))>,
     ) -> Result<Self, ConnectionError> {
+        let events = broadcast::channel(EVENT_CAPACITY).0;
         let (sandbox, conn) = match initial {
             Some((profile, (id, secret))) => {
                 let client = client(&profile.base_url, &id, &secret)?;
-                (None, Connection::new(profile, client))
+                (
+                    None,
+                    Connection::with_events(profile, client, events.clone()),
+                )
             }
             None => {
-                let (sandbox, conn) = start_embedded(&data_dir).await?;
+                let (sandbox, client) = start_embedded(&data_dir).await?;
+                let conn = Connection::with_events(Profile::embedded(), client, events.clone());
                 (Some(sandbox), conn)
             }
         };
@@ -175,15 +238,19 @@ impl Connections {
             current: RwLock::new(Arc::new(conn)),
             embedded: tokio::sync::Mutex::new(sandbox),
             data_dir,
+            events,
         })
     }
 
     /// The connection in use (copy it out before awaiting).
     pub fn current(&self) -> Arc<Connection> {
-        match self.current.read() {
-            Ok(c) => c.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
+        crate::locks::read(&self.current).clone()
+    }
+
+    /// What happens to the connections from now on: reachability, refused credentials, and
+    /// every switch.
+    pub fn subscribe(&self) -> broadcast::Receiver<ConnectionEvent> {
+        self.events.subscribe()
     }
 
     /// Switches to `profile` (its credentials already loaded, `None` for the embedded one).
@@ -193,29 +260,31 @@ impl Connections {
         credentials: Option<(String, SecretString)>,
     ) -> Result<(), ConnectionError> {
         let mut embedded = self.embedded.lock().await;
-        let conn = match credentials {
+        let client = match credentials {
             None => match embedded.as_ref() {
-                Some(sandbox) => Connection::new(profile, embedded_client(sandbox)?),
+                Some(sandbox) => embedded_client(sandbox)?,
                 None => {
-                    let (sandbox, conn) = start_embedded(&self.data_dir).await?;
+                    let (sandbox, client) = start_embedded(&self.data_dir).await?;
                     *embedded = Some(sandbox);
-                    conn
+                    client
                 }
             },
             Some((id, secret)) => {
-                let conn =
-                    Connection::new(profile.clone(), client(&profile.base_url, &id, &secret)?);
+                let client = client(&profile.base_url, &id, &secret)?;
                 if let Some(sandbox) = embedded.take() {
                     sandbox.shutdown().await;
                 }
-                conn
+                client
             }
         };
+        let conn = Arc::new(Connection::with_events(
+            profile,
+            client,
+            self.events.clone(),
+        ));
         tracing::info!(profile = %conn.profile.id, "connection switched");
-        match self.current.write() {
-            Ok(mut c) => *c = Arc::new(conn),
-            Err(poisoned) => *poisoned.into_inner() = Arc::new(conn),
-        }
+        *crate::locks::write(&self.current) = conn.clone();
+        conn.announce(ConnectionEvent::Changed(conn.info()));
         Ok(())
     }
 }
@@ -233,7 +302,7 @@ fn embedded_client(sandbox: &Sandbox) -> Result<dinie::Client, dinie::Error> {
 /// Starts the sandbox in-process on 127.0.0.1 (random port), its database in `data_dir`.
 async fn start_embedded(
     data_dir: &std::path::Path,
-) -> Result<(Sandbox, Connection), ConnectionError> {
+) -> Result<(Sandbox, dinie::Client), ConnectionError> {
     std::fs::create_dir_all(data_dir)?;
     let config = SandboxConfig {
         db: Some(data_dir.join("embedded-sandbox.db")),
@@ -243,7 +312,7 @@ async fn start_embedded(
     let sandbox = Sandbox::start(config, listener).await?;
     let client = embedded_client(&sandbox)?;
     tracing::info!(url = %sandbox.base_url(), "embedded sandbox started");
-    Ok((sandbox, Connection::new(Profile::embedded(), client)))
+    Ok((sandbox, client))
 }
 
 #[cfg(test)]

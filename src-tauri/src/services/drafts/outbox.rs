@@ -1,0 +1,227 @@
+//! The outbox: the drafts store (opened when the keychain gives its key), what the agent does
+//! with drafts (autosave, discard, attach a file, import a CSV), and the state the sync worker
+//! shares with the page (how far a run is). Every change is announced on [`Outbox::changed`],
+//! so whoever shows the drafts' counts hears about it without each caller remembering to tell.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use tokio::sync::Notify;
+
+use super::files::{self, FileError, ImportReport};
+use super::sealing::Sealer;
+use super::{Counts, Draft, DraftDocument, DraftError, DraftStore};
+use crate::locks::lock;
+use crate::services::connection::Connection;
+use crate::services::customers::RegistrationForm;
+use crate::services::documents::DOCUMENT_TYPES;
+
+/// How long the worker leaves a keychain that refused the key alone.
+const KEYCHAIN_PAUSE: Duration = Duration::from_secs(60);
+
+/// How far a sync run is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncProgress {
+    pub running: bool,
+    pub total: u32,
+    pub done: u32,
+    pub sent: u32,
+    pub attention: u32,
+    /// Failed for now; queued again.
+    pub retrying: u32,
+}
+
+/// What the header and the drafts screen show about drafts.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftStatus {
+    /// Whether drafts can be saved (the keychain gave the key).
+    pub available: bool,
+    /// Why not, when not.
+    pub message: Option<String>,
+    pub counts: Counts,
+    pub progress: SyncProgress,
+}
+
+/// The drafts store, opened on first use, and the state the worker shares.
+pub struct Outbox {
+    dir: PathBuf,
+    store: Mutex<Option<Arc<DraftStore>>>,
+    wake: Notify,
+    changed: Notify,
+    progress: Mutex<SyncProgress>,
+    /// When opening the store last failed: the worker does not ask the keychain again for a
+    /// while (a locked keyring may prompt the agent on every access).
+    failed_at: Mutex<Option<Instant>>,
+}
+
+impl Outbox {
+    /// An outbox keeping its database and files in `dir`.
+    pub fn new(dir: PathBuf) -> Self {
+        Self {
+            dir,
+            store: Mutex::new(None),
+            wake: Notify::new(),
+            changed: Notify::new(),
+            progress: Mutex::new(SyncProgress::default()),
+            failed_at: Mutex::new(None),
+        }
+    }
+
+    /// The store; opened (and the key fetched from the keychain) on first use, so a keychain
+    /// unlocked after start-up is picked up.
+    pub fn store(&self) -> Result<Arc<DraftStore>, DraftError> {
+        let mut slot = lock(&self.store);
+        if let Some(store) = slot.as_ref() {
+            return Ok(store.clone());
+        }
+        let opened = Sealer::from_keychain()
+            .map_err(DraftError::from)
+            .and_then(|sealer| DraftStore::open(&self.dir, sealer));
+        *lock(&self.failed_at) = opened.is_err().then(Instant::now);
+        let store = Arc::new(opened?);
+        *slot = Some(store.clone());
+        Ok(store)
+    }
+
+    /// The store for the worker: like [`store`](Self::store), but after a failure it waits
+    /// [`KEYCHAIN_PAUSE`] before asking the keychain again (the agent's own actions still do).
+    pub fn store_for_worker(&self) -> Option<Arc<DraftStore>> {
+        let paused = lock(&self.failed_at).is_some_and(|at| at.elapsed() < KEYCHAIN_PAUSE);
+        if paused {
+            return None;
+        }
+        match self.store() {
+            Ok(store) => Some(store),
+            Err(e) => {
+                tracing::info!(error = %e, "drafts unavailable");
+                None
+            }
+        }
+    }
+
+    /// Asks the worker to look at the queue now.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Resolves when [`wake`](Self::wake) was called (now or since the last wait).
+    pub async fn woken(&self) {
+        self.wake.notified().await;
+    }
+
+    /// Announces that drafts changed (several announcements before anyone listens are one).
+    pub fn touch(&self) {
+        self.changed.notify_one();
+    }
+
+    /// Resolves when drafts changed (now or since the last wait).
+    pub async fn changed(&self) {
+        self.changed.notified().await;
+    }
+
+    /// How far the current (or last) run is.
+    pub fn progress(&self) -> SyncProgress {
+        *lock(&self.progress)
+    }
+
+    /// Records how far the run is.
+    pub fn set_progress(&self, p: SyncProgress) {
+        *lock(&self.progress) = p;
+    }
+
+    /// Counts and progress for the active connection.
+    pub fn status(&self, conn: &Connection) -> DraftStatus {
+        match self.store().and_then(|s| s.counts(&conn.profile().id)) {
+            Ok(counts) => DraftStatus {
+                available: true,
+                message: None,
+                counts,
+                progress: self.progress(),
+            },
+            Err(e) => DraftStatus {
+                available: false,
+                message: Some(e.to_string()),
+                counts: Counts::default(),
+                progress: self.progress(),
+            },
+        }
+    }
+
+    /// Every draft, the most recently changed first.
+    pub fn list(&self) -> Result<Vec<Draft>, DraftError> {
+        self.store()?.list()
+    }
+
+    /// One draft.
+    pub fn get(&self, id: &str) -> Result<Draft, DraftError> {
+        self.store()?.get(id)
+    }
+
+    /// Autosave of the registration form, for the connection `conn`.
+    pub fn save_form(
+        &self,
+        conn: &Connection,
+        id: &str,
+        form: &RegistrationForm,
+    ) -> Result<Draft, DraftError> {
+        let draft = self.store()?.save_form(id, &conn.profile().id, form)?;
+        self.touch();
+        Ok(draft)
+    }
+
+    /// Deletes a draft and erases its files.
+    pub fn discard(&self, id: &str) -> Result<(), DraftError> {
+        self.store()?.discard(id)?;
+        self.touch();
+        Ok(())
+    }
+
+    /// Attaches a file to a draft (see [`files::attach_file`]). `form` is the form on screen,
+    /// saved first so that the draft exists; without it the draft must exist.
+    pub fn attach(
+        &self,
+        conn: &Connection,
+        draft_id: &str,
+        form: Option<&RegistrationForm>,
+        path: &Path,
+        doc_type: Option<&str>,
+    ) -> Result<DraftDocument, FileError> {
+        let store = self.store()?;
+        if let Some(form) = form {
+            store.save_form(draft_id, &conn.profile().id, form)?;
+        }
+        let limit = conn.client().config().max_upload_bytes();
+        let doc = files::attach_file(&store, draft_id, path, doc_type, limit)?;
+        self.touch();
+        Ok(doc)
+    }
+
+    /// Takes a document off a draft.
+    pub fn remove_document(&self, id: &str) -> Result<(), DraftError> {
+        self.store()?.remove_document(id)?;
+        self.touch();
+        Ok(())
+    }
+
+    /// Says which document an attached file is.
+    pub fn set_document_type(&self, id: &str, doc_type: &str) -> Result<(), DraftError> {
+        if !DOCUMENT_TYPES.contains(&doc_type) {
+            return Err(DraftError::UnknownDocumentType(doc_type.to_owned()));
+        }
+        self.store()?.set_document_type(id, doc_type)?;
+        self.touch();
+        Ok(())
+    }
+
+    /// Imports a CSV of borrowers as drafts of `conn`'s connection, and wakes the worker.
+    pub fn import(&self, conn: &Connection, path: &Path) -> Result<ImportReport, FileError> {
+        let report = files::import_file(&*self.store()?, &conn.profile().id, path)?;
+        self.touch();
+        self.wake();
+        Ok(report)
+    }
+}

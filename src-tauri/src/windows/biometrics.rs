@@ -1,0 +1,115 @@
+//! The capture window: the biometrics session page opens in its own window inside the app.
+//! That window has no IPC capability (the capabilities name only `main`), may navigate only
+//! within the session's origin, may use the camera only on that origin, and is closed once the
+//! customer's `biometrics` item left `pending`.
+
+use tauri::webview::{PermissionKind, PermissionResponse};
+use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
+
+use crate::services::biometrics::Sessions;
+
+/// Why the capture window could not open.
+#[derive(Debug, thiserror::Error)]
+pub enum WindowError {
+    /// The session link is not a URL.
+    #[error("the session link is not a valid URL")]
+    BadUrl,
+    /// The window system refused.
+    #[error("could not open the capture window: {0}")]
+    Tauri(#[from] tauri::Error),
+}
+
+fn label(customer_id: &str) -> String {
+    let safe: String = customer_id
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    format!("biometrics-{safe}")
+}
+
+/// Opens the capture window of a customer on `session_url`, or focuses the one already open.
+pub fn open<R: Runtime>(
+    app: &AppHandle<R>,
+    customer_id: &str,
+    session_url: &str,
+) -> Result<(), WindowError> {
+    let label = label(customer_id);
+    if let Some(existing) = app.get_webview_window(&label) {
+        let _ = existing.set_focus();
+        return Ok(());
+    }
+    let url: url::Url = session_url.parse().map_err(|_| WindowError::BadUrl)?;
+    let origin = url.origin();
+    let camera_origin = origin.clone();
+    WebviewWindowBuilder::new(app, &label, WebviewUrl::External(url))
+        .title("Biometria — Dinie")
+        .inner_size(520.0, 720.0)
+        // Only the session's own origin; anything else (a link, a redirect) is refused.
+        .on_navigation(move |to| to.origin() == origin)
+        .on_permission_request(move |webview, kind| {
+            let page = webview.url().map(|u| u.origin()).ok();
+            capture_permission(kind, page.as_ref(), &camera_origin)
+        })
+        .build()?;
+    Ok(())
+}
+
+/// The capture page may use the camera (and microphone) while it is on the session's origin;
+/// nothing else, and nothing at all for any other page.
+pub fn capture_permission(
+    kind: PermissionKind,
+    page: Option<&url::Origin>,
+    session: &url::Origin,
+) -> PermissionResponse {
+    match kind {
+        PermissionKind::Camera | PermissionKind::Microphone if page == Some(session) => {
+            PermissionResponse::Allow
+        }
+        _ => PermissionResponse::Deny,
+    }
+}
+
+/// Closes a customer's capture window once its `biometrics` item left `pending`, and forgets
+/// the session.
+pub fn close_when_done<R: Runtime>(app: &AppHandle<R>, customer: &dinie::Customer) {
+    let done = customer
+        .kyc
+        .iter()
+        .any(|k| k.kind == dinie::KycKind::Biometrics && k.status != dinie::KycStatus::Pending);
+    if !done {
+        return;
+    }
+    if let Some(window) = app.get_webview_window(&label(customer.id.as_str())) {
+        if let Err(e) = window.close() {
+            tracing::warn!(error = %e, "could not close the capture window");
+        }
+    }
+    if let Some(sessions) = app.try_state::<Sessions>() {
+        sessions.forget(customer.id.as_str());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_camera_only_for_the_session_origin() {
+        let session = url::Url::parse("https://bio.dinie.com.br/s/abc")
+            .unwrap()
+            .origin();
+        let other = url::Url::parse("https://evil.example/").unwrap().origin();
+        let allow =
+            |kind, page| capture_permission(kind, page, &session) == PermissionResponse::Allow;
+        assert!(allow(PermissionKind::Camera, Some(&session)));
+        assert!(allow(PermissionKind::Microphone, Some(&session)));
+        assert!(!allow(PermissionKind::Camera, Some(&other)));
+        assert!(!allow(PermissionKind::Camera, None));
+        assert!(!allow(PermissionKind::Geolocation, Some(&session)));
+    }
+
+    #[test]
+    fn one_window_label_per_customer_made_of_safe_characters() {
+        assert_eq!(label("cust_Ab1"), "biometrics-custAb1");
+    }
+}

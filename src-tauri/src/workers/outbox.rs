@@ -1,0 +1,177 @@
+//! The outbox loop: sends the active connection's waiting drafts whenever the API answers, a
+//! few at a time, telling the page how it goes (`drafts-changed`, `sync-progress`) and the
+//! desktop when a run ends. The queue itself is [`crate::services::drafts::outbox`].
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use tauri::{AppHandle, Manager, Runtime};
+
+use crate::services::connection::{Connection, Connections};
+use crate::services::drafts::outbox::{Outbox, SyncProgress};
+use crate::services::drafts::sync;
+use crate::services::drafts::DraftStore;
+use crate::services::follow::Follower;
+use crate::{events, notify};
+
+/// Drafts sent at the same time.
+pub const CONCURRENCY: usize = 4;
+/// How often the worker looks at the queue.
+const TICK: Duration = Duration::from_secs(2);
+/// How often a connection believed down is probed.
+const OFFLINE_PROBE: Duration = Duration::from_secs(4);
+/// How often an idle connection believed up is probed.
+const ONLINE_PROBE: Duration = Duration::from_secs(30);
+/// How long the queue of a connection whose credentials were refused waits.
+const CREDENTIALS_PAUSE: Duration = Duration::from_secs(60);
+/// Least time between two progress reports to the page during a run.
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+
+/// Sends waiting drafts whenever the connection answers, until the app exits.
+pub async fn run_forever<R: Runtime>(app: AppHandle<R>) {
+    let mut last_probe = Instant::now();
+    let mut last_counts = None;
+    // The profile whose credentials were refused, and when: its queue waits a minute (or until
+    // the agent asks) instead of knocking every tick.
+    let mut refused: Option<(String, Instant)> = None;
+    loop {
+        let outbox = app.state::<Outbox>();
+        tokio::select! {
+            () = outbox.woken() => refused = None,
+            () = tokio::time::sleep(TICK) => {}
+        }
+        let conns = app.state::<Connections>();
+        let conn = conns.current();
+        let Some(store) = outbox.store_for_worker() else {
+            continue;
+        };
+        let counts = store.counts(&conn.profile().id).ok();
+        if counts != last_counts {
+            last_counts = counts;
+            outbox.touch();
+        }
+        let online = conn.is_online();
+        let due = match store.due(&conn.profile().id, chrono::Utc::now().timestamp_millis()) {
+            Ok(due) => due,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the drafts queue");
+                continue;
+            }
+        };
+        let probe_every = if online { ONLINE_PROBE } else { OFFLINE_PROBE };
+        let must_probe = !online && !due.is_empty();
+        if must_probe || last_probe.elapsed() >= probe_every {
+            last_probe = Instant::now();
+            let answered = probe(&conn).await;
+            if !answered || due.is_empty() {
+                continue;
+            }
+        } else if due.is_empty() {
+            continue;
+        }
+        let waiting_for_credentials = refused.as_ref().is_some_and(|(profile, at)| {
+            *profile == conn.profile().id && at.elapsed() < CREDENTIALS_PAUSE
+        });
+        if waiting_for_credentials {
+            continue;
+        }
+        if run(&app, &outbox, &conn, &store, due).await == RunEnd::CredentialsRefused {
+            refused = Some((conn.profile().id.clone(), Instant::now()));
+        }
+        last_counts = None;
+    }
+}
+
+/// A light request that tells whether the API answers (and updates the header).
+async fn probe(conn: &Connection) -> bool {
+    let result = conn.client().customers().list().limit(1).send().await;
+    conn.observe(&result);
+    !result.is_err_and(|e| e.is_unreachable())
+}
+
+/// How a run ended.
+#[derive(Debug, PartialEq, Eq)]
+enum RunEnd {
+    /// Every due draft was tried, or the connection dropped.
+    Done,
+    /// The API refused the credentials: the rest waits for the agent to fix them.
+    CredentialsRefused,
+}
+
+/// One run over the drafts due now, [`CONCURRENCY`] at a time.
+async fn run<R: Runtime>(
+    app: &AppHandle<R>,
+    outbox: &Outbox,
+    conn: &Arc<Connection>,
+    store: &Arc<DraftStore>,
+    due: Vec<String>,
+) -> RunEnd {
+    let follower = app.state::<Follower>();
+    let mut progress = SyncProgress {
+        running: true,
+        total: due.len() as u32,
+        ..Default::default()
+    };
+    publish(app, outbox, progress);
+    // Set when the API stops answering or refuses the credentials: the rest waits.
+    let stop = AtomicBool::new(false);
+    let mut end = RunEnd::Done;
+    let mut outcomes = futures_util::stream::iter(due)
+        .map(|id| {
+            let stop = &stop;
+            async move {
+                if stop.load(Ordering::SeqCst) {
+                    return None;
+                }
+                Some(sync::send(conn, store, &id).await)
+            }
+        })
+        .buffer_unordered(CONCURRENCY);
+    let mut last_emit = Instant::now();
+    while let Some(outcome) = outcomes.next().await {
+        progress.done += 1;
+        match outcome {
+            None => {}
+            Some(Err(e)) => {
+                tracing::warn!(error = %e, "a draft could not be read or recorded");
+                progress.retrying += 1;
+            }
+            Some(Ok(outcome)) => match outcome {
+                sync::Outcome::Sent { customer, created } => {
+                    progress.sent += 1;
+                    follower.follow(&customer, created);
+                }
+                sync::Outcome::Attention { .. } => progress.attention += 1,
+                sync::Outcome::RetryLater(e) => {
+                    tracing::info!(error = %e, "a draft will be retried");
+                    progress.retrying += 1;
+                }
+                sync::Outcome::Offline(_) => stop.store(true, Ordering::SeqCst),
+                sync::Outcome::CredentialsRefused(_) => {
+                    stop.store(true, Ordering::SeqCst);
+                    end = RunEnd::CredentialsRefused;
+                }
+                sync::Outcome::NotWaiting => {}
+            },
+        }
+        if last_emit.elapsed() >= PROGRESS_EVERY {
+            last_emit = Instant::now();
+            publish(app, outbox, progress);
+        }
+    }
+    progress.running = false;
+    publish(app, outbox, progress);
+    if progress.sent + progress.attention > 0 {
+        notify::show(app, notify::for_sync(&progress, &notify::language(app)));
+    }
+    end
+}
+
+/// Records how far the run is, and tells the page (the progress and the drafts' counts).
+fn publish<R: Runtime>(app: &AppHandle<R>, outbox: &Outbox, progress: SyncProgress) {
+    outbox.set_progress(progress);
+    events::sync_progress(app, progress);
+    outbox.touch();
+}
