@@ -6,7 +6,7 @@
 use dinie_desk::services::connection::Connection;
 use dinie_desk::services::customers::RegistrationForm;
 use dinie_desk::services::drafts::sealing::Sealer;
-use dinie_desk::services::drafts::sync::{self, Outcome};
+use dinie_desk::services::drafts::send::{self, Outcome};
 use dinie_desk::services::drafts::{DocumentState, DraftState, DraftStore};
 use dinie_desk::services::profiles::Profile;
 use secrecy::SecretString;
@@ -68,7 +68,7 @@ async fn a_create_whose_answer_was_lost_is_not_repeated() {
         .await
         .unwrap();
     // Dinie replays its first answer to the key: the same customer, not a second one.
-    let outcome = sync::send(&w.conn, &w.store, "d1").await.unwrap();
+    let outcome = send::send(&w.conn, &w.store, "d1").await.unwrap();
     assert!(matches!(outcome, Outcome::Sent { .. }), "{outcome:?}");
     assert_eq!(w.sandbox.state().count("customers").await.unwrap(), 1);
     let sent = w.store.get("d1").unwrap();
@@ -123,7 +123,7 @@ async fn an_upload_that_arrived_before_a_stop_is_not_sent_again() {
         .unwrap();
 
     // The next run sends the selfie only; the CCMEI is not needed (no CNPJ): attention.
-    let outcome = sync::send(&w.conn, &w.store, "d1").await.unwrap();
+    let outcome = send::send(&w.conn, &w.store, "d1").await.unwrap();
     let Outcome::Attention { problem, .. } = outcome else {
         panic!("{outcome:?}")
     };
@@ -140,7 +140,7 @@ async fn an_upload_that_arrived_before_a_stop_is_not_sent_again() {
     w.store.remove_document(&other.id).unwrap();
     let draft = w.store.get("d1").unwrap();
     w.store.queue("d1", "embedded", &draft.form).unwrap();
-    let outcome = sync::send(&w.conn, &w.store, "d1").await.unwrap();
+    let outcome = send::send(&w.conn, &w.store, "d1").await.unwrap();
     assert!(matches!(outcome, Outcome::Sent { .. }), "{outcome:?}");
     assert_eq!(w.sandbox.state().count("documents").await.unwrap(), 2);
 }
@@ -162,7 +162,7 @@ async fn a_conflict_needs_the_agent_and_a_fixed_draft_goes_out_under_a_new_key()
         .await
         .unwrap();
     w.store.queue("d1", "embedded", &f).unwrap();
-    let outcome = sync::send(&w.conn, &w.store, "d1").await.unwrap();
+    let outcome = send::send(&w.conn, &w.store, "d1").await.unwrap();
     let Outcome::Attention { problem, .. } = outcome else {
         panic!("{outcome:?}")
     };
@@ -176,7 +176,7 @@ async fn a_conflict_needs_the_agent_and_a_fixed_draft_goes_out_under_a_new_key()
         ..f
     };
     w.store.queue("d1", "embedded", &fixed).unwrap();
-    let outcome = sync::send(&w.conn, &w.store, "d1").await.unwrap();
+    let outcome = send::send(&w.conn, &w.store, "d1").await.unwrap();
     assert!(
         matches!(outcome, Outcome::Sent { created: false, .. }),
         "{outcome:?}"
@@ -190,7 +190,7 @@ async fn no_answer_keeps_the_draft_waiting_and_a_server_error_backs_off() {
     w.store.queue("d1", "embedded", &form("Sem Rede")).unwrap();
     // Nothing listens there any more.
     w.sandbox.shutdown().await;
-    let outcome = sync::send(&w.conn, &w.store, "d1").await.unwrap();
+    let outcome = send::send(&w.conn, &w.store, "d1").await.unwrap();
     assert!(matches!(outcome, Outcome::Offline(_)), "{outcome:?}");
     let d = w.store.get("d1").unwrap();
     assert_eq!((d.state, d.attempts), (DraftState::Queued, 0));
@@ -221,7 +221,7 @@ async fn no_answer_keeps_the_draft_waiting_and_a_server_error_backs_off() {
         .build()
         .unwrap();
     let conn = Connection::new(Profile::embedded(), client);
-    let outcome = sync::send(&conn, &w.store, "d1").await.unwrap();
+    let outcome = send::send(&conn, &w.store, "d1").await.unwrap();
     assert!(matches!(outcome, Outcome::RetryLater(_)), "{outcome:?}");
     let d = w.store.get("d1").unwrap();
     assert_eq!((d.state, d.attempts), (DraftState::Queued, 1));

@@ -114,7 +114,7 @@ async fn main() {
     let before_kib = proc_status_kib(&pid, "VmRSS:");
     let js = format!(
         r#"const done = arguments[0];
-        import('./js/screens/documents.js').then(async (m) => {{
+        import('./js/panels/documents.js').then(async (m) => {{
             await m.addFiles([{path:?}], 'cnh');
             const send = document.querySelector('.upload .upload-send');
             if (!send) {{ done(document.querySelector('.upload')?.textContent ?? 'no upload row'); return; }}

@@ -25,7 +25,7 @@ async fn open_new_customer(app: &App) -> (dinie::Client, dinie::Customer) {
 /// Calls the documents module as the native picker (or a drop) would.
 async fn feed(app: &App, call: &str) {
     let js = format!(
-        "const done = arguments[0]; import('./js/screens/documents.js').then(m => m.{call}).then(() => done(true), (e) => done(String(e)));"
+        "const done = arguments[0]; import('./js/panels/documents.js').then(m => m.{call}).then(() => done(true), (e) => done(String(e)));"
     );
     assert_eq!(app.script_async(&js).await, true);
 }
@@ -75,7 +75,7 @@ async fn documents_are_checked_before_sending_then_streamed_and_reviewed() {
         // thumbnail before it is sent.
         let drop = format!(
             r#"const done = arguments[0];
-            import('./js/screens/documents.js').then((m) => {{
+            import('./js/panels/documents.js').then((m) => {{
                 const r = document.querySelector(".kyc-item[data-type='selfie']").getBoundingClientRect();
                 const k = window.devicePixelRatio || 1;
                 return m.handleDrop({{ paths: [{selfie:?}], position: {{ x: (r.left + 10) * k, y: (r.top + 10) * k }} }});

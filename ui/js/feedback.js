@@ -1,6 +1,7 @@
 // Toasts and error boxes: every error says what happened, what to do, and its request id.
 import { el } from './dom.js';
 import { t } from './i18n.js';
+import { describe } from './labels.js';
 
 export function toast(message, kind = 'info') {
   const node = el('div', { class: 'toast', dataset: { kind }, text: message });
@@ -11,13 +12,6 @@ export function toast(message, kind = 'info') {
 /** A toast for a failed command: the sentence and, when there is one, the request id. */
 export function toastError(err) {
   toast(err.requestId ? `${describe(err)} (${t('error.requestId')}: ${err.requestId})` : describe(err), 'error');
-}
-
-/** A human sentence for a CommandError: the dictionary's, or the message from Rust. */
-export function describe(err) {
-  const key = `error.${err.code}`;
-  const text = t(key);
-  return text === key ? err.message : text;
 }
 
 /** An error panel with the request id, a copy button and an optional retry. */

@@ -14,7 +14,7 @@ test('both languages have the same keys', () => {
 });
 
 test('every t("literal") in the code has a translation', () => {
-  const files = ['js', 'js/screens'].flatMap((d) => readdirSync(join(root, d)).filter((f) => f.endsWith('.js')).map((f) => join(root, d, f)));
+  const files = ['js', 'js/screens', 'js/panels'].flatMap((d) => readdirSync(join(root, d)).filter((f) => f.endsWith('.js')).map((f) => join(root, d, f)));
   const missing = [];
   for (const file of files) {
     for (const [, key] of readFileSync(file, 'utf8').matchAll(/\bt\('([a-zA-Z0-9_.]+)'/g)) {

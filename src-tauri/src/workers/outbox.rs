@@ -11,7 +11,7 @@ use tauri::{AppHandle, Manager, Runtime};
 
 use crate::services::connection::{Connection, Connections};
 use crate::services::drafts::outbox::{Outbox, SyncProgress};
-use crate::services::drafts::sync;
+use crate::services::drafts::send;
 use crate::services::drafts::DraftStore;
 use crate::services::follow::Follower;
 use crate::{events, notify};
@@ -125,7 +125,7 @@ async fn run<R: Runtime>(
                 if stop.load(Ordering::SeqCst) {
                     return None;
                 }
-                Some(sync::send(conn, store, &id).await)
+                Some(send::send(conn, store, &id).await)
             }
         })
         .buffer_unordered(CONCURRENCY);
@@ -139,21 +139,21 @@ async fn run<R: Runtime>(
                 progress.retrying += 1;
             }
             Some(Ok(outcome)) => match outcome {
-                sync::Outcome::Sent { customer, created } => {
+                send::Outcome::Sent { customer, created } => {
                     progress.sent += 1;
                     follower.follow(&customer, created);
                 }
-                sync::Outcome::Attention { .. } => progress.attention += 1,
-                sync::Outcome::RetryLater(e) => {
+                send::Outcome::Attention { .. } => progress.attention += 1,
+                send::Outcome::RetryLater(e) => {
                     tracing::info!(error = %e, "a draft will be retried");
                     progress.retrying += 1;
                 }
-                sync::Outcome::Offline(_) => stop.store(true, Ordering::SeqCst),
-                sync::Outcome::CredentialsRefused(_) => {
+                send::Outcome::Offline(_) => stop.store(true, Ordering::SeqCst),
+                send::Outcome::CredentialsRefused(_) => {
                     stop.store(true, Ordering::SeqCst);
                     end = RunEnd::CredentialsRefused;
                 }
-                sync::Outcome::NotWaiting => {}
+                send::Outcome::NotWaiting => {}
             },
         }
         if last_emit.elapsed() >= PROGRESS_EVERY {

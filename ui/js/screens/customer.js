@@ -1,17 +1,19 @@
 // One customer: data, lifecycle stepper, KYC checklist with the action each item needs,
 // correction of data in `pending_correction`, credit offers, and the timeline of changes.
-import { call, listen } from '../ipc.js';
+import { call } from '../ipc.js';
 import { el, clear } from '../dom.js';
 import { t } from '../i18n.js';
 import { date, money } from '../format.js';
 import { errorBox, toast, toastError } from '../feedback.js';
-import { statusLabel } from './customers.js';
-import { show } from '../main.js';
-import { documentsPanel, startDropTarget, stopDropTarget } from './documents.js';
+import { statusLabel, kycLabel } from '../labels.js';
+import { show } from '../router.js';
+import { setTitle } from '../chrome.js';
+import { DOM, hear } from '../app-state.js';
+import { documentsPanel, startDropTarget, stopDropTarget } from '../panels/documents.js';
 
 export const title = 'title.customer';
 const STEPS = ['registration', 'documents', 'review', 'active'];
-let unlisten = null;
+let stopHearing = null;
 
 export function render(root, params = {}) {
   const body = el('div', { id: 'customer-detail', 'aria-live': 'polite' }, el('p', { class: 'loading', text: t('customers.loading') }));
@@ -19,15 +21,15 @@ export function render(root, params = {}) {
     el('button', { type: 'button', id: 'back-to-list', text: t('customer.back'), onclick: () => show('customers') })), body);
   load(body, params);
   startDropTarget();
-  listen('customer-updated', (event) => {
-    if (event.payload.detail.id === params.id && document.body.contains(body)) paint(body, event.payload);
-  }).then((fn) => { unlisten = fn; });
+  stopHearing = hear(DOM.customerUpdated, (view) => {
+    if (view.detail.id === params.id && document.body.contains(body)) paint(body, view);
+  });
 }
 
 export function leave() {
   stopDropTarget();
-  unlisten?.();
-  unlisten = null;
+  stopHearing?.();
+  stopHearing = null;
   call('close_customer').catch(() => {});
 }
 
@@ -49,7 +51,7 @@ function paint(body, { detail: c, timeline }) {
   // An upload answers with the detail only: keep the timeline until the follower sends one.
   timeline = timeline ?? lastTimeline;
   lastTimeline = timeline;
-  document.getElementById('screen-title').textContent = c.name;
+  setTitle(c.name);
   const notice = body.querySelector('#existing-notice');
   // A refresh from the follower must not lose what the agent is typing in the correction form.
   const typed = [...body.querySelectorAll('#correction-form input:not([readonly])')].map((i) => [i.id, i.value]);
@@ -172,10 +174,4 @@ function timelineList(entries) {
     el('time', { text: date(e.at) }), ' ',
     el('code', { text: e.event }), ' ',
     el('span', { text: e.item ? `${e.item}: ${kycLabel(e.status)}${e.message ? ` — ${e.message}` : ''}` : t(`event.${e.event}`) }))));
-}
-
-function kycLabel(status) {
-  const key = `kyc.${status}`;
-  const text = t(key);
-  return text === key ? status : text;
 }

@@ -6,7 +6,9 @@ import { t } from '../i18n.js';
 import { date } from '../format.js';
 import { errorBox } from '../feedback.js';
 import { VirtualList } from '../virtual-list.js';
-import { show } from '../main.js';
+import { show } from '../router.js';
+import { statusLabel } from '../labels.js';
+import { DOM, hear } from '../app-state.js';
 
 export const title = 'title.customers';
 const STATUSES = ['pending_kyc', 'under_review', 'active'];
@@ -14,6 +16,7 @@ const ROW_HEIGHT = 44;
 
 // Kept between visits, so that going back from a detail keeps the search.
 const memory = { text: '', status: '' };
+let stopHearing = null;
 
 export function render(root) {
   const search = el('input', { type: 'search', id: 'customer-search', value: memory.text, placeholder: t('customers.search'),
@@ -95,12 +98,13 @@ export function render(root) {
 
   search.addEventListener('keydown', (e) => { if (e.key === 'Enter') run(); });
   status.addEventListener('change', run);
+  stopHearing = hear(DOM.focusSearch, () => search.focus());
   run();
 }
 
-/** Focuses the search box (Ctrl+K). */
-export function focusSearch() {
-  document.getElementById('customer-search')?.focus();
+export function leave() {
+  stopHearing?.();
+  stopHearing = null;
 }
 
 function header() {
@@ -127,9 +131,3 @@ function empty() {
     el('p', { text: t(filtered ? 'customers.none.body' : 'customers.empty.body') }));
 }
 
-/** A status the dictionary knows, or the API's raw value for one it does not. */
-export function statusLabel(status) {
-  const key = `status.${status}`;
-  const text = t(key);
-  return text === key ? status : text;
-}

@@ -5,11 +5,12 @@ import { call } from '../ipc.js';
 import { el, clear } from '../dom.js';
 import { t } from '../i18n.js';
 import { date } from '../format.js';
-import { toast, describe, errorBox } from '../feedback.js';
+import { toast, errorBox } from '../feedback.js';
+import { describe } from '../labels.js';
 import { confirmDialog } from '../confirm.js';
 import { VirtualList } from '../virtual-list.js';
-import { show, state as app } from '../main.js';
-import { forget } from './register.js';
+import { show } from '../router.js';
+import { app, announce, DOM, hear } from '../app-state.js';
 
 export const title = 'title.drafts';
 const ROW_HEIGHT = 52;
@@ -37,19 +38,22 @@ export function render(root) {
       ['name', 'cpf', 'state', 'updated', 'actions'].map((c) => el('span', { role: 'columnheader', text: t(`drafts.col.${c}`) }))),
     viewport, message);
   const list = new VirtualList(viewport, { rowHeight: ROW_HEIGHT, renderRow: (d) => row(d) });
-  view = { list, viewport, message, drafts: [], timer: null, search };
+  view = { list, viewport, message, drafts: [], timer: null, search, stopHearing: hear(DOM.draftsChanged, changed) };
   search.addEventListener('input', () => { memory.text = search.value; paint(); });
   paintStatus();
   load();
 }
 
 export function leave() {
-  if (view) clearTimeout(view.timer);
+  if (view) {
+    clearTimeout(view.timer);
+    view.stopHearing();
+  }
   view = null;
 }
 
 /** The drafts changed (autosave, a sync step, an import): reload, at most a few times a second. */
-export function changed() {
+function changed() {
   paintStatus();
   if (!view || view.timer) return;
   // A list of a thousand drafts is a heavy answer: while a run sends, refresh less often.
@@ -94,7 +98,7 @@ function paint() {
 }
 
 /** Counts and the running sync, from the last `drafts-changed` / `sync-progress`. */
-export function paintStatus() {
+function paintStatus() {
   const status = app.drafts;
   const counts = document.getElementById('draft-counts');
   if (!status || !counts) return;
@@ -136,7 +140,7 @@ async function discard(d) {
   if (!(await confirmDialog(t('drafts.discardConfirm', { name: d.form.name || d.form.cpf || t('drafts.unnamed') }), { danger: true }))) return;
   try {
     await call('discard_draft', { id: d.id });
-    forget(d.id);
+    announce(DOM.draftDiscarded, { id: d.id });
     toast(t('drafts.discarded'));
     load();
   } catch (err) {

@@ -1,12 +1,14 @@
 // New customer, as a draft: masked inputs, live checks from Rust, autosave while typing,
 // documents attached before the customer exists, and every answer of the API explained.
 // Offline, sending queues the draft; it goes out when the connection is back.
-import { call, listen } from '../ipc.js';
+import { call } from '../ipc.js';
 import { el, clear } from '../dom.js';
 import { t } from '../i18n.js';
-import { toast, describe, errorBox } from '../feedback.js';
+import { toast, errorBox } from '../feedback.js';
+import { describe } from '../labels.js';
 import { maskCpf, maskCnpj, maskPhone } from '../masks.js';
-import { show, state as app } from '../main.js';
+import { show } from '../router.js';
+import { app, DOM, hear } from '../app-state.js';
 
 export const title = 'title.register';
 
@@ -39,6 +41,8 @@ export async function render(root, params = {}) {
       root.append(errorBox(err));
       return;
     }
+    // The agent left while the draft was loading.
+    if (!root.isConnected) return;
   }
   kept ??= fresh();
   const form = el('form', { id: 'register-form', class: 'card register', novalidate: true, dataset: { draft: kept.id } });
@@ -73,14 +77,12 @@ export async function render(root, params = {}) {
       el('button', { type: 'button', id: 'register-linked-open', text: t('drafts.openCustomer'), onclick: () => show('customer', { id: kept.customerId }) })));
   }
   if (kept.problem) showProblem(form, outcome, kept.problem);
-  unlisten.push(await listen('tauri://drag-drop', (e) => { if (form.isConnected) attachAll(form, e.payload.paths ?? []); }));
+  unlisten.push(hear(DOM.dragDrop, (drop) => { if (form.isConnected) attachAll(form, drop.paths ?? []); }));
   form.querySelector('#reg-cpf').focus();
 }
 
-/** Forgets the form on screen if it is draft `id` (discarded from the Drafts screen). */
-export function forget(id) {
-  if (kept?.id === id) kept = null;
-}
+// A draft discarded on the Drafts screen is forgotten here too, if it is the one kept.
+hear(DOM.draftDiscarded, ({ id }) => { if (kept?.id === id) kept = null; });
 
 export function leave() {
   for (const stop of unlisten) stop();
@@ -184,13 +186,10 @@ async function attachAll(form, paths) {
   }
 }
 
-function fieldId(field) {
-  return { trading_name: 'tradingName', external_id: 'externalId' }[field] ?? field;
-}
-
 function showProblem(form, outcome, err) {
   for (const [field, message] of Object.entries(err.fields ?? {})) {
-    const target = form.querySelector(`#reg-${fieldId(field)}-error`);
+    // Rust names the fields as the form does (camelCase).
+    const target = form.querySelector(`#reg-${field}-error`);
     if (target) target.textContent = message;
   }
   if (err.code === 'conflict') {

@@ -3,8 +3,9 @@ import { call } from '../ipc.js';
 import { el } from '../dom.js';
 import { t, languages, language, setLanguage } from '../i18n.js';
 import { toast, toastError } from '../feedback.js';
-import { state, refreshChrome } from '../main.js';
-import { renderConnections } from './connections.js';
+import { app } from '../app-state.js';
+import { refresh } from '../chrome.js';
+import { connectionsPanel } from '../panels/connections.js';
 
 export const title = 'title.settings';
 
@@ -15,14 +16,14 @@ export function render(root) {
     try {
       await call('set_language', { language: select.value });
       setLanguage(select.value);
-      refreshChrome();
+      refresh();
       toast(t('settings.saved'));
     } catch (err) {
       toastError(err);
     }
   });
-  const conn = state.info.connection;
-  renderConnections(root);
+  const conn = app.info.connection;
+  root.append(connectionsPanel());
   root.append(
     el('section', { class: 'card' },
       el('div', { class: 'field' }, el('label', { id: 'language-label', for: 'language-select', text: t('settings.language') }), select),
@@ -35,5 +36,5 @@ export function render(root) {
         el('dt', { text: t('settings.environment') }), el('dd', { text: conn.environment ?? '—' }))),
     el('section', { class: 'card' },
       el('h2', { text: t('settings.about') }),
-      el('dl', {}, el('dt', { text: t('settings.version') }), el('dd', { text: state.info.version }))));
+      el('dl', {}, el('dt', { text: t('settings.version') }), el('dd', { text: app.info.version }))));
 }

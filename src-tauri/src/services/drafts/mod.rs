@@ -1,5 +1,5 @@
 //! Drafts: registrations kept on this computer until Dinie has them. Every registration starts
-//! as one (autosaved while the agent types), offline or not; the sync worker sends the queue.
+//! as one (autosaved while the agent types), offline or not; the outbox loop sends the waiting ones.
 //!
 //! A draft's id is born with it and never changes: it is the `Idempotency-Key` of its create
 //! (with a revision suffix once an edit follows a refusal) and, unless the agent typed one, its
@@ -9,9 +9,9 @@ pub mod files;
 pub mod import;
 pub mod outbox;
 pub mod sealing;
+pub mod send;
 mod store;
 pub mod submit;
-pub mod sync;
 
 use std::collections::BTreeMap;
 
@@ -138,7 +138,7 @@ pub struct DraftDocument {
     pub problem: Option<String>,
 }
 
-/// A draft as the screens and the sync worker see it (decrypted).
+/// A draft as the screens and the outbox loop see it (decrypted).
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Draft {

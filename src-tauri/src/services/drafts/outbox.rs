@@ -1,5 +1,5 @@
 //! The outbox: the drafts store (opened when the keychain gives its key), what the agent does
-//! with drafts (autosave, discard, attach a file, import a CSV), and the state the sync worker
+//! with drafts (autosave, discard, attach a file, import a CSV), and the state the outbox loop
 //! shares with the page (how far a run is). Every change is announced on [`Outbox::changed`],
 //! so whoever shows the drafts' counts hears about it without each caller remembering to tell.
 

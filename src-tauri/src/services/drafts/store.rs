@@ -517,7 +517,7 @@ fn remove_if_there(path: &Path) -> Result<(), std::io::Error> {
     }
 }
 
-mod queue;
+mod outbox;
 
 #[cfg(test)]
 mod tests;

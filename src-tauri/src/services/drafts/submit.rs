@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::outbox::Outbox;
-use super::sync::{self, Outcome};
+use super::send::{self, Outcome};
 use super::{Draft, DraftError, DraftProblem};
 use crate::services::connection::Connection;
 use crate::services::customers::{self, check_form, FieldProblem, RegistrationForm};
@@ -90,7 +90,7 @@ pub async fn submit(
     };
     let (draft, in_flight) = store.queue_and_begin(id, profile, form)?;
     outbox.touch();
-    let outcome = sync::send_draft(conn, &store, &draft, checked).await;
+    let outcome = send::send_draft(conn, &store, &draft, checked).await;
     drop(in_flight);
     outbox.touch();
     match outcome? {

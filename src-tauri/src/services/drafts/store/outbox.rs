@@ -1,4 +1,4 @@
-//! The queue side of the drafts store: what the sync worker reads and records, each step in
+//! The outbox side of the drafts store: what the outbox loop reads and records, each step in
 //! its own transaction, before and after it happens.
 
 use std::collections::HashSet;

@@ -1,19 +1,21 @@
 // KYC documents on a customer's detail: drop files on a checklist item (or anywhere on the
 // detail) or pick them, see what each is before sending, then upload with progress and Cancel.
-import { call, listen } from '../ipc.js';
+import { call } from '../ipc.js';
 import { Channel, convertFileSrc } from '../../vendor/tauri-api/core.js';
 import { el, clear } from '../dom.js';
 import { t } from '../i18n.js';
-import { toast, toastError, describe } from '../feedback.js';
+import { toast, toastError } from '../feedback.js';
+import { describe, label } from '../labels.js';
+import { DOM, hear } from '../app-docs.js';
 
-const state = { customer: null, files: [], onUpdated: null, panel: null, unlisten: [] };
+const docs = { customer: null, files: [], onUpdated: null, panel: null, unlisten: [] };
 
 /** The documents panel of `customer`; `onUpdated(detail)` repaints the detail after an upload. */
 export function documentsPanel(customer, onUpdated) {
-  state.customer = customer;
-  state.onUpdated = onUpdated;
+  docs.customer = customer;
+  docs.onUpdated = onUpdated;
   const needed = customer.checklist.filter((k) => k.kind === 'document');
-  state.panel = el('section', { class: 'card', id: 'uploads', 'aria-live': 'polite' },
+  docs.panel = el('section', { class: 'card', id: 'uploads', 'aria-live': 'polite' },
     el('h3', { text: t('docs.title') }),
     el('p', { class: 'help', text: t('docs.hint') }),
     el('div', { class: 'actions' },
@@ -23,23 +25,23 @@ export function documentsPanel(customer, onUpdated) {
       el('button', { type: 'button', id: 'send-uploads', class: 'primary', text: t('docs.sendAll'), onclick: sendAll })),
     el('ul', { class: 'upload-list', id: 'upload-list' }));
   paintFiles();
-  return state.panel;
+  return docs.panel;
 }
 
 /** Starts listening to the window's native drag-and-drop while a detail is open. */
-export async function startDropTarget() {
+export function startDropTarget() {
   stopDropTarget();
-  state.unlisten = await Promise.all([
-    listen('tauri://drag-over', (e) => highlight(e.payload.position)),
-    listen('tauri://drag-leave', () => highlight(null)),
-    listen('tauri://drag-drop', (e) => handleDrop(e.payload)),
-  ]);
+  docs.unlisten = [
+    hear(DOM.dragOver, (over) => highlight(over.position)),
+    hear(DOM.dragLeave, () => highlight(null)),
+    hear(DOM.dragDrop, (drop) => handleDrop(drop)),
+  ];
 }
 
 export function stopDropTarget() {
-  for (const off of state.unlisten) off();
-  state.unlisten = [];
-  state.files = [];
+  for (const off of docs.unlisten) off();
+  docs.unlisten = [];
+  docs.files = [];
 }
 
 function itemAt(position) {
@@ -73,10 +75,10 @@ async function pick(type) {
 
 /** Checks files (dropped or picked) and lists them, each with its own verdict. */
 export async function addFiles(paths, type) {
-  if (!state.customer || !paths.length) return;
+  if (!docs.customer || !paths.length) return;
   try {
-    const checks = await call('inspect_documents', { customerId: state.customer.id, paths, docType: type });
-    for (const c of checks) state.files.push({ ...c, id: crypto.randomUUID(), status: c.problem ? 'refused' : 'ready' });
+    const checks = await call('inspect_documents', { customerId: docs.customer.id, paths, docType: type });
+    for (const c of checks) docs.files.push({ ...c, id: crypto.randomUUID(), status: c.problem ? 'refused' : 'ready' });
     paintFiles();
   } catch (err) {
     toastError(err);
@@ -84,13 +86,13 @@ export async function addFiles(paths, type) {
 }
 
 function paintFiles() {
-  const list = state.panel?.querySelector('#upload-list');
+  const list = docs.panel?.querySelector('#upload-list');
   if (!list) return;
-  clear(list).append(...state.files.map(fileRow));
+  clear(list).append(...docs.files.map(fileRow));
 }
 
 function fileRow(f) {
-  const needed = state.customer.checklist.filter((k) => k.kind === 'document' && k.status !== 'approved');
+  const needed = docs.customer.checklist.filter((k) => k.kind === 'document' && k.status !== 'approved');
   const preview = f.format === 'pdf'
     ? el('span', { class: 'pdf-badge', text: f.pages ? t('docs.pages', { count: f.pages }) : 'PDF' })
     : f.format && !f.problem ? el('img', { class: 'thumb', alt: f.name, src: convertFileSrc(f.path) }) : el('span', { class: 'pdf-badge', text: '?' });
@@ -98,7 +100,7 @@ function fileRow(f) {
     el('option', { value: '', text: t('docs.chooseType') }),
     needed.map((k) => el('option', { value: k.itemType, text: k.description ?? k.itemType, selected: f.docType === k.itemType })));
   type.addEventListener('change', async () => {
-    const again = await call('inspect_documents', { customerId: state.customer.id, paths: [f.path], docType: type.value || null });
+    const again = await call('inspect_documents', { customerId: docs.customer.id, paths: [f.path], docType: type.value || null });
     Object.assign(f, again[0], { status: again[0].problem ? 'refused' : 'ready' });
     paintFiles();
   });
@@ -114,7 +116,7 @@ function fileRow(f) {
     el('div', { class: 'actions' },
       f.status === 'ready' ? el('button', { type: 'button', class: 'upload-send primary', text: t('docs.send'), onclick: () => send(f) }) : null,
       f.status === 'sending' ? el('button', { type: 'button', class: 'upload-cancel', text: t('docs.cancel'), onclick: () => cancel(f) }) : null,
-      f.status !== 'sending' ? el('button', { type: 'button', class: 'upload-remove', text: t('docs.remove'), onclick: () => { state.files = state.files.filter((x) => x !== f); paintFiles(); } }) : null));
+      f.status !== 'sending' ? el('button', { type: 'button', class: 'upload-remove', text: t('docs.remove'), onclick: () => { docs.files = docs.files.filter((x) => x !== f); paintFiles(); } }) : null));
   return row;
 }
 
@@ -126,28 +128,26 @@ async function send(f) {
   const channel = new Channel();
   channel.onmessage = (event) => {
     f.sent = event.sent;
-    const bar = state.panel?.querySelector(`.upload[data-name="${CSS.escape(f.name)}"] progress`);
+    const bar = docs.panel?.querySelector(`.upload[data-name="${CSS.escape(f.name)}"] progress`);
     if (bar) bar.value = event.sent;
   };
   try {
-    const detail = await call('upload_document', { request: { customerId: state.customer.id, path: f.path, docType: f.docType, uploadId: f.id }, onProgress: channel });
-    state.files = state.files.filter((x) => x !== f);
+    const detail = await call('upload_document', { request: { customerId: docs.customer.id, path: f.path, docType: f.docType, uploadId: f.id }, onProgress: channel });
+    docs.files = docs.files.filter((x) => x !== f);
     toast(t('docs.sent', { name: f.name }));
-    state.customer = detail;
-    state.onUpdated?.(detail);
+    docs.customer = detail;
+    docs.onUpdated?.(detail);
   } catch (err) {
-    f.status = err.code === 'cancelled' ? 'ready' : 'failed';
+    // Cancelled or failed, the file stays ready to be sent again, with why it was not.
+    f.status = 'ready';
     f.error = err.code === 'cancelled' ? t('docs.cancelled') : problemText(err) + (err.requestId ? ` (${err.requestId})` : '');
-    if (f.status === 'failed') f.status = 'ready';
     paintFiles();
   }
 }
 
 /** A refusal of the Rust checks in the agent's language, or the error as usual. */
 function problemText(err) {
-  const key = `docs.problem.${err.code}`;
-  const text = t(key, { detail: err.message });
-  return text === key ? describe(err) : text;
+  return label(`docs.problem.${err.code}`, describe(err), { detail: err.message });
 }
 
 async function cancel(f) {
@@ -155,5 +155,5 @@ async function cancel(f) {
 }
 
 async function sendAll() {
-  for (const f of state.files.filter((x) => x.status === 'ready')) await send(f);
+  for (const f of docs.files.filter((x) => x.status === 'ready')) await send(f);
 }

@@ -2,19 +2,22 @@
 import { call } from '../ipc.js';
 import { el, clear } from '../dom.js';
 import { t } from '../i18n.js';
-import { describe, toast, toastError } from '../feedback.js';
+import { toast, toastError } from '../feedback.js';
+import { describe } from '../labels.js';
 import { confirmDialog } from '../confirm.js';
-import { state, setConnection } from '../main.js';
+import { app } from '../app-state.js';
+import { switched } from '../chrome.js';
 
 const KINDS = ['dinie_sandbox', 'production', 'custom'];
 
-export function renderConnections(root) {
+/** The connections card of the Settings screen. */
+export function connectionsPanel() {
   const section = el('section', { class: 'card', id: 'connections' }, el('h2', { text: t('connections.title') }));
   const list = el('div', { id: 'profile-list' });
   const formSlot = el('div', { id: 'profile-form-slot' });
   section.append(list, el('button', { type: 'button', id: 'add-profile', class: 'primary', text: t('connections.add'), onclick: () => showForm(formSlot, list) }), formSlot);
-  root.append(section);
   loadList(list, formSlot);
+  return section;
 }
 
 async function loadList(list, formSlot) {
@@ -70,7 +73,7 @@ async function use(p, list, formSlot) {
   if (live && !(await confirmDialog(t('connections.confirmLive', { name: p.name }), { danger: true }))) return;
   try {
     const info = await call('activate_profile', { id: p.id, confirmLive: live });
-    setConnection(info);
+    switched(info);
     toast(t('connections.switched', { name: p.name }));
     loadList(list, formSlot);
   } catch (err) {
@@ -83,9 +86,9 @@ async function remove(p, list, formSlot) {
   try {
     await call('delete_profile', { id: p.id });
     toast(t('connections.deleted'));
-    if (state.info.connection.profileId === p.id) {
+    if (app.info.connection.profileId === p.id) {
       const info = await call('app_info');
-      setConnection(info.connection);
+      switched(info.connection);
     }
     loadList(list, formSlot);
   } catch (err) {
