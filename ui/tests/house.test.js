@@ -3,7 +3,7 @@
 // the page listens to are the ones Rust emits.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, dirname, resolve, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EVENTS } from '../js/app-state.js';
@@ -31,6 +31,28 @@ function graph() {
   }
   return out;
 }
+
+test('every import names a module that exists and a name it exports', () => {
+  const wrong = [];
+  for (const file of modules()) {
+    for (const [, names, spec] of readFileSync(file, 'utf8').matchAll(/^import\s+(?:\{([^}]*)\}|\*\s+as\s+\w+)\s+from\s+'([^']+)'/gm)) {
+      const target = resolve(dirname(file), spec);
+      if (!existsSync(target)) {
+        wrong.push(`${relative(js, file)}: ${spec} does not exist`);
+        continue;
+      }
+      const text = readFileSync(target, 'utf8');
+      const exported = new Set([
+        ...[...text.matchAll(/^export\s+(?:async\s+)?(?:function|const|let|class)\s+(\w+)/gm)].map((m) => m[1]),
+        ...[...text.matchAll(/^export\s+\{([^}]*)\}/gm)].flatMap((m) => m[1].split(',').map((n) => n.trim().split(/\s+as\s+/).pop())),
+      ]);
+      for (const name of (names ?? '').split(',').map((n) => n.trim().split(/\s+as\s+/)[0]).filter(Boolean)) {
+        if (!exported.has(name)) wrong.push(`${relative(js, file)}: ${spec} exports no ${name}`);
+      }
+    }
+  }
+  assert.deepEqual(wrong, []);
+});
 
 test('screens never import each other, panels import no screen, nothing imports main.js', () => {
   const wrong = [];

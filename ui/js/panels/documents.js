@@ -6,7 +6,7 @@ import { el, clear } from '../dom.js';
 import { t } from '../i18n.js';
 import { toast, toastError } from '../feedback.js';
 import { describe, label } from '../labels.js';
-import { DOM, hear } from '../app-docs.js';
+import { DOM, hear } from '../app-state.js';
 
 const docs = { customer: null, files: [], onUpdated: null, panel: null, unlisten: [] };
 
