@@ -9,6 +9,9 @@ use tokio::sync::Mutex;
 
 /// How long before expiry a token is refreshed (or half its life, when shorter).
 const REFRESH_MARGIN: Duration = Duration::from_secs(60);
+/// The longest a token is trusted, whatever the server says its lifetime is (a huge
+/// `expires_in` must neither overflow the clock nor keep a token forever).
+const MAX_LIFE: Duration = Duration::from_secs(24 * 3600);
 
 #[derive(Deserialize)]
 pub(crate) struct TokenResponse {
@@ -47,12 +50,10 @@ impl TokenCache {
             }
         }
         let fresh = fetch().await?;
-        let life = Duration::from_secs(fresh.expires_in);
-        let margin = REFRESH_MARGIN.min(life / 2);
         let value = SecretString::from(fresh.access_token);
         *slot = Some(Token {
             value: value.clone(),
-            refresh_at: Instant::now() + life - margin,
+            refresh_at: refresh_at(Instant::now(), fresh.expires_in),
         });
         Ok(value)
     }
@@ -66,5 +67,29 @@ impl TokenCache {
         {
             *slot = None;
         }
+    }
+}
+
+/// When a token that lives `expires_in` seconds from `now` is refreshed: a margin before it
+/// expires, its life capped at [`MAX_LIFE`].
+fn refresh_at(now: Instant, expires_in: u64) -> Instant {
+    let life = Duration::from_secs(expires_in).min(MAX_LIFE);
+    let margin = REFRESH_MARGIN.min(life / 2);
+    now + (life - margin)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_huge_lifetime_is_capped_not_overflowed() {
+        let now = Instant::now();
+        assert_eq!(
+            refresh_at(now, u64::MAX),
+            now + MAX_LIFE - REFRESH_MARGIN
+        );
+        assert_eq!(refresh_at(now, 3600), now + Duration::from_secs(3540));
+        assert_eq!(refresh_at(now, 0), now);
     }
 }

@@ -35,12 +35,12 @@ impl std::fmt::Debug for Client {
     }
 }
 
-/// Builds a [`Client`].
+/// Builds a [`Client`]. Its `Debug` output never shows the secret.
 #[derive(Debug, Default)]
 pub struct ClientBuilder {
     base_url: Option<String>,
     client_id: Option<String>,
-    client_secret: Option<String>,
+    client_secret: Option<SecretString>,
     timeout: Option<std::time::Duration>,
     max_retries: Option<u32>,
     user_agent: Option<String>,
@@ -58,7 +58,7 @@ impl ClientBuilder {
     /// OAuth2 client id (`dinie_ci_…`) and secret (`dinie_cs_…`).
     pub fn credentials(mut self, id: impl Into<String>, secret: impl Into<String>) -> Self {
         self.client_id = Some(id.into());
-        self.client_secret = Some(secret.into());
+        self.client_secret = Some(SecretString::from(secret.into()));
         self
     }
     /// Per-request timeout (default 30 s).
@@ -101,7 +101,10 @@ impl ClientBuilder {
         let mut config = Config::new(
             &base_url,
             self.client_id.unwrap_or_default(),
-            self.client_secret.unwrap_or_default(),
+            self.client_secret
+                .as_ref()
+                .map(|s| s.expose_secret().to_owned())
+                .unwrap_or_default(),
         )?;
         if let Some(t) = self.timeout {
             config = config.with_timeout(t);
@@ -122,6 +125,26 @@ impl ClientBuilder {
     }
 }
 
+/// The HTTP client the crate builds when none is given:
+/// - no redirects: the API never redirects, and following one would replay the body (a CPF, a
+///   name) to another host, or down to plain http;
+/// - `https` only for a remote API; for one on this machine (a local sandbox), no proxy from
+///   the environment (loopback traffic must not leave the machine through a corporate proxy).
+fn http_client(config: &Config) -> Result<reqwest::Client, Error> {
+    let mut builder = reqwest::Client::builder()
+        .user_agent(config.user_agent.clone())
+        .connect_timeout(config.timeout.min(std::time::Duration::from_secs(10)))
+        .redirect(reqwest::redirect::Policy::none());
+    builder = if crate::config::is_loopback(&config.base_url) {
+        builder.no_proxy()
+    } else {
+        builder.https_only(true)
+    };
+    Ok(builder
+        .build()
+        .map_err(|e| InvalidInput::Other(format!("could not build the HTTP client: {e}")))?)
+}
+
 impl Client {
     /// Starts a [`ClientBuilder`].
     pub fn builder() -> ClientBuilder {
@@ -136,13 +159,7 @@ impl Client {
     fn with_http(config: Config, http: Option<reqwest::Client>) -> Result<Self, Error> {
         let http = match http {
             Some(http) => http,
-            None => reqwest::Client::builder()
-                .user_agent(config.user_agent.clone())
-                .connect_timeout(config.timeout.min(std::time::Duration::from_secs(10)))
-                .build()
-                .map_err(|e| {
-                    InvalidInput::Other(format!("could not build the HTTP client: {e}"))
-                })?,
+            None => http_client(&config)?,
         };
         Ok(Self {
             inner: Arc::new(Inner {
@@ -315,5 +332,22 @@ impl Client {
             }
             attempt += 1;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builder_does_not_show_the_secret() {
+        let builder = Client::builder()
+            .base_url(crate::PRODUCTION_URL)
+            .credentials("dinie_ci_live_abc", "dinie_cs_live_topsecret");
+        let shown = format!("{builder:?}");
+        assert!(!shown.contains("topsecret"), "{shown}");
+        assert!(shown.contains("dinie_ci_live_abc"));
+        let client = builder.build().unwrap();
+        assert!(!format!("{client:?}").contains("topsecret"));
     }
 }

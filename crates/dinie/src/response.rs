@@ -14,12 +14,40 @@ pub(crate) fn request_id(resp: &Response) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Decodes a successful JSON body, naming the JSON path of the first mismatch.
-pub(crate) async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, Error> {
+/// The largest successful body read (a page of 100 customers is a few hundred kB).
+pub(crate) const MAX_BODY: usize = 16 << 20;
+/// The largest part of an error body kept (a problem+json is a few hundred bytes).
+const MAX_ERROR_BODY: usize = 64 << 10;
+
+/// Reads at most `cap` bytes of the body; `Err(size so far)` when it is longer.
+async fn read_capped(resp: &mut Response, cap: usize) -> Result<Result<Vec<u8>, usize>, reqwest::Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await? {
+        if body.len() + chunk.len() > cap {
+            return Ok(Err(body.len() + chunk.len()));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Ok(body))
+}
+
+/// Decodes a successful JSON body, naming the JSON path of the first mismatch. A body over
+/// [`MAX_BODY`] is refused unread (a server, or something posing as one, cannot fill memory).
+pub(crate) async fn decode<T: DeserializeOwned>(mut resp: Response) -> Result<T, Error> {
     let status = resp.status().as_u16();
     let request_id = request_id(&resp);
     let url = resp.url().to_string();
-    let bytes = resp.bytes().await.map_err(|e| transport(&url, e))?;
+    let bytes = match read_capped(&mut resp, MAX_BODY).await.map_err(|e| transport(&url, e))? {
+        Ok(bytes) => bytes,
+        Err(size) => {
+            return Err(Error::Decode {
+                path: ".".into(),
+                message: format!("the answer is larger than {} MiB ({size} bytes read)", MAX_BODY >> 20),
+                status,
+                request_id,
+            })
+        }
+    };
     let de = &mut serde_json::Deserializer::from_slice(&bytes);
     serde_path_to_error::deserialize(de).map_err(|e| Error::Decode {
         path: e.path().to_string(),
@@ -31,11 +59,15 @@ pub(crate) async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, Err
 
 /// Reads an error response into an [`ApiError`]; a body that is not problem+json still gives
 /// an error with the status and request id.
-pub(crate) async fn api_error(resp: Response) -> ApiError {
+pub(crate) async fn api_error(mut resp: Response) -> ApiError {
     let status = resp.status();
     let request_id = request_id(&resp);
     let retry_after = retry::retry_after_secs(resp.headers());
-    let body = resp.bytes().await.unwrap_or_default();
+    // An error body larger than a problem+json can be is not one: keep nothing of it.
+    let body = match read_capped(&mut resp, MAX_ERROR_BODY).await {
+        Ok(Ok(body)) => body,
+        _ => Vec::new(),
+    };
     let problem = serde_json::from_slice::<Problem>(&body).unwrap_or_else(|_| Problem {
         title: status.canonical_reason().map(str::to_owned),
         status: Some(status.as_u16()),

@@ -174,12 +174,15 @@ pub fn verify(
         .map_err(|_| WebhookError::InvalidHeader("webhook-timestamp"))?;
     let signatures = header("webhook-signature")?;
 
-    let skew = now.timestamp() - timestamp;
+    // The header is unauthenticated input: any i64 must be handled without overflow.
+    let now = now.timestamp();
+    let skew = i64::try_from(now.abs_diff(timestamp)).unwrap_or(i64::MAX);
     if skew > TOLERANCE_SECONDS {
-        return Err(WebhookError::TimestampTooOld(skew));
-    }
-    if -skew > TOLERANCE_SECONDS {
-        return Err(WebhookError::TimestampInFuture(-skew));
+        return Err(if timestamp < now {
+            WebhookError::TimestampTooOld(skew)
+        } else {
+            WebhookError::TimestampInFuture(skew)
+        });
     }
 
     let expected = sign(secret, msg_id, timestamp, body)?;
@@ -342,6 +345,22 @@ mod tests {
                 assert_eq!(id, "evt_1");
             }
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn extreme_timestamps_are_refused_without_overflow() {
+        let b = body("customer.active", r#"{"id":"cust_1","status":"active"}"#);
+        for ts in [i64::MIN, i64::MAX, -1] {
+            let h = delivery(ts, "v1,AAAA");
+            let err = verify(SECRET, &b, &h, Utc::now()).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    WebhookError::TimestampTooOld(_) | WebhookError::TimestampInFuture(_)
+                ),
+                "{ts}: {err:?}"
+            );
         }
     }
 }

@@ -67,7 +67,8 @@ impl Profile {
 }
 
 /// What the page sends to create or edit a profile. `client_id`/`client_secret` left empty on
-/// an edit keep the stored ones.
+/// an edit keep the stored ones, unless the edit changes where they would be sent (the kind or
+/// the API's origin): then both must be typed again. `Debug` never shows the secret.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileInput {
@@ -79,7 +80,7 @@ pub struct ProfileInput {
     #[serde(default)]
     pub client_id: Option<String>,
     #[serde(default)]
-    pub client_secret: Option<String>,
+    pub client_secret: Option<SecretString>,
 }
 
 /// Why a profile could not be saved or used.
@@ -229,8 +230,7 @@ pub fn save<R: Runtime>(app: &AppHandle<R>, input: ProfileInput) -> Result<Profi
         .filter(|c| !c.is_empty());
     let secret = input
         .client_secret
-        .filter(|s| !s.is_empty())
-        .map(SecretString::from);
+        .filter(|s| !s.expose_secret().is_empty());
     if let Some(id) = &client_id {
         if id.chars().any(char::is_whitespace) || id.len() > 200 {
             return Err(invalid(
@@ -247,6 +247,16 @@ pub fn save<R: Runtime>(app: &AppHandle<R>, input: ProfileInput) -> Result<Profi
                 .find(|p| &p.id == id)
                 .cloned()
                 .ok_or(ProfileError::NotFound)?;
+            // The stored credentials go only where they were typed for: an edit that would
+            // send them to another kind of API or another origin needs them typed again.
+            let moved = existing.kind != input.kind || origin(&existing.base_url) != origin(&base_url);
+            if moved && (client_id.is_none() || secret.is_none()) {
+                let field = if client_id.is_none() { "clientId" } else { "clientSecret" };
+                return Err(invalid(
+                    field,
+                    "this connection now leads to another address: type the client id and secret again",
+                ));
+            }
             (id.clone(), existing)
         }
         None => {
@@ -302,6 +312,13 @@ pub fn save<R: Runtime>(app: &AppHandle<R>, input: ProfileInput) -> Result<Profi
     Ok(profile)
 }
 
+/// The origin (scheme, host, port) of a base URL; the whole text when it is not one.
+fn origin(url: &str) -> String {
+    url::Url::parse(url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_else(|_| url.to_owned())
+}
+
 /// Deletes a profile and its keychain entries; the embedded one becomes active if it was.
 pub fn delete<R: Runtime>(app: &AppHandle<R>, id: &str) -> Result<(), ProfileError> {
     if id == EMBEDDED_ID {
@@ -342,6 +359,28 @@ pub fn credentials(profile: &Profile) -> Result<(String, SecretString), ProfileE
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_secret_is_not_in_debug_output() {
+        let input: ProfileInput = serde_json::from_value(serde_json::json!({
+            "name": "Produção", "kind": "production",
+            "clientId": "dinie_ci_live_abc", "clientSecret": "dinie_cs_live_topsecret"
+        }))
+        .unwrap();
+        let shown = format!("{input:?}");
+        assert!(!shown.contains("topsecret"), "{shown}");
+        assert_eq!(
+            input.client_secret.as_ref().map(|s| s.expose_secret()),
+            Some("dinie_cs_live_topsecret")
+        );
+    }
+
+    #[test]
+    fn origins_compare_scheme_host_and_port() {
+        assert_eq!(origin("https://a.example/api/v3"), origin("https://a.example:443/v3"));
+        assert_ne!(origin("https://a.example/api/v3"), origin("https://b.example/api/v3"));
+        assert_ne!(origin("http://127.0.0.1:8080/api/v3"), origin("http://127.0.0.1:8081/api/v3"));
+    }
 
     #[test]
     fn masks_client_ids() {
