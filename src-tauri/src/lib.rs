@@ -40,6 +40,7 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<tauri::App
         .setup(|app| {
             logging::init(&app.path().app_log_dir()?);
             let data_dir = app.path().app_data_dir()?;
+            platform::private_dir(&data_dir)?;
             let initial = activation::resume(app.handle());
             let outbox = Outbox::new(data_dir.join("drafts"));
             let conns = tauri::async_runtime::block_on(Connections::start(data_dir, initial))?;
@@ -51,6 +52,7 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<tauri::App
             tauri::async_runtime::spawn(events::forward(app.handle().clone()));
             tauri::async_runtime::spawn(workers::follow::follow_forever(app.handle().clone()));
             tauri::async_runtime::spawn(workers::outbox::run_forever(app.handle().clone()));
+            windows::main_window::open(app.handle())?;
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

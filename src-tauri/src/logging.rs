@@ -15,41 +15,107 @@ use tracing_subscriber::EnvFilter;
 /// Log files kept (one a day).
 const KEEP_FILES: usize = 14;
 
-fn patterns() -> &'static [Regex] {
-    static PATTERNS: OnceLock<Vec<Regex>> = OnceLock::new();
-    PATTERNS.get_or_init(|| {
-        [
-            // CNPJ, numeric or alphanumeric, masked or not.
-            r"\b[0-9A-Z]{2}\.?[0-9A-Z]{3}\.?[0-9A-Z]{3}/?[0-9A-Z]{4}-?[0-9]{2}\b",
-            // CPF, masked or not.
-            r"\b[0-9]{3}\.?[0-9]{3}\.?[0-9]{3}-?[0-9]{2}\b",
-        ]
+/// Characters (and their URL encodings) that may stand between the digits of a CPF, CNPJ or
+/// phone as people and programs write them.
+const SEPARATORS: &[&str] = &[".", "-", "/", " ", "\t", "%2E", "%2D", "%2F", "%20", "+"];
+
+/// The separator at the start of `rest`, if any (URL encodings in either case).
+fn separator(rest: &str) -> Option<usize> {
+    SEPARATORS
         .iter()
-        .filter_map(|p| Regex::new(p).ok())
-        .collect()
-    })
+        .find(|sep| {
+            rest.len() >= sep.len()
+                && rest.is_char_boundary(sep.len())
+                && rest[..sep.len()].eq_ignore_ascii_case(sep)
+        })
+        .map(|sep| sep.len())
 }
 
-/// Replaces every CPF and CNPJ in `text` with a mask that keeps the last two digits.
+/// The length of the run of digits and separators at the start of `text` that ends on a
+/// digit, and how many digits it holds.
+fn digit_run(text: &str) -> (usize, usize) {
+    let (mut end, mut digits, mut i) = (0, 0, 0);
+    while i < text.len() {
+        let rest = &text[i..];
+        if rest.as_bytes()[0].is_ascii_digit() {
+            i += 1;
+            digits += 1;
+            end = i;
+        } else if let Some(len) = separator(rest) {
+            i += len;
+        } else {
+            break;
+        }
+    }
+    (end, digits)
+}
+
+/// Candidates for an alphanumeric CNPJ (a fixed pattern, tested below).
+fn alphanumeric_cnpjs() -> Option<&'static Regex> {
+    static RE: OnceLock<Option<Regex>> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)[0-9a-z]{2}\.?[0-9a-z]{3}\.?[0-9a-z]{3}/?[0-9a-z]{4}-?[0-9]{2}").ok()
+    })
+    .as_ref()
+}
+
+fn masked(kept: &str) -> String {
+    let digits: Vec<char> = kept.chars().filter(char::is_ascii_digit).collect();
+    let keep: String = digits[digits.len().saturating_sub(2)..].iter().collect();
+    format!("[doc ***{keep}]")
+}
+
+/// Hides CPFs, CNPJs and phones in `text`, keeping the last two digits: every run of nine or
+/// more digits (with dots, dashes, slashes, spaces, `+` or their URL encodings between them,
+/// whatever surrounds it), and every valid alphanumeric CNPJ in any case.
 pub fn mask(text: &str) -> String {
-    let mut out = text.to_owned();
-    for re in patterns() {
-        out = re
-            .replace_all(&out, |caps: &regex::Captures<'_>| {
-                let m = &caps[0];
-                let keep: String = m
-                    .chars()
-                    .rev()
-                    .take(2)
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .rev()
-                    .collect();
-                format!("[doc ***{keep}]")
-            })
-            .into_owned();
+    let with_cnpjs = match alphanumeric_cnpjs() {
+        Some(re) => re.replace_all(text, |caps: &regex::Captures<'_>| {
+            let m = &caps[0];
+            if dinie::br::Cnpj::parse(m).is_ok() {
+                masked(m)
+            } else {
+                m.to_owned()
+            }
+        }),
+        None => std::borrow::Cow::Borrowed(text),
+    };
+    let text = with_cnpjs.as_ref();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        if text.as_bytes()[i].is_ascii_digit() {
+            let (len, digits) = digit_run(&text[i..]);
+            if digits >= 9 {
+                out.push_str(&masked(&text[i..i + len]));
+            } else {
+                out.push_str(&text[i..i + len]);
+            }
+            i += len;
+        } else {
+            let ch_len = text[i..].chars().next().map_or(1, char::len_utf8);
+            out.push_str(&text[i..i + ch_len]);
+            i += ch_len;
+        }
     }
     out
+}
+
+/// Sends a panic's message to the log, masked, instead of printing it raw to stderr.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        tracing::error!(target: "dinie_desk::panic", "panicked{location}: {}", mask(&message));
+    }));
 }
 
 /// A writer that masks each buffer before passing it on.
@@ -78,6 +144,9 @@ impl<'a, M: MakeWriter<'a>> MakeWriter<'a> for MaskingMaker<M> {
 /// Starts logging to stderr and to `dir/dinie-desk.log.YYYY-MM-DD`. `DINIE_DESK_LOG` sets the
 /// filter (default `dinie_desk=info`).
 pub fn init(dir: &Path) {
+    if let Err(e) = crate::platform::private_dir(dir) {
+        eprintln!("the log folder could not be made private: {e}");
+    }
     let filter = EnvFilter::try_from_env("DINIE_DESK_LOG")
         .unwrap_or_else(|_| "dinie_desk=info,dinie_sandbox=warn".into());
     let file = tracing_appender::rolling::Builder::new()
@@ -96,11 +165,33 @@ pub fn init(dir: &Path) {
         .with(stderr_layer)
         .with(file_layer)
         .try_init();
+    install_panic_hook();
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cnpj_pattern_compiles() {
+        assert!(alphanumeric_cnpjs().is_some());
+    }
+
+    #[test]
+    fn masks_the_forms_the_review_found() {
+        for (raw, kept) in [
+            ("12.abc.345/01de-35", "35"),
+            ("cpf12345678909", "09"),
+            ("cpf_12345678909", "09"),
+            ("123 456 789 09", "09"),
+            ("cpf%3D12345678909", "09"),
+            ("cpf=123%2E456%2E789%2D09", "09"),
+            ("+55 11 98765-4321", "21"),
+        ] {
+            let out = mask(&format!("x {raw} y"));
+            assert!(out.contains(&format!("[doc ***{kept}]")), "{raw} -> {out}");
+        }
+    }
 
     #[test]
     fn masks_cpf_and_cnpj_in_any_form() {

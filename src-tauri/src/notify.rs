@@ -20,11 +20,12 @@ pub fn language<R: Runtime>(app: &AppHandle<R>) -> String {
     settings::language(app)
 }
 
-/// What to say about a followed customer's change.
+/// What to say about a followed customer's change: no name, no reviewer's words (the detail
+/// in the app says who and why).
 pub fn for_notice(notice: &Notice, language: &str) -> Wording {
     let pt = language == "pt-BR";
     match notice {
-        Notice::Activated { name } => Wording {
+        Notice::Activated => Wording {
             title: if pt {
                 "Cliente ativado"
             } else {
@@ -32,23 +33,24 @@ pub fn for_notice(notice: &Notice, language: &str) -> Wording {
             }
             .to_owned(),
             body: if pt {
-                format!("{name} foi ativado pela Dinie e já tem oferta de crédito.")
+                "Um cliente foi ativado pela Dinie e já tem oferta de crédito."
             } else {
-                format!("{name} was activated by Dinie and has a credit offer.")
-            },
+                "A customer was activated by Dinie and has a credit offer."
+            }
+            .to_owned(),
         },
-        Notice::Rejected {
-            name,
-            item,
-            message,
-        } => Wording {
+        Notice::Rejected { item } => Wording {
             title: if pt {
                 "Documento recusado"
             } else {
                 "Document rejected"
             }
             .to_owned(),
-            body: format!("{name} · {item}: {}", message.clone().unwrap_or_default()),
+            body: if pt {
+                format!("Um documento ({item}) foi recusado. Abra o Dinie Desk para ver o motivo.")
+            } else {
+                format!("A document ({item}) was rejected. Open Dinie Desk to see why.")
+            },
         },
     }
 }
@@ -98,9 +100,16 @@ mod tests {
 
     #[test]
     fn wording_follows_the_language() {
-        let activated = Notice::Activated { name: "Ana".into() };
-        assert_eq!(for_notice(&activated, "pt-BR").title, "Cliente ativado");
-        assert_eq!(for_notice(&activated, "en").title, "Customer activated");
+        assert_eq!(
+            for_notice(&Notice::Activated, "pt-BR").title,
+            "Cliente ativado"
+        );
+        assert_eq!(
+            for_notice(&Notice::Activated, "en").title,
+            "Customer activated"
+        );
+        let rejected = for_notice(&Notice::Rejected { item: "cnh".into() }, "pt-BR");
+        assert!(rejected.body.contains("cnh"), "{}", rejected.body);
         let run = SyncProgress {
             sent: 12,
             attention: 1,

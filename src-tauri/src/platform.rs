@@ -1,4 +1,7 @@
-//! Per-platform set-up that must happen before the windowing toolkit starts.
+//! Per-platform set-up that must happen before the windowing toolkit starts, and the process's
+//! own hardening: no core dumps, private folders.
+
+use std::path::Path;
 
 /// On Linux, WebKitGTK's DMA-BUF renderer leaves a blank window on many NVIDIA and some
 /// Wayland setups (tauri-apps/tauri #9394, #13885; WebKit bug 261874). Like other Tauri apps we
@@ -9,4 +12,39 @@ pub fn prepare_environment() {
     if std::env::var_os("WEBKIT_DISABLE_DMABUF_RENDERER").is_none() {
         std::env::set_var("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
     }
+}
+
+/// The process holds decrypted drafts, ID photos and tokens in memory: it must not be dumped
+/// to disk when it crashes (apport, systemd-coredump), nor be readable by a debugger of the
+/// same user that was not its parent. Best effort: a refusal is logged, not fatal.
+pub fn forbid_core_dumps() {
+    #[cfg(unix)]
+    {
+        use rustix::process::{setrlimit, Resource, Rlimit};
+        let none = Rlimit {
+            current: Some(0),
+            maximum: Some(0),
+        };
+        if let Err(e) = setrlimit(Resource::Core, none) {
+            tracing::warn!(error = %e, "could not turn core dumps off");
+        }
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        if let Err(e) =
+            rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable)
+        {
+            tracing::warn!(error = %e, "could not mark the process as not dumpable");
+        }
+    }
+}
+
+/// Creates `dir` (and its parents) readable by this user only (0700 on Unix): the drafts, the
+/// logs and the embedded sandbox's data are nobody else's business.
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
 }

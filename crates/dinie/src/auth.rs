@@ -85,10 +85,7 @@ mod tests {
     #[test]
     fn a_huge_lifetime_is_capped_not_overflowed() {
         let now = Instant::now();
-        assert_eq!(
-            refresh_at(now, u64::MAX),
-            now + MAX_LIFE - REFRESH_MARGIN
-        );
+        assert_eq!(refresh_at(now, u64::MAX), now + MAX_LIFE - REFRESH_MARGIN);
         assert_eq!(refresh_at(now, 3600), now + Duration::from_secs(3540));
         assert_eq!(refresh_at(now, 0), now);
     }

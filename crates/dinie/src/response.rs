@@ -20,7 +20,10 @@ pub(crate) const MAX_BODY: usize = 16 << 20;
 const MAX_ERROR_BODY: usize = 64 << 10;
 
 /// Reads at most `cap` bytes of the body; `Err(size so far)` when it is longer.
-async fn read_capped(resp: &mut Response, cap: usize) -> Result<Result<Vec<u8>, usize>, reqwest::Error> {
+async fn read_capped(
+    resp: &mut Response,
+    cap: usize,
+) -> Result<Result<Vec<u8>, usize>, reqwest::Error> {
     let mut body = Vec::new();
     while let Some(chunk) = resp.chunk().await? {
         if body.len() + chunk.len() > cap {
@@ -37,12 +40,18 @@ pub(crate) async fn decode<T: DeserializeOwned>(mut resp: Response) -> Result<T,
     let status = resp.status().as_u16();
     let request_id = request_id(&resp);
     let url = resp.url().to_string();
-    let bytes = match read_capped(&mut resp, MAX_BODY).await.map_err(|e| transport(&url, e))? {
+    let bytes = match read_capped(&mut resp, MAX_BODY)
+        .await
+        .map_err(|e| transport(&url, e))?
+    {
         Ok(bytes) => bytes,
         Err(size) => {
             return Err(Error::Decode {
                 path: ".".into(),
-                message: format!("the answer is larger than {} MiB ({size} bytes read)", MAX_BODY >> 20),
+                message: format!(
+                    "the answer is larger than {} MiB ({size} bytes read)",
+                    MAX_BODY >> 20
+                ),
                 status,
                 request_id,
             })

@@ -52,14 +52,17 @@ async fn a_redirect_is_not_followed_and_the_body_goes_nowhere_else() {
     })))
     .await;
     let target = format!("{elsewhere}/customers");
-    let redirecting = serve(token_route().route(
-        "/api/v3/customers",
-        post(move || {
-            let target = target.clone();
-            async move { (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, target)]).into_response() }
-        }),
-    ))
-    .await;
+    let redirecting =
+        serve(token_route().route(
+            "/api/v3/customers",
+            post(move || {
+                let target = target.clone();
+                async move {
+                    (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, target)]).into_response()
+                }
+            }),
+        ))
+        .await;
     let err = client(&redirecting)
         .customers()
         .create("123.456.789-09")
@@ -70,7 +73,11 @@ async fn a_redirect_is_not_followed_and_the_body_goes_nowhere_else() {
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(307), "{err}");
-    assert_eq!(seen.load(Ordering::SeqCst), 0, "the other host saw the request");
+    assert_eq!(
+        seen.load(Ordering::SeqCst),
+        0,
+        "the other host saw the request"
+    );
 }
 
 #[tokio::test]

@@ -303,7 +303,7 @@ fn embedded_client(sandbox: &Sandbox) -> Result<dinie::Client, dinie::Error> {
 async fn start_embedded(
     data_dir: &std::path::Path,
 ) -> Result<(Sandbox, dinie::Client), ConnectionError> {
-    std::fs::create_dir_all(data_dir)?;
+    crate::platform::private_dir(data_dir)?;
     let config = SandboxConfig {
         db: Some(data_dir.join("embedded-sandbox.db")),
         ..SandboxConfig::default()

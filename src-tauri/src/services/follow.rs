@@ -92,17 +92,14 @@ pub struct Follower {
     open: Mutex<Option<String>>,
 }
 
-/// A change worth telling the agent about with a desktop notification.
+/// A change worth telling the agent about with a desktop notification. It names no borrower
+/// and quotes no reviewer: notifications land in the OS history and on the lock screen.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Notice {
-    /// The customer is active.
-    Activated { name: String },
-    /// A document was rejected.
-    Rejected {
-        name: String,
-        item: String,
-        message: Option<String>,
-    },
+    /// A customer is active.
+    Activated,
+    /// A document of this KYC type was rejected.
+    Rejected { item: String },
 }
 
 impl Follower {
@@ -177,13 +174,9 @@ impl Follower {
         let mut notices = Vec::new();
         for e in &entries {
             match (e.event.as_str(), e.status.as_deref()) {
-                ("customer.active", _) => notices.push(Notice::Activated {
-                    name: fresh.name.clone(),
-                }),
+                ("customer.active", _) => notices.push(Notice::Activated),
                 ("customer.kyc_updated", Some("rejected")) => notices.push(Notice::Rejected {
-                    name: fresh.name.clone(),
                     item: e.item.clone().unwrap_or_default(),
-                    message: e.message.clone(),
                 }),
                 _ => {}
             }
@@ -290,7 +283,7 @@ mod tests {
         let (_, notices) = f.update(&customer("pending_kyc", &[("cnh", "rejected")]));
         assert!(matches!(&notices[..], [Notice::Rejected { item, .. }] if item == "cnh"));
         let (_, notices) = f.update(&customer("active", &[("cnh", "approved")]));
-        assert_eq!(notices, [Notice::Activated { name: "Ana".into() }]);
+        assert_eq!(notices, [Notice::Activated]);
         assert_eq!(
             f.timeline("cust_1").first().map(|e| e.event.as_str()),
             Some("customer.created")

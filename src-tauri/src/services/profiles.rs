@@ -249,9 +249,14 @@ pub fn save<R: Runtime>(app: &AppHandle<R>, input: ProfileInput) -> Result<Profi
                 .ok_or(ProfileError::NotFound)?;
             // The stored credentials go only where they were typed for: an edit that would
             // send them to another kind of API or another origin needs them typed again.
-            let moved = existing.kind != input.kind || origin(&existing.base_url) != origin(&base_url);
+            let moved =
+                existing.kind != input.kind || origin(&existing.base_url) != origin(&base_url);
             if moved && (client_id.is_none() || secret.is_none()) {
-                let field = if client_id.is_none() { "clientId" } else { "clientSecret" };
+                let field = if client_id.is_none() {
+                    "clientId"
+                } else {
+                    "clientSecret"
+                };
                 return Err(invalid(
                     field,
                     "this connection now leads to another address: type the client id and secret again",
@@ -377,9 +382,18 @@ mod tests {
 
     #[test]
     fn origins_compare_scheme_host_and_port() {
-        assert_eq!(origin("https://a.example/api/v3"), origin("https://a.example:443/v3"));
-        assert_ne!(origin("https://a.example/api/v3"), origin("https://b.example/api/v3"));
-        assert_ne!(origin("http://127.0.0.1:8080/api/v3"), origin("http://127.0.0.1:8081/api/v3"));
+        assert_eq!(
+            origin("https://a.example/api/v3"),
+            origin("https://a.example:443/v3")
+        );
+        assert_ne!(
+            origin("https://a.example/api/v3"),
+            origin("https://b.example/api/v3")
+        );
+        assert_ne!(
+            origin("http://127.0.0.1:8080/api/v3"),
+            origin("http://127.0.0.1:8081/api/v3")
+        );
     }
 
     #[test]

@@ -38,12 +38,17 @@ pub fn open<R: Runtime>(
         let _ = existing.set_focus();
         return Ok(());
     }
-    let url: url::Url = session_url.parse().map_err(|_| WindowError::BadUrl)?;
+    let url = session_page(session_url).ok_or(WindowError::BadUrl)?;
     let origin = url.origin();
     let camera_origin = origin.clone();
     WebviewWindowBuilder::new(app, &label, WebviewUrl::External(url))
         .title("Biometria — Dinie")
         .inner_size(520.0, 720.0)
+        // Nothing of the session (cookies, storage, cache, history) outlives the window.
+        .incognito(true)
+        .general_autofill_enabled(false)
+        .disable_drag_drop_handler()
+        .on_download(|_, _| false)
         // Only the session's own origin; anything else (a link, a redirect) is refused.
         .on_navigation(move |to| to.origin() == origin)
         .on_permission_request(move |webview, kind| {
@@ -52,6 +57,23 @@ pub fn open<R: Runtime>(
         })
         .build()?;
     Ok(())
+}
+
+/// The session link, when it is one the window may open: `https`, or `http` to this machine
+/// (a local sandbox). Anything else (`file:`, `tauri:`, `asset:`, plain http elsewhere) is not.
+pub fn session_page(session_url: &str) -> Option<url::Url> {
+    let url = url::Url::parse(session_url).ok()?;
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match url.scheme() {
+        "https" => Some(url),
+        "http" if loopback => Some(url),
+        _ => None,
+    }
 }
 
 /// The capture page may use the camera (and microphone) while it is on the session's origin;
@@ -106,6 +128,22 @@ mod tests {
         assert!(!allow(PermissionKind::Camera, Some(&other)));
         assert!(!allow(PermissionKind::Camera, None));
         assert!(!allow(PermissionKind::Geolocation, Some(&session)));
+    }
+
+    #[test]
+    fn only_https_or_a_local_sandbox_may_open_in_the_capture_window() {
+        assert!(session_page("https://bio.dinie.com.br/s/abc").is_some());
+        assert!(session_page("http://127.0.0.1:8080/api/v3/biometrics/x").is_some());
+        for bad in [
+            "http://example.com/x",
+            "file:///etc/hostname",
+            "tauri://localhost/index.html",
+            "asset://localhost/%2Fetc%2Fhostname",
+            "javascript:alert(1)",
+            "not a url",
+        ] {
+            assert!(session_page(bad).is_none(), "{bad}");
+        }
     }
 
     #[test]

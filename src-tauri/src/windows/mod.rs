@@ -1,3 +1,4 @@
-//! Windows the app opens besides its main one, each with its own security policy.
+//! The app's windows, each with its own security policy.
 
 pub mod biometrics;
+pub mod main_window;

@@ -109,7 +109,8 @@ impl DraftStore {
     /// Opens (or creates) `dir/drafts.db` and `dir/blobs/`, and removes blob files no row
     /// refers to (a crash between writing a file and recording it).
     pub fn open(dir: &Path, sealer: Sealer) -> Result<Self, DraftError> {
-        std::fs::create_dir_all(dir.join("blobs"))?;
+        crate::platform::private_dir(dir)?;
+        crate::platform::private_dir(&dir.join("blobs"))?;
         let db = Connection::open(dir.join("drafts.db"))?;
         db.pragma_update(None, "journal_mode", "WAL")?;
         db.pragma_update(None, "synchronous", "FULL")?;

@@ -197,3 +197,16 @@ fn sending_now_queues_and_begins_in_one_step() {
     ));
     assert!(store.begin_send("d1").unwrap().is_none(), "sent once");
 }
+
+#[cfg(unix)]
+#[test]
+fn the_drafts_folders_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let drafts = dir.path().join("data/drafts");
+    let _store = DraftStore::open(&drafts, sealer()).unwrap();
+    for d in [drafts.clone(), drafts.join("blobs")] {
+        let mode = std::fs::metadata(&d).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "{}", d.display());
+    }
+}

@@ -1,0 +1,72 @@
+//! The main window: built from its entry in `tauri.conf.json` (`create: false` there, so that
+//! it is built here, with its guards), with WebView2's autofill off (one borrower's data is not
+//! offered for the next) and a navigation guard: only the app's own pages load in it.
+
+use tauri::{AppHandle, Runtime, WebviewWindowBuilder};
+
+/// The window's label, as the capabilities name it.
+pub const LABEL: &str = "main";
+
+/// Whether `url` is one of the app's own pages (`tauri://localhost` on Linux and macOS,
+/// `http(s)://tauri.localhost` on Windows).
+pub fn is_app_page(url: &url::Url) -> bool {
+    matches!(
+        (url.scheme(), url.host_str()),
+        ("tauri", Some("localhost")) | ("http" | "https", Some("tauri.localhost"))
+    )
+}
+
+/// Builds the main window from its configuration.
+pub fn open<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    let config = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|w| w.label == LABEL)
+        .cloned()
+        .unwrap_or_default();
+    WebviewWindowBuilder::from_config(app, &config)?
+        .general_autofill_enabled(false)
+        .on_navigation(|url| {
+            let allowed = is_app_page(url);
+            if !allowed {
+                tracing::warn!(%url, "navigation away from the app refused");
+            }
+            allowed
+        })
+        .build()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_app_pages_may_load() {
+        let ok = |u: &str| is_app_page(&url::Url::parse(u).unwrap());
+        assert!(ok("tauri://localhost/index.html"));
+        assert!(ok("http://tauri.localhost/index.html"));
+        assert!(!ok("https://example.com/"));
+        assert!(!ok("https://tauri.localhost.example.com/"));
+        assert!(!ok("file:///etc/passwd"));
+    }
+
+    #[test]
+    fn the_config_turns_autofill_off_and_leaves_creation_to_the_app() {
+        let config: serde_json::Value =
+            serde_json::from_str(include_str!("../../tauri.conf.json")).unwrap();
+        let main = config["app"]["windows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["label"] == LABEL)
+            .unwrap();
+        assert_eq!(main["generalAutofillEnabled"], false);
+        assert_eq!(
+            main["create"], false,
+            "built by open(), with its navigation guard"
+        );
+    }
+}
