@@ -89,6 +89,9 @@ impl App {
             ("XDG_RUNTIME_DIR".into(), path("runtime")),
             ("GDK_BACKEND".into(), "x11".into()),
             ("DINIE_DESK_LOG".into(), "dinie_desk=debug".into()),
+            // The embedded sandbox's secret is random on every start; the tests set it to
+            // drive the sandbox from outside (see `embedded_api`).
+            ("DINIE_DESK_EMBEDDED_SECRET".into(), EMBEDDED_SECRET.into()),
         ];
         let keyring = with_keyring.then(|| processes::keyring(&logs, &env));
 
@@ -409,6 +412,25 @@ impl App {
     /// Kills the app process with SIGKILL (as a power cut would stop it), leaving the world up
     /// for [`restart`](Self::restart).
     pub fn kill_app(&self) {
+        assert_eq!(
+            self.kill_world_process("dinie-desk"),
+            1,
+            "exactly one app process of this world"
+        );
+    }
+
+    /// Stops this world's keyring daemon: from then on the app finds no Secret Service, as on a
+    /// desktop whose keyring is locked or gone.
+    pub fn stop_keyring(&self) {
+        assert_eq!(
+            self.kill_world_process("gnome-keyring-daemon"),
+            1,
+            "exactly one keyring of this world"
+        );
+    }
+
+    /// SIGKILLs the processes named `name` that run in this world (its HOME); returns how many.
+    fn kill_world_process(&self, name: &str) -> usize {
         let home = format!("HOME={}", self.home.path().join("home").display());
         let mut killed = 0;
         for entry in std::fs::read_dir("/proc").unwrap().flatten() {
@@ -416,7 +438,7 @@ impl App {
                 continue;
             };
             let exe = std::fs::read_link(entry.path().join("exe")).unwrap_or_default();
-            if exe.file_name().is_none_or(|n| n != "dinie-desk") {
+            if exe.file_name().is_none_or(|n| n != name) {
                 continue;
             }
             let environ = std::fs::read(entry.path().join("environ")).unwrap_or_default();
@@ -429,7 +451,7 @@ impl App {
                 killed += 1;
             }
         }
-        assert_eq!(killed, 1, "exactly one app process of this world");
+        killed
     }
 
     /// Every file below the app's HOME and XDG folders (data, config, cache).
@@ -455,13 +477,29 @@ impl App {
     }
 }
 
+/// The embedded sandbox's secret in the test worlds (the app reads it from
+/// `DINIE_DESK_EMBEDDED_SECRET`; without it, the secret is random).
+pub const EMBEDDED_SECRET: &str = "dinie_cs_test_e2e_embedded";
+/// The embedded sandbox's client id (`dinie_desk::services::connection::EMBEDDED_CLIENT_ID`).
+pub const EMBEDDED_CLIENT_ID: &str = "dinie_ci_test_embedded";
+
 impl App {
-    /// A client for the app's embedded sandbox, whose address Settings shows.
-    pub async fn embedded_api(&self) -> dinie::Client {
+    /// The base URL of the app's embedded sandbox, which Settings shows.
+    pub async fn embedded_url(&self) -> String {
         self.click("#nav-settings").await;
         let host = self.wait_for("#settings-host").await.text().await.unwrap();
         self.click("#nav-customers").await;
-        crate::client_for(&format!("http://{host}/api/v3"))
+        format!("http://{host}/api/v3")
+    }
+
+    /// A client for the app's embedded sandbox, with the secret the test world gave it.
+    pub async fn embedded_api(&self) -> dinie::Client {
+        dinie::Client::builder()
+            .base_url(self.embedded_url().await)
+            .credentials(EMBEDDED_CLIENT_ID, EMBEDDED_SECRET)
+            .backoff_base(std::time::Duration::from_millis(20))
+            .build()
+            .unwrap()
     }
 }
 

@@ -8,7 +8,7 @@
 
 use std::time::Instant;
 
-use dinie_desk_e2e::{client_for, cpf, App};
+use dinie_desk_e2e::{cpf, App};
 use futures_util::stream::{self, StreamExt};
 
 const CUSTOMERS: usize = 10_000;
@@ -16,9 +16,7 @@ const CUSTOMERS: usize = 10_000;
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let app = App::launch().await;
-    app.click("#nav-settings").await;
-    let host = app.wait_for("#settings-host").await.text().await.unwrap();
-    let api = client_for(&format!("http://{host}/api/v3"));
+    let api = app.embedded_api().await;
 
     let seeding = Instant::now();
     stream::iter(0..CUSTOMERS)

@@ -6,5 +6,6 @@ mod documents;
 mod drafts;
 mod harness;
 mod profiles;
+mod security;
 mod shell;
 mod workspace;

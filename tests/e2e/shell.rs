@@ -1,6 +1,6 @@
 //! The app shell on the embedded sandbox.
 
-use dinie_desk_e2e::{client_for, cpf, App};
+use dinie_desk_e2e::{cpf, App};
 
 #[tokio::test]
 async fn opens_on_the_embedded_sandbox_with_an_empty_list() {
@@ -30,10 +30,8 @@ async fn opens_on_the_embedded_sandbox_with_an_empty_list() {
 async fn a_customer_created_through_the_api_appears_after_refresh() {
     App::run("list-after-refresh", |app| async move {
         app.wait_for("#customers-empty").await;
-        // The agent can read the embedded sandbox's address in Settings.
-        app.click("#nav-settings").await;
-        let host = app.wait_for("#settings-host").await.text().await.unwrap();
-        let client = client_for(&format!("http://{host}/api/v3"));
+        // The embedded sandbox's address is in Settings; its secret is the test world's.
+        let client = app.embedded_api().await;
         let doc = cpf();
         for (i, name) in ["Maria da Silva", "João Pereira"].into_iter().enumerate() {
             client

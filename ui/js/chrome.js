@@ -1,7 +1,9 @@
 // The header and the sidebar: the screen's title and sidebar entry, the connection badge, the
 // online state with the drafts waiting or being sent, the drafts badge, and the banner when
 // the API refuses the credentials.
+import { call } from './ipc.js';
 import { t, translate } from './i18n.js';
+import { toastError } from './feedback.js';
 import { app, DOM, hear } from './app-state.js';
 import { show, refresh as refreshScreen } from './router.js';
 
@@ -17,7 +19,23 @@ export function setConnection(conn) {
   badge.dataset.kind = conn.kind;
   badge.textContent = t(`connection.${conn.kind}`);
   badge.title = conn.host;
+  // The embedded sandbox keeps its data in clear on this computer: always said.
+  const marker = document.getElementById('test-data-marker');
+  marker.hidden = conn.kind !== 'embedded';
+  marker.title = t('connection.testDataHelp');
+  const locked = document.getElementById('keychain-banner');
+  locked.hidden = !conn.credentialsUnavailable;
+  locked.querySelector('#keychain-message').textContent = conn.credentialsUnavailable ? t('keychain.banner', { name: conn.profileName }) : '';
   renderOnline();
+}
+
+/** The keychain banner's button: the same connection again, its credentials read anew. */
+async function retryKeychain() {
+  try {
+    switched(await call('activate_profile', { id: app.info.connection.profileId, confirmLive: true }));
+  } catch (err) {
+    toastError(err);
+  }
 }
 
 /** A switch the agent made: the old connection's refusal banner no longer applies. */
@@ -64,6 +82,7 @@ export function start() {
     link.addEventListener('click', (e) => { e.preventDefault(); show(link.dataset.screen); });
   }
   document.getElementById('auth-fix').addEventListener('click', () => show('settings'));
+  document.getElementById('keychain-retry').addEventListener('click', retryKeychain);
   document.getElementById('app-version').textContent = `v${app.info.version}`;
   hear(DOM.screenShown, ({ section, title }) => {
     for (const link of document.querySelectorAll('[data-screen]')) {

@@ -41,6 +41,9 @@ pub struct SandboxConfig {
     pub rate_limit_window: Duration,
     /// Lifetime of a biometrics session.
     pub biometrics_ttl: Duration,
+    /// Answer only requests whose `Host` is the listening address (`127.0.0.1:PORT` or
+    /// `localhost:PORT`): a guard against DNS rebinding for a sandbox on a desktop.
+    pub check_host: bool,
 }
 
 impl Default for SandboxConfig {
@@ -59,6 +62,7 @@ impl Default for SandboxConfig {
             rate_limit: 10_000,
             rate_limit_window: Duration::from_secs(60),
             biometrics_ttl: Duration::from_secs(15 * 60),
+            check_host: false,
         }
     }
 }

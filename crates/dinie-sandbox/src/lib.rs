@@ -81,6 +81,10 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             middleware::auth_and_rate_limit,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::host_check,
+        ))
         .layer(axum::middleware::from_fn(middleware::request_id))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -114,8 +118,10 @@ pub struct Sandbox {
 impl Sandbox {
     /// Opens the database and serves on `listener` until [`shutdown`](Self::shutdown).
     pub async fn start(config: SandboxConfig, listener: TcpListener) -> Result<Self, SandboxError> {
-        let state = AppState::open(config)?;
+        let mut state = AppState::open(config)?;
         let addr = listener.local_addr()?;
+        state.allowed_hosts =
+            std::sync::Arc::new(vec![addr.to_string(), format!("localhost:{}", addr.port())]);
         let workers = vec![
             tokio::spawn(reviewer::review_forever(
                 state.db.clone(),

@@ -27,6 +27,32 @@ pub async fn request_id(req: Request, next: Next) -> Response {
     resp
 }
 
+/// With [`SandboxConfig::check_host`](crate::SandboxConfig::check_host), refuses a request
+/// whose `Host` is not the address the sandbox listens on: a web page that rebinds its own
+/// domain name to 127.0.0.1 (DNS rebinding) cannot reach it.
+pub async fn host_check(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if state.config.check_host {
+        let host = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or_default();
+        if !state
+            .allowed_hosts
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(host))
+        {
+            return ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "this sandbox answers only requests addressed to its own loopback address",
+            )
+            .into_response();
+        }
+    }
+    next.run(req).await
+}
+
 /// What the `Authorization` header proved.
 #[derive(Debug, Clone)]
 pub enum Auth {

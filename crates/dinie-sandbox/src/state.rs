@@ -20,6 +20,8 @@ pub struct AppState {
     pub(crate) rate_windows: Arc<Mutex<HashMap<String, RateWindow>>>,
     pub(crate) stats: Arc<Stats>,
     pub(crate) revoked: Arc<Mutex<Vec<String>>>,
+    /// The `Host` values accepted when the config asks for a host check.
+    pub(crate) allowed_hosts: Arc<Vec<String>>,
 }
 
 /// One partner's current rate-limit window.
@@ -55,6 +57,7 @@ impl AppState {
             rate_windows: Arc::new(Mutex::new(HashMap::new())),
             stats: Arc::new(Stats::default()),
             revoked: Arc::new(Mutex::new(Vec::new())),
+            allowed_hosts: Arc::new(Vec::new()),
         }
     }
 

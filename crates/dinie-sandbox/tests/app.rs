@@ -89,3 +89,29 @@ async fn the_token_endpoint_checks_grant_and_credentials() {
     .await;
     assert_eq!(status, StatusCode::OK);
 }
+
+/// With `check_host`, only requests addressed to the sandbox's own loopback address are
+/// answered (a rebinding page's `Host: evil.example` is refused), over a real socket.
+#[tokio::test]
+async fn a_host_checked_sandbox_refuses_other_hosts() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let config = SandboxConfig {
+        check_host: true,
+        ..SandboxConfig::default()
+    };
+    let sandbox = dinie_sandbox::Sandbox::start(config, listener)
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    let url = format!("{}/openapi.json", sandbox.base_url());
+    let own = http.get(&url).send().await.unwrap();
+    assert_eq!(own.status(), 200);
+    let rebound = http
+        .get(&url)
+        .header("host", "evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rebound.status(), 403);
+    sandbox.shutdown().await;
+}

@@ -206,6 +206,13 @@ impl Client {
 
     async fn fetch_token(&self) -> Result<TokenResponse, Error> {
         let cfg = &self.inner.config;
+        if !cfg.has_credentials() {
+            return Err(Error::Authentication {
+                message: "this client has no credentials".into(),
+                status: None,
+                request_id: None,
+            });
+        }
         let url = self.url("/auth/token");
         let resp = self
             .send_with_retries(&url, cfg.max_retries, |http| {
@@ -338,6 +345,18 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_client_without_credentials_sends_nothing() {
+        // Nothing listens on port 9: any request would fail as `Connection`, not this.
+        let config = Config::without_credentials("http://127.0.0.1:9/api/v3").unwrap();
+        let client = Client::new(config).unwrap();
+        let err = client.authenticate().await.unwrap_err();
+        assert!(
+            matches!(err, Error::Authentication { status: None, .. }),
+            "{err:?}"
+        );
+    }
 
     #[test]
     fn the_builder_does_not_show_the_secret() {

@@ -64,6 +64,21 @@ impl Config {
         })
     }
 
+    /// A configuration for `base_url` without credentials: the client refuses to authenticate
+    /// (no request is sent) until it is rebuilt with them. For an app that must stay on a
+    /// connection whose credentials it cannot read right now (a locked keychain).
+    pub fn without_credentials(base_url: &str) -> Result<Self, InvalidInput> {
+        let mut config = Self::new(base_url, "-", "-")?;
+        config.client_id = String::new();
+        config.client_secret = SecretString::from(String::new());
+        Ok(config)
+    }
+
+    /// Whether the configuration carries credentials (see [`without_credentials`](Self::without_credentials)).
+    pub fn has_credentials(&self) -> bool {
+        !self.client_id.is_empty()
+    }
+
     /// Per-request timeout (default 30 s).
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;

@@ -146,6 +146,8 @@ impl From<dinie::Error> for CommandError {
         let code = match &e {
             E::Connection { .. } => ErrorCode::Offline,
             E::Timeout { .. } => ErrorCode::Timeout,
+            // No status: the connection has no credentials (the keychain did not give them).
+            E::Authentication { status: None, .. } => ErrorCode::KeychainUnavailable,
             E::Authentication { .. } => ErrorCode::AuthFailed,
             E::Decode { .. } => ErrorCode::UnexpectedAnswer,
             E::InvalidInput(_) => ErrorCode::InvalidInput,

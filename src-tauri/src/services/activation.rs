@@ -2,10 +2,9 @@
 //! (production only when confirmed), a deleted profile falling back to the embedded sandbox,
 //! and "Test connection" of any profile.
 
-use secrecy::SecretString;
 use tauri::{AppHandle, Runtime};
 
-use crate::services::connection::{self, ConnectionError, ConnectionInfo, Connections};
+use crate::services::connection::{self, ConnectionError, ConnectionInfo, Connections, Initial};
 use crate::services::diagnostics::{self, TestFailure, TestReport};
 use crate::services::drafts::outbox::Outbox;
 use crate::services::follow::Follower;
@@ -37,19 +36,22 @@ impl From<dinie::Error> for ActivationError {
     }
 }
 
-/// The chosen connection with its credentials, to start on; `None` for the embedded sandbox,
-/// also when the chosen one's credentials cannot be read (keychain locked: logged, and the
-/// agent sees the embedded sandbox active).
-pub fn resume<R: Runtime>(app: &AppHandle<R>) -> Option<(Profile, (String, SecretString))> {
-    let profile = profiles::get(app, &profiles::active_id(app)).ok()?;
+/// The connection to start on: the chosen one with its credentials; when the keychain will
+/// not give them (locked, or the entries are gone), still the chosen one, without credentials,
+/// so that the agent is told and nothing typed for real borrowers lands on the embedded
+/// sandbox; the embedded sandbox when none was chosen.
+pub fn resume<R: Runtime>(app: &AppHandle<R>) -> Initial {
+    let Ok(profile) = profiles::get(app, &profiles::active_id(app)) else {
+        return Initial::Embedded;
+    };
     if profile.kind == ProfileKind::Embedded {
-        return None;
+        return Initial::Embedded;
     }
     match profiles::credentials(&profile) {
-        Ok(creds) => Some((profile, creds)),
+        Ok(creds) => Initial::Profile(profile, creds),
         Err(e) => {
-            tracing::warn!(profile = %profile.id, error = %e, "could not resume the connection; using the embedded sandbox");
-            None
+            tracing::warn!(profile = %profile.id, error = %e, "the connection's credentials could not be read; staying on it without them");
+            Initial::Locked(profile, e.to_string())
         }
     }
 }

@@ -12,7 +12,7 @@ use std::sync::{Arc, RwLock};
 
 use tokio::sync::broadcast;
 
-use dinie_sandbox::{Sandbox, SandboxConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
+use dinie_sandbox::{Partner, Sandbox, SandboxConfig};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 
@@ -43,7 +43,27 @@ pub struct ConnectionInfo {
     pub environment: Option<&'static str>,
     /// Whether the API answered the last call.
     pub online: bool,
+    /// Why this connection has no credentials now (the keychain would not give them): the
+    /// page says so and offers to try again. Nothing is sent meanwhile.
+    pub credentials_unavailable: Option<String>,
 }
+
+/// The connection to start on.
+pub enum Initial {
+    /// The embedded sandbox (no profile chosen).
+    Embedded,
+    /// A profile with its credentials.
+    Profile(Profile, (String, SecretString)),
+    /// A profile whose credentials the keychain would not give, and why: the app stays on it.
+    Locked(Profile, String),
+}
+
+/// The client id of the embedded sandbox's partner. Its secret is new on every start (see
+/// [`embedded_partner`]), so that no other process can use the sandbox.
+pub const EMBEDDED_CLIENT_ID: &str = "dinie_ci_test_embedded";
+/// Environment variable with the embedded sandbox's secret, for automated tests that drive it
+/// from outside; without it, a random secret is made at every start.
+pub const EMBEDDED_SECRET_ENV: &str = "DINIE_DESK_EMBEDDED_SECRET";
 
 /// What the page must hear about the connection.
 #[derive(Debug, Clone)]
@@ -67,6 +87,7 @@ pub struct Connection {
     client: dinie::Client,
     online: AtomicBool,
     events: broadcast::Sender<ConnectionEvent>,
+    credentials_unavailable: Option<String>,
 }
 
 /// Why a connection could not be made.
@@ -138,7 +159,23 @@ impl Connection {
             client,
             online: AtomicBool::new(true),
             events,
+            credentials_unavailable: None,
         }
+    }
+
+    /// A connection to `profile` whose credentials could not be read (`why`): its client has
+    /// none, so it sends nothing until the agent tries again.
+    fn locked(
+        profile: Profile,
+        why: String,
+        events: broadcast::Sender<ConnectionEvent>,
+    ) -> Result<Self, ConnectionError> {
+        let config =
+            dinie::Config::without_credentials(&profile.base_url).map_err(dinie::Error::from)?;
+        let client = dinie::Client::new(config)?;
+        let mut conn = Self::with_events(profile, client, events);
+        conn.credentials_unavailable = Some(why);
+        Ok(conn)
     }
 
     /// The API client.
@@ -201,6 +238,7 @@ impl Connection {
             host,
             environment: self.client.config().environment(),
             online: self.is_online(),
+            credentials_unavailable: self.credentials_unavailable.clone(),
         }
     }
 }
@@ -214,21 +252,21 @@ pub struct Connections {
 }
 
 impl Connections {
-    /// Starts on `initial` (a profile and its credentials), or on the embedded sandbox.
-    pub async fn start(
-        data_dir: PathBuf,
-        initial: Option<(Profile, (String, SecretString))>,
-    ) -> Result<Self, ConnectionError> {
+    /// Starts on `initial`.
+    pub async fn start(data_dir: PathBuf, initial: Initial) -> Result<Self, ConnectionError> {
         let events = broadcast::channel(EVENT_CAPACITY).0;
         let (sandbox, conn) = match initial {
-            Some((profile, (id, secret))) => {
+            Initial::Profile(profile, (id, secret)) => {
                 let client = client(&profile.base_url, &id, &secret)?;
                 (
                     None,
                     Connection::with_events(profile, client, events.clone()),
                 )
             }
-            None => {
+            Initial::Locked(profile, why) => {
+                (None, Connection::locked(profile, why, events.clone())?)
+            }
+            Initial::Embedded => {
                 let (sandbox, client) = start_embedded(&data_dir).await?;
                 let conn = Connection::with_events(Profile::embedded(), client, events.clone());
                 (Some(sandbox), conn)
@@ -289,13 +327,32 @@ impl Connections {
     }
 }
 
+/// The embedded sandbox's one partner: a fixed client id (its customers survive a restart)
+/// and a secret made at random for this run (or given by [`EMBEDDED_SECRET_ENV`]).
+fn embedded_partner() -> Partner {
+    let secret = std::env::var(EMBEDDED_SECRET_ENV)
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| format!("dinie_cs_test_{}", uuid::Uuid::new_v4().simple()));
+    Partner {
+        client_id: EMBEDDED_CLIENT_ID.into(),
+        client_secret: secret,
+    }
+}
+
 /// A client for the embedded sandbox, with its credentials and its document size limit.
 fn embedded_client(sandbox: &Sandbox) -> Result<dinie::Client, dinie::Error> {
+    let config = sandbox.state().config();
+    let partner = config
+        .partners
+        .first()
+        .cloned()
+        .unwrap_or_else(embedded_partner);
     client_with_limit(
         &sandbox.base_url(),
-        DEFAULT_CLIENT_ID,
-        &SecretString::from(DEFAULT_CLIENT_SECRET),
-        sandbox.state().config().max_upload_bytes,
+        &partner.client_id,
+        &SecretString::from(partner.client_secret),
+        config.max_upload_bytes,
     )
 }
 
@@ -306,6 +363,8 @@ async fn start_embedded(
     crate::platform::private_dir(data_dir)?;
     let config = SandboxConfig {
         db: Some(data_dir.join("embedded-sandbox.db")),
+        partners: vec![embedded_partner()],
+        check_host: true,
         ..SandboxConfig::default()
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
