@@ -388,6 +388,36 @@ fn tauri_driver() -> PathBuf {
 }
 
 impl App {
+    /// The titles of this world's X windows (`xwininfo -root -tree`): windows WebDriver cannot
+    /// see, such as the capture window in its own private browsing context.
+    pub fn window_titles(&self) -> String {
+        let out = Command::new("xwininfo")
+            .args(["-root", "-tree"])
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Picks `paths` as the agent would in the native file dialog; returns the chosen files as
+    /// the page gets them (`[{token, name, size}]`).
+    pub async fn pick(&self, paths: &[&str]) -> serde_json::Value {
+        std::fs::write(self.home.path().join("picks.txt"), paths.join("\n")).unwrap();
+        let picked = self.invoke("pick_documents", serde_json::json!({})).await;
+        assert!(picked.is_array(), "{picked}");
+        picked
+    }
+
+    /// Picks one CSV as the agent would; returns it as the page gets it (`{token, name, size}`).
+    pub async fn pick_csv(&self, path: &str) -> serde_json::Value {
+        std::fs::write(self.home.path().join("picks.txt"), path).unwrap();
+        let picked = self.invoke("pick_csv", serde_json::json!({})).await;
+        assert!(picked["token"].is_string(), "{picked}");
+        picked
+    }
+}
+
+impl App {
     /// Runs `secret-tool` in the app's world (its D-Bus and keyring); returns stdout.
     pub fn secret_tool(&self, args: &[&str]) -> String {
         let out = Command::new("secret-tool")

@@ -5,11 +5,13 @@
 //! [`Outbox::changed`]) that [`forward`] turns into these events.
 
 use serde::Serialize;
-use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tauri::{AppHandle, DragDropEvent, Emitter, Manager, Runtime, Webview, WebviewEvent};
 
 use crate::services::connection::{ConnectionEvent, Connections};
 use crate::services::customer_detail::CustomerView;
 use crate::services::drafts::outbox::{Outbox, SyncProgress};
+use crate::services::picked::{Picked, PickedFiles};
+use crate::windows::main_window;
 
 /// The API stopped or started answering, or another connection became active: its
 /// [`ConnectionInfo`](crate::services::connection::ConnectionInfo).
@@ -24,15 +26,33 @@ pub const CUSTOMER_UPDATED: &str = "customer-updated";
 pub const DRAFTS_CHANGED: &str = "drafts-changed";
 /// How far a sync run is: a [`SyncProgress`].
 pub const SYNC_PROGRESS: &str = "sync-progress";
+/// Files were dropped on the main window: [`FilesDropped`] (tokens, not paths).
+pub const FILES_DROPPED: &str = "files-dropped";
 
 /// Every event name, for the test that the page knows the same ones.
-pub const ALL: [&str; 5] = [
+pub const ALL: [&str; 6] = [
     CONNECTION_CHANGED,
     AUTH_REQUIRED,
     CUSTOMER_UPDATED,
     DRAFTS_CHANGED,
     SYNC_PROGRESS,
+    FILES_DROPPED,
 ];
+
+/// Payload of [`FILES_DROPPED`]: the files (by token) and where they were dropped, in
+/// physical pixels of the window.
+#[derive(Debug, Clone, Serialize)]
+pub struct FilesDropped {
+    pub files: Vec<Picked>,
+    pub position: Position,
+}
+
+/// A point of the window, in physical pixels.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Position {
+    pub x: f64,
+    pub y: f64,
+}
 
 /// Payload of [`AUTH_REQUIRED`].
 #[derive(Debug, Clone, Serialize)]
@@ -51,6 +71,27 @@ fn emit<R: Runtime, P: Serialize + Clone>(app: &AppHandle<R>, name: &str, payloa
 /// [`CUSTOMER_UPDATED`].
 pub fn customer_updated<R: Runtime>(app: &AppHandle<R>, view: &CustomerView) {
     emit(app, CUSTOMER_UPDATED, view);
+}
+
+/// A native drop on the main window: the paths stay in Rust ([`PickedFiles`]), the page hears
+/// [`FILES_DROPPED`] with tokens.
+pub fn on_webview_event<R: Runtime>(webview: &Webview<R>, event: &WebviewEvent) {
+    let WebviewEvent::DragDrop(DragDropEvent::Drop { paths, position }) = event else {
+        return;
+    };
+    if webview.label() != main_window::LABEL {
+        return;
+    }
+    let app = webview.app_handle();
+    let Some(picked) = app.try_state::<PickedFiles>() else {
+        return;
+    };
+    let files = picked.register_all(paths.iter().cloned());
+    let position = Position {
+        x: position.x,
+        y: position.y,
+    };
+    emit(app, FILES_DROPPED, FilesDropped { files, position });
 }
 
 /// [`SYNC_PROGRESS`].

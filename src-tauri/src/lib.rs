@@ -27,6 +27,7 @@ use crate::services::connection::Connections;
 use crate::services::documents::Uploads;
 use crate::services::drafts::outbox::Outbox;
 use crate::services::follow::Follower;
+use crate::services::picked::PickedFiles;
 
 /// Builds the app on `builder` (tests pass `tauri::test::mock_builder()`): plugins, state, the
 /// command handlers, and at set-up the connection, the workers and the event forwarding.
@@ -37,6 +38,11 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<tauri::App
         // No page of the app itself needs a device: deny every permission request. The
         // biometrics window has its own rule (camera for the session's origin only).
         .on_permission_request(|_, _| tauri::webview::PermissionResponse::Deny)
+        .manage(PickedFiles::default())
+        .on_webview_event(events::on_webview_event)
+        .register_uri_scheme_protocol(windows::main_window::PREVIEW_SCHEME, |ctx, request| {
+            windows::main_window::preview(ctx.app_handle(), &request)
+        })
         .setup(|app| {
             logging::init(&app.path().app_log_dir()?);
             let data_dir = app.path().app_data_dir()?;

@@ -156,10 +156,11 @@ fn references(text: &str) -> BTreeSet<String> {
 /// How high a room stands: a room may refer only to rooms strictly lower.
 fn level(room: &str) -> u8 {
     match room {
-        "main" => 6,
-        "lib" => 5,
-        "commands" | "workers" => 4,
-        "events" | "notify" | "windows" => 3,
+        "main" => 7,
+        "lib" => 6,
+        "commands" | "workers" => 5,
+        "events" | "notify" => 4,
+        "windows" => 3,
         r if r.starts_with("services") => 2,
         "logging" => 1,
         "locks" | "platform" => 0,

@@ -112,10 +112,11 @@ async fn main() {
     .trim()
     .to_owned();
     let before_kib = proc_status_kib(&pid, "VmRSS:");
+    let files = app.pick(&[&file.display().to_string()]).await;
     let js = format!(
         r#"const done = arguments[0];
         import('./js/panels/documents.js').then(async (m) => {{
-            await m.addFiles([{path:?}], 'cnh');
+            await m.addFiles({files}, 'cnh');
             const send = document.querySelector('.upload .upload-send');
             if (!send) {{ done(document.querySelector('.upload')?.textContent ?? 'no upload row'); return; }}
             const t0 = performance.now();
@@ -124,7 +125,6 @@ async fn main() {
                 ? done(performance.now() - t0) : setTimeout(wait, 5);
             wait();
         }}, (e) => done(String(e)));"#,
-        path = file.display().to_string()
     );
     let outcome = app.script_async(&js).await;
     let app_ms = outcome

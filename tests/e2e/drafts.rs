@@ -59,9 +59,9 @@ async fn drafts_made_offline_survive_a_restart_and_are_sent_exactly_once() {
             app.fill("#reg-email", "maria@example.com").await;
             app.fill("#reg-phone", "11987654321").await;
             if i == 0 {
+                let files = app.pick(&[&photo_path.display().to_string()]).await;
                 let js = format!(
-                    "const done = arguments[0]; import('./js/screens/register.js').then(m => m.attachFiles([{:?}])).then(() => done(true), (e) => done(String(e)));",
-                    photo_path.display().to_string()
+                    "const done = arguments[0]; import('./js/screens/register.js').then(m => m.attachFiles({files})).then(() => done(true), (e) => done(String(e)));"
                 );
                 assert_eq!(app.script_async(&js).await, true);
                 app.wait_for(".draft-doc[data-type='cnh'][data-state='pending']").await;
@@ -148,9 +148,9 @@ async fn a_sync_killed_midway_resumes_and_registers_each_borrower_once() {
         connect(&app, &site).await;
         sandbox.shutdown().await;
         app.click("#nav-drafts").await;
+        let file = app.pick_csv(&csv.display().to_string()).await;
         let js = format!(
-            "const done = arguments[0]; import('./js/screens/drafts.js').then(m => m.importFile({:?})).then(() => done(true), (e) => done(String(e)));",
-            csv.display().to_string()
+            "const done = arguments[0]; import('./js/screens/drafts.js').then(m => m.importFile({file})).then(() => done(true), (e) => done(String(e)));"
         );
         assert_eq!(app.script_async(&js).await, true);
         app.wait_for_text("#import-summary", "200 cadastro(s) na fila").await;
@@ -245,9 +245,9 @@ async fn a_csv_in_both_separators_and_encodings_becomes_drafts_and_refusals_are_
                 text.clone().into_bytes()
             };
             std::fs::write(&path, bytes).unwrap();
+            let file = app.pick_csv(&path.display().to_string()).await;
             let js = format!(
-                "const done = arguments[0]; import('./js/screens/drafts.js').then(m => m.importFile({:?})).then(() => done(true), (e) => done(String(e)));",
-                path.display().to_string()
+                "const done = arguments[0]; import('./js/screens/drafts.js').then(m => m.importFile({file})).then(() => done(true), (e) => done(String(e)));"
             );
             assert_eq!(app.script_async(&js).await, true);
             let report = app.wait_for_text("#import-summary", "na fila").await;

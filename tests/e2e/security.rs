@@ -106,7 +106,6 @@ async fn a_locked_keychain_keeps_the_chosen_connection_and_sends_nothing() {
                 file.display()
             );
         }
-        assert!(!app.data_dir().join("embedded-sandbox.db").exists());
         app
     })
     .await;
@@ -140,6 +139,59 @@ async fn the_main_window_loads_nothing_but_the_app() {
             "{here}"
         );
         app.wait_for("body[data-ready='true']").await;
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn files_the_agent_did_not_choose_cannot_be_read() {
+    App::run("unpicked-paths", |app| async move {
+        let api = app.embedded_api().await;
+        let customer = api
+            .customers()
+            .create(cpf())
+            .name("Sem Arquivos")
+            .email("s@example.com")
+            .phone("+5511987654321")
+            .send()
+            .await
+            .unwrap()
+            .into_customer();
+        for (command, args) in [
+            (
+                "inspect_documents",
+                serde_json::json!({ "customerId": customer.id, "files": ["/etc/hostname"], "docType": "cnh" }),
+            ),
+            (
+                "attach_draft_document",
+                serde_json::json!({ "draftId": "d-1", "form": null, "file": "/etc/hostname", "docType": null }),
+            ),
+            ("import_drafts", serde_json::json!({ "file": "/etc/passwd" })),
+        ] {
+            let answer = app.invoke(command, args).await;
+            assert_eq!(answer["error"]["code"], "invalid_input", "{command}: {answer}");
+        }
+        // The old way, a path by name, is no argument any command takes.
+        let answer = app
+            .invoke("import_drafts", serde_json::json!({ "path": "/etc/passwd" }))
+            .await;
+        assert!(answer["error"].is_object(), "{answer}");
+        // A file the agent did pick is read; its token means nothing to another command kind.
+        let dir = tempfile::tempdir().unwrap();
+        let cnh = dir.path().join("cnh.pdf");
+        std::fs::write(&cnh, b"%PDF-1.4 scanned").unwrap();
+        let files = app.pick(&[&cnh.display().to_string()]).await;
+        let token = files[0]["token"].as_str().unwrap().to_owned();
+        assert!(!token.contains('/'), "a token, not a path: {token}");
+        let checks = app
+            .invoke(
+                "inspect_documents",
+                serde_json::json!({ "customerId": customer.id, "files": [token], "docType": "cnh" }),
+            )
+            .await;
+        assert_eq!(checks[0]["format"], "pdf", "{checks}");
+        assert!(checks[0].get("path").is_none(), "the page gets no path: {checks}");
         app
     })
     .await;

@@ -12,6 +12,7 @@ export const EVENTS = Object.freeze({
   customerUpdated: 'customer-updated',
   draftsChanged: 'drafts-changed',
   syncProgress: 'sync-progress',
+  filesDropped: 'files-dropped',
 });
 
 /** DOM events on `document`, between the shell and the screens (detail in brackets). */
@@ -24,7 +25,8 @@ export const DOM = Object.freeze({
   draftDiscarded: 'app:draft-discarded',
   /** A followed customer changed ({ detail, timeline }). */
   customerUpdated: 'app:customer-updated',
-  /** The window's native drag-and-drop: over ({ position }), left, dropped ({ paths, position }). */
+  /** The window's native drag-and-drop: over ({ position }), left, dropped ({ files, position }:
+   *  the files as Rust keeps them, by token, never their paths). */
   dragOver: 'app:drag-over',
   dragLeave: 'app:drag-leave',
   dragDrop: 'app:drag-drop',

@@ -57,7 +57,8 @@ async function start() {
     listen(EVENTS.syncProgress, (e) => { if (app.drafts) draftsChanged({ ...app.drafts, progress: e.payload }); }),
     listen('tauri://drag-over', (e) => announce(DOM.dragOver, e.payload)),
     listen('tauri://drag-leave', () => announce(DOM.dragLeave)),
-    listen('tauri://drag-drop', (e) => announce(DOM.dragDrop, e.payload)),
+    // Rust keeps what was dropped and sends tokens; the raw drop event (with paths) is ignored.
+    listen(EVENTS.filesDropped, (e) => announce(DOM.dragDrop, e.payload)),
   ]);
   draftsChanged(await call('draft_status'));
   document.addEventListener('keydown', shortcuts);

@@ -2,38 +2,32 @@
 //! (streamed, progress over a Channel, cancellable) and cancel.
 
 use tauri::ipc::Channel;
-use tauri::{AppHandle, Manager, Runtime, State};
+use tauri::State;
 
 use super::error::CommandError;
 use crate::services::connection::Connections;
 use crate::services::customer_detail::CustomerDetail;
 use crate::services::documents::{self, DocumentCheck, UploadEvent, UploadRequest, Uploads};
 use crate::services::follow::Follower;
+use crate::services::picked::{Picked, PickedFiles};
 use crate::services::pickers;
 
 #[tauri::command]
-pub async fn pick_documents() -> Vec<String> {
-    pickers::documents().await
+pub async fn pick_documents(picked: State<'_, PickedFiles>) -> Result<Vec<Picked>, CommandError> {
+    Ok(pickers::documents(&picked).await)
 }
 
-/// What each file is, checked against the customer's current `kyc`. Image files that can be
-/// sent become readable by the page (for a thumbnail) through the asset protocol, one by one.
+/// What each chosen file (by token) is, checked against the customer's current `kyc`.
 #[tauri::command]
-pub async fn inspect_documents<R: Runtime>(
-    app: AppHandle<R>,
+pub async fn inspect_documents(
     conns: State<'_, Connections>,
+    picked: State<'_, PickedFiles>,
     customer_id: dinie::CustomerId,
-    paths: Vec<String>,
+    files: Vec<String>,
     doc_type: Option<String>,
 ) -> Result<Vec<DocumentCheck>, CommandError> {
-    let checks =
-        documents::inspect_for(&conns.current(), &customer_id, &paths, doc_type.as_deref()).await?;
-    for c in checks.iter().filter(|c| c.is_previewable()) {
-        if let Err(e) = app.asset_protocol_scope().allow_file(&c.path) {
-            tracing::warn!(error = %e, "no preview for a document");
-        }
-    }
-    Ok(checks)
+    let (conn, doc_type) = (conns.current(), doc_type.as_deref());
+    Ok(documents::inspect_for(&conn, &picked, &customer_id, &files, doc_type).await?)
 }
 
 /// Streams one file; progress goes to `on_progress`. Answers with the customer's detail as it
@@ -41,16 +35,17 @@ pub async fn inspect_documents<R: Runtime>(
 #[tauri::command]
 pub async fn upload_document(
     conns: State<'_, Connections>,
+    picked: State<'_, PickedFiles>,
     follower: State<'_, Follower>,
     uploads: State<'_, Uploads>,
     request: UploadRequest,
     on_progress: Channel<UploadEvent>,
 ) -> Result<CustomerDetail, CommandError> {
-    let progress = move |event| {
-        let _ = on_progress.send(event);
-    };
     let conn = conns.current();
-    Ok(documents::upload_and_refresh(&conn, &follower, &uploads, request, progress).await?)
+    let progress = move |event| drop(on_progress.send(event));
+    let upload =
+        documents::upload_and_refresh(&conn, &picked, &follower, &uploads, request, progress);
+    Ok(upload.await?)
 }
 
 #[tauri::command]

@@ -1,8 +1,6 @@
 //! Drafts: autosave, send (now, or queued until the connection is back), list, discard,
 //! documents attached before the customer exists, CSV import, and "sync now".
 
-use std::path::Path;
-
 use tauri::State;
 
 use super::error::CommandError;
@@ -13,6 +11,7 @@ use crate::services::drafts::outbox::{DraftStatus, Outbox};
 use crate::services::drafts::submit::{self, Submitted};
 use crate::services::drafts::{Draft, DraftDocument};
 use crate::services::follow::Follower;
+use crate::services::picked::{Picked, PickedFiles};
 use crate::services::pickers;
 
 #[tauri::command]
@@ -58,19 +57,19 @@ pub fn discard_draft(outbox: State<'_, Outbox>, id: String) -> Result<(), Comman
     Ok(outbox.discard(&id)?)
 }
 
-/// Attaches a file to a draft; `form` is the form on screen, saved first.
+/// Attaches a chosen file (its token) to a draft; `form` is the form on screen, saved first.
 #[tauri::command]
 pub fn attach_draft_document(
     outbox: State<'_, Outbox>,
     conns: State<'_, Connections>,
+    picked: State<'_, PickedFiles>,
     draft_id: String,
     form: Option<RegistrationForm>,
-    path: String,
+    file: String,
     doc_type: Option<String>,
 ) -> Result<DraftDocument, CommandError> {
-    let conn = conns.current();
-    let path = Path::new(&path);
-    Ok(outbox.attach(&conn, &draft_id, form.as_ref(), path, doc_type.as_deref())?)
+    let (conn, form, doc_type) = (conns.current(), form.as_ref(), doc_type.as_deref());
+    Ok(outbox.attach(&conn, &picked, &draft_id, form, &file, doc_type)?)
 }
 
 #[tauri::command]
@@ -88,18 +87,19 @@ pub fn set_draft_document_type(
 }
 
 #[tauri::command]
-pub async fn pick_csv() -> Option<String> {
-    pickers::csv().await
+pub async fn pick_csv(picked: State<'_, PickedFiles>) -> Result<Option<Picked>, CommandError> {
+    Ok(pickers::csv(&picked).await)
 }
 
-/// Imports a CSV of borrowers as drafts of the active connection.
+/// Imports a chosen CSV (its token) of borrowers as drafts of the active connection.
 #[tauri::command]
 pub fn import_drafts(
     outbox: State<'_, Outbox>,
     conns: State<'_, Connections>,
-    path: String,
+    picked: State<'_, PickedFiles>,
+    file: String,
 ) -> Result<ImportReport, CommandError> {
-    Ok(outbox.import(&conns.current(), Path::new(&path))?)
+    Ok(outbox.import(&conns.current(), &picked, &file)?)
 }
 
 /// Looks at the queue now (instead of at the next tick).

@@ -17,6 +17,7 @@ use crate::services::drafts::sealing::SealError;
 use crate::services::drafts::submit::SubmitError;
 use crate::services::drafts::{DraftError, DraftProblem};
 use crate::services::keychain::KeychainError;
+use crate::services::picked::PickError;
 use crate::services::profiles::ProfileError;
 use crate::services::settings::SettingsError;
 use crate::windows::biometrics::WindowError;
@@ -266,10 +267,17 @@ impl From<FileProblem> for CommandError {
     }
 }
 
+impl From<PickError> for CommandError {
+    fn from(e: PickError) -> Self {
+        Self::new(ErrorCode::InvalidInput, e.to_string())
+    }
+}
+
 impl From<UploadError> for CommandError {
     fn from(e: UploadError) -> Self {
         match e {
             UploadError::Refused(p) => p.into(),
+            UploadError::NotPicked(p) => p.into(),
             UploadError::Cancelled => Self::new(ErrorCode::Cancelled, e.to_string()),
             UploadError::Api(inner) => inner.into(),
         }
@@ -318,6 +326,7 @@ impl From<FileError> for CommandError {
         match e {
             FileError::Refused(p) => p.into(),
             FileError::Draft(e) => e.into(),
+            FileError::NotPicked(p) => p.into(),
         }
     }
 }

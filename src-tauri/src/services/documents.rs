@@ -12,12 +12,17 @@ use crate::locks::lock;
 use crate::services::connection::Connection;
 use crate::services::customer_detail::{self, CustomerDetail};
 use crate::services::follow::Follower;
+use crate::services::picked::{PickError, PickedFiles};
 
 /// A file the agent dropped or picked, and what the app found out about it.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DocumentCheck {
+    /// The file, kept in Rust: the page knows it by [`file`](Self::file).
+    #[serde(skip)]
     pub path: String,
+    /// The file's token (see [`crate::services::picked`]); empty for a file not picked.
+    pub file: String,
     pub name: String,
     pub size: u64,
     /// `pdf`, `jpeg` or `png`, by content.
@@ -209,6 +214,7 @@ pub fn inspect_file(path: &Path, limit: u64, count_pages: bool) -> DocumentCheck
         .unwrap_or_default();
     let mut check = DocumentCheck {
         path: path.display().to_string(),
+        file: String::new(),
         name,
         size: 0,
         format: None,
@@ -286,21 +292,27 @@ pub enum UploadEvent {
     Progress { sent: u64, total: u64 },
 }
 
-/// What each file is, checked against the customer's current `kyc` and the connection's
-/// size limit (PDF pages counted, for the preview).
+/// What each chosen file (by token) is, checked against the customer's current `kyc` and the
+/// connection's size limit (PDF pages counted, for the preview).
 pub async fn inspect_for(
     conn: &Connection,
+    picked: &PickedFiles,
     customer_id: &dinie::CustomerId,
-    paths: &[String],
+    files: &[String],
     doc_type: Option<&str>,
-) -> Result<Vec<DocumentCheck>, dinie::Error> {
+) -> Result<Vec<DocumentCheck>, UploadError> {
+    let paths = picked.paths(files)?;
     let result = conn.client().customers().get(customer_id).await;
     conn.observe(&result);
     let customer = result?;
     let limit = conn.client().config().max_upload_bytes();
     Ok(paths
         .iter()
-        .map(|p| inspect(&PathBuf::from(p), doc_type, &customer.kyc, limit, true))
+        .zip(files)
+        .map(|(path, token)| DocumentCheck {
+            file: token.clone(),
+            ..inspect(path, doc_type, &customer.kyc, limit, true)
+        })
         .collect())
 }
 
@@ -322,7 +334,8 @@ impl Uploads {
 #[serde(rename_all = "camelCase")]
 pub struct UploadRequest {
     pub customer_id: dinie::CustomerId,
-    pub path: String,
+    /// The file's token.
+    pub file: String,
     pub doc_type: String,
     /// The page's id for this upload, for [`Uploads::cancel`].
     pub upload_id: String,
@@ -334,6 +347,9 @@ pub enum UploadError {
     /// The file was refused before sending.
     #[error("{}", .0.message)]
     Refused(FileProblem),
+    /// The token names no file the agent chose.
+    #[error(transparent)]
+    NotPicked(#[from] PickError),
     /// The agent cancelled it.
     #[error("the upload was cancelled")]
     Cancelled,
@@ -346,6 +362,7 @@ pub enum UploadError {
 /// Answers with the customer's detail as it is after the upload, and updates the follower.
 pub async fn upload_and_refresh(
     conn: &std::sync::Arc<Connection>,
+    picked: &PickedFiles,
     follower: &Follower,
     uploads: &Uploads,
     request: UploadRequest,
@@ -353,21 +370,16 @@ pub async fn upload_and_refresh(
 ) -> Result<CustomerDetail, UploadError> {
     let UploadRequest {
         customer_id,
-        path,
+        file,
         doc_type,
         upload_id,
     } = request;
+    let path = picked.path(&file)?;
     let fetched = conn.client().customers().get(&customer_id).await;
     conn.observe(&fetched);
     let customer = fetched?;
     let limit = conn.client().config().max_upload_bytes();
-    let check = inspect(
-        Path::new(&path),
-        Some(&doc_type),
-        &customer.kyc,
-        limit,
-        false,
-    );
+    let check = inspect(&path, Some(&doc_type), &customer.kyc, limit, false);
     if let Some(problem) = check.problem {
         return Err(UploadError::Refused(problem));
     }
@@ -376,14 +388,7 @@ pub async fn upload_and_refresh(
     let (tx, rx) = tokio::sync::oneshot::channel();
     let task_conn = conn.clone();
     let handle = tauri::async_runtime::spawn(async move {
-        let result = upload(
-            &task_conn,
-            &customer,
-            PathBuf::from(path),
-            &doc_type,
-            progress,
-        )
-        .await;
+        let result = upload(&task_conn, &customer, path, &doc_type, progress).await;
         let _ = tx.send(result);
     });
     lock(&uploads.0).insert(upload_id.clone(), handle);

@@ -14,6 +14,7 @@ pub mod documents;
 pub mod drafts;
 pub mod follow;
 pub mod keychain;
+pub mod picked;
 pub mod pickers;
 pub mod profiles;
 pub mod settings;

@@ -1,8 +1,20 @@
 //! The main window: built from its entry in `tauri.conf.json` (`create: false` there, so that
 //! it is built here, with its guards), with WebView2's autofill off (one borrower's data is not
-//! offered for the next) and a navigation guard: only the app's own pages load in it.
+//! offered for the next) and a navigation guard: only the app's own pages load in it. Files
+//! dropped on it are kept in Rust ([`PickedFiles`], see `events::on_webview_event`) and the page
+//! hears of them by token; their thumbnails come through the `preview:` protocol, by token too.
 
-use tauri::{AppHandle, Runtime, WebviewWindowBuilder};
+use tauri::http::{header, Request, Response, StatusCode};
+use tauri::{AppHandle, Manager, Runtime, WebviewWindowBuilder};
+
+use crate::services::documents::{inspect_file, DocumentCheck};
+use crate::services::picked::PickedFiles;
+
+/// The URI scheme of thumbnails: `preview://localhost/<token>` (`http://preview.localhost/…`
+/// on Windows).
+pub const PREVIEW_SCHEME: &str = "preview";
+/// The largest image shown as a thumbnail.
+const PREVIEW_LIMIT: u64 = 20 << 20;
 
 /// The window's label, as the capabilities name it.
 pub const LABEL: &str = "main";
@@ -37,6 +49,28 @@ pub fn open<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         })
         .build()?;
     Ok(())
+}
+
+/// Serves the thumbnail of a chosen image: `preview://localhost/<token>`. Anything else (a
+/// token never given, a file that is not a JPEG or PNG by content, a large one) is a 404.
+pub fn preview<R: Runtime>(app: &AppHandle<R>, request: &Request<Vec<u8>>) -> Response<Vec<u8>> {
+    let token = request.uri().path().trim_start_matches('/');
+    let image = app
+        .try_state::<PickedFiles>()
+        .and_then(|picked| picked.path(token).ok())
+        .map(|path| (inspect_file(&path, PREVIEW_LIMIT, false), path))
+        .filter(|(check, _)| DocumentCheck::is_previewable(check))
+        .and_then(|(check, path)| Some((check.format?, std::fs::read(path).ok()?)));
+    let built = match image {
+        Some((format, bytes)) => Response::builder()
+            .header(header::CONTENT_TYPE, format!("image/{format}"))
+            .header(header::CACHE_CONTROL, "no-store")
+            .body(bytes),
+        None => Response::builder()
+            .status(StatusCode::NOT_FOUND)
+            .body(Vec::new()),
+    };
+    built.unwrap_or_default()
 }
 
 #[cfg(test)]

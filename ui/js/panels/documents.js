@@ -61,23 +61,24 @@ function highlight(position) {
 export async function handleDrop(payload) {
   const target = itemAt(payload.position);
   highlight(null);
-  await addFiles(payload.paths ?? [], target?.dataset.type ?? null);
+  await addFiles(payload.files ?? [], target?.dataset.type ?? null);
 }
 
-async function pick(type) {
+/** The native picker; `type` is the document asked for, or null to propose one. */
+export async function pick(type) {
   try {
-    const paths = await call('pick_documents');
-    if (paths.length) await addFiles(paths, type);
+    const files = await call('pick_documents');
+    if (files.length) await addFiles(files, type);
   } catch (err) {
     toastError(err);
   }
 }
 
-/** Checks files (dropped or picked) and lists them, each with its own verdict. */
-export async function addFiles(paths, type) {
-  if (!docs.customer || !paths.length) return;
+/** Checks chosen files ({ token, name, size }, picked or dropped) and lists each with its verdict. */
+export async function addFiles(files, type) {
+  if (!docs.customer || !files.length) return;
   try {
-    const checks = await call('inspect_documents', { customerId: docs.customer.id, paths, docType: type });
+    const checks = await call('inspect_documents', { customerId: docs.customer.id, files: files.map((f) => f.token), docType: type });
     for (const c of checks) docs.files.push({ ...c, id: crypto.randomUUID(), status: c.problem ? 'refused' : 'ready' });
     paintFiles();
   } catch (err) {
@@ -95,12 +96,12 @@ function fileRow(f) {
   const needed = docs.customer.checklist.filter((k) => k.kind === 'document' && k.status !== 'approved');
   const preview = f.format === 'pdf'
     ? el('span', { class: 'pdf-badge', text: f.pages ? t('docs.pages', { count: f.pages }) : 'PDF' })
-    : f.format && !f.problem ? el('img', { class: 'thumb', alt: f.name, src: convertFileSrc(f.path) }) : el('span', { class: 'pdf-badge', text: '?' });
+    : f.format && !f.problem ? el('img', { class: 'thumb', alt: f.name, src: convertFileSrc(f.file, 'preview') }) : el('span', { class: 'pdf-badge', text: '?' });
   const type = el('select', { class: 'upload-type', 'aria-label': t('docs.type'), disabled: f.status === 'sending' },
     el('option', { value: '', text: t('docs.chooseType') }),
     needed.map((k) => el('option', { value: k.itemType, text: k.description ?? k.itemType, selected: f.docType === k.itemType })));
   type.addEventListener('change', async () => {
-    const again = await call('inspect_documents', { customerId: docs.customer.id, paths: [f.path], docType: type.value || null });
+    const again = await call('inspect_documents', { customerId: docs.customer.id, files: [f.file], docType: type.value || null });
     Object.assign(f, again[0], { status: again[0].problem ? 'refused' : 'ready' });
     paintFiles();
   });
@@ -132,7 +133,7 @@ async function send(f) {
     if (bar) bar.value = event.sent;
   };
   try {
-    const detail = await call('upload_document', { request: { customerId: docs.customer.id, path: f.path, docType: f.docType, uploadId: f.id }, onProgress: channel });
+    const detail = await call('upload_document', { request: { customerId: docs.customer.id, file: f.file, docType: f.docType, uploadId: f.id }, onProgress: channel });
     docs.files = docs.files.filter((x) => x !== f);
     toast(t('docs.sent', { name: f.name }));
     docs.customer = detail;

@@ -149,15 +149,19 @@ async function discard(d) {
 }
 
 async function importCsv(report) {
-  const path = await call('pick_csv');
-  if (path) await importFile(path, report);
+  try {
+    const file = await call('pick_csv');
+    if (file) await importFile(file, report);
+  } catch (err) {
+    toast(describe(err), 'error');
+  }
 }
 
-/** Imports a CSV and shows, row by row, what was queued and what needs fixing. */
-export async function importFile(path, report = document.getElementById('import-report')) {
+/** Imports a chosen CSV ({ token }) and shows, row by row, what was queued and what needs fixing. */
+export async function importFile(file, report = document.getElementById('import-report')) {
   clear(report);
   try {
-    const r = await call('import_drafts', { path });
+    const r = await call('import_drafts', { file: file.token });
     const bad = r.rows.filter((row) => Object.keys(row.problems).length);
     report.append(el('div', { class: 'card import-report', id: 'import-summary', role: 'status' },
       el('p', { text: t('drafts.imported', { queued: r.queued, attention: r.attention }) }),

@@ -77,7 +77,7 @@ export async function render(root, params = {}) {
       el('button', { type: 'button', id: 'register-linked-open', text: t('drafts.openCustomer'), onclick: () => show('customer', { id: kept.customerId }) })));
   }
   if (kept.problem) showProblem(form, outcome, kept.problem);
-  unlisten.push(hear(DOM.dragDrop, (drop) => { if (form.isConnected) attachAll(form, drop.paths ?? []); }));
+  unlisten.push(hear(DOM.dragDrop, (drop) => { if (form.isConnected) attachAll(form, drop.files ?? []); }));
   form.querySelector('#reg-cpf').focus();
 }
 
@@ -165,23 +165,22 @@ function renderDocuments(list = document.getElementById('draft-documents')) {
   }));
 }
 
-/** Attaches files to the draft on screen, as the picker or a drop does. */
-export async function attachFiles(paths) {
+/** Attaches chosen files ({ token, name }) to the draft on screen, as the picker or a drop does. */
+export async function attachFiles(files) {
   const form = document.getElementById('register-form');
-  if (form) await attachAll(form, paths);
+  if (form) await attachAll(form, files);
 }
 
-async function attachAll(form, paths) {
+async function attachAll(form, files) {
   const error = document.getElementById('draft-documents-error');
   if (error) error.textContent = '';
-  for (const path of paths) {
+  for (const file of files) {
     try {
-      const doc = await call('attach_draft_document', { draftId: kept.id, form: values(form), path, docType: null });
+      const doc = await call('attach_draft_document', { draftId: kept.id, form: values(form), file: file.token, docType: null });
       kept.documents.push(doc);
       renderDocuments();
     } catch (err) {
-      const name = path.split(/[\\/]/).pop();
-      if (error) error.textContent = `${name}: ${describe(err)}`;
+      if (error) error.textContent = `${file.name}: ${describe(err)}`;
     }
   }
 }

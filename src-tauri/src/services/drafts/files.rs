@@ -23,6 +23,9 @@ pub enum FileError {
     /// The drafts store failed.
     #[error(transparent)]
     Draft(#[from] DraftError),
+    /// The token names no file the agent chose.
+    #[error(transparent)]
+    NotPicked(#[from] crate::services::picked::PickError),
 }
 
 fn refused(code: FileProblemCode, message: impl Into<String>) -> FileError {

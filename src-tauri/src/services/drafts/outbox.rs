@@ -3,7 +3,7 @@
 //! shares with the page (how far a run is). Every change is announced on [`Outbox::changed`],
 //! so whoever shows the drafts' counts hears about it without each caller remembering to tell.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -17,6 +17,7 @@ use crate::locks::lock;
 use crate::services::connection::Connection;
 use crate::services::customers::RegistrationForm;
 use crate::services::documents::DOCUMENT_TYPES;
+use crate::services::picked::PickedFiles;
 
 /// How long the worker leaves a keychain that refused the key alone.
 const KEYCHAIN_PAUSE: Duration = Duration::from_secs(60);
@@ -180,22 +181,24 @@ impl Outbox {
         Ok(())
     }
 
-    /// Attaches a file to a draft (see [`files::attach_file`]). `form` is the form on screen,
-    /// saved first so that the draft exists; without it the draft must exist.
+    /// Attaches a chosen file (by token) to a draft (see [`files::attach_file`]). `form` is
+    /// the form on screen, saved first so that the draft exists; without it the draft must exist.
     pub fn attach(
         &self,
         conn: &Connection,
+        picked: &PickedFiles,
         draft_id: &str,
         form: Option<&RegistrationForm>,
-        path: &Path,
+        file: &str,
         doc_type: Option<&str>,
     ) -> Result<DraftDocument, FileError> {
+        let path = picked.path(file)?;
         let store = self.store()?;
         if let Some(form) = form {
             store.save_form(draft_id, &conn.profile().id, form)?;
         }
         let limit = conn.client().config().max_upload_bytes();
-        let doc = files::attach_file(&store, draft_id, path, doc_type, limit)?;
+        let doc = files::attach_file(&store, draft_id, &path, doc_type, limit)?;
         self.touch();
         Ok(doc)
     }
@@ -217,9 +220,16 @@ impl Outbox {
         Ok(())
     }
 
-    /// Imports a CSV of borrowers as drafts of `conn`'s connection, and wakes the worker.
-    pub fn import(&self, conn: &Connection, path: &Path) -> Result<ImportReport, FileError> {
-        let report = files::import_file(&*self.store()?, &conn.profile().id, path)?;
+    /// Imports a chosen CSV (by token) of borrowers as drafts of `conn`'s connection, and
+    /// wakes the worker.
+    pub fn import(
+        &self,
+        conn: &Connection,
+        picked: &PickedFiles,
+        file: &str,
+    ) -> Result<ImportReport, FileError> {
+        let path = picked.path(file)?;
+        let report = files::import_file(&*self.store()?, &conn.profile().id, &path)?;
         self.touch();
         self.wake();
         Ok(report)
