@@ -92,6 +92,8 @@ impl App {
             // The embedded sandbox's secret is random on every start; the tests set it to
             // drive the sandbox from outside (see `embedded_api`).
             ("DINIE_DESK_EMBEDDED_SECRET".into(), EMBEDDED_SECRET.into()),
+            // No one clicks in a file dialog here: the next pick returns what `pick` queued.
+            ("DINIE_DESK_TEST_PICKS".into(), path("picks.txt")),
         ];
         let keyring = with_keyring.then(|| processes::keyring(&logs, &env));
 

@@ -225,3 +225,39 @@ fn services_know_nothing_of_the_page() {
         }
     }
 }
+
+#[test]
+fn the_release_workflow_signs_with_material_named_not_stored() {
+    let workflow = read("../.github/workflows/release.yml");
+    for secret in [
+        "APPLE_CERTIFICATE",
+        "APPLE_CERTIFICATE_PASSWORD",
+        "APPLE_SIGNING_IDENTITY",
+        "APPLE_ID",
+        "APPLE_PASSWORD",
+        "APPLE_TEAM_ID",
+        "WINDOWS_CERTIFICATE",
+        "WINDOWS_CERTIFICATE_PASSWORD",
+        "LINUX_GPG_PRIVATE_KEY",
+        "LINUX_GPG_PASSPHRASE",
+    ] {
+        assert!(
+            workflow.contains(&format!("${{{{ secrets.{secret} }}}}")),
+            "{secret} is not taken from the repository's secrets"
+        );
+    }
+    assert!(
+        workflow.contains("certificateThumbprint"),
+        "Windows installers are not signed"
+    );
+    assert!(
+        workflow.contains("--detach-sign"),
+        "Linux checksums are not signed"
+    );
+    for stored in ["BEGIN PGP PRIVATE", "BEGIN CERTIFICATE", "MII"] {
+        assert!(
+            !workflow.contains(stored),
+            "signing material stored in the workflow"
+        );
+    }
+}
