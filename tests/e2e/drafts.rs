@@ -155,19 +155,21 @@ async fn a_sync_killed_midway_resumes_and_registers_each_borrower_once() {
         assert_eq!(app.script_async(&js).await, true);
         app.wait_for_text("#import-summary", "200 cadastro(s) na fila").await;
 
-        // A CNH for each; the worker may be trying a draft right then (and find no connection).
+        // A CNH for each (picked once); the worker may be trying a draft right then (and find
+        // no connection).
+        let picked = app.pick(&[&photo_path.display().to_string()]).await;
+        let token = picked[0]["token"].as_str().unwrap().to_owned();
         let attach = format!(
             r#"const done = arguments[0];
             (async () => {{
                 const invoke = window.__TAURI_INTERNALS__.invoke;
                 for (const d of await invoke('list_drafts')) {{
                     for (;;) {{
-                        try {{ await invoke('attach_draft_document', {{ draftId: d.id, form: null, path: {path:?}, docType: 'cnh' }}); break; }}
+                        try {{ await invoke('attach_draft_document', {{ draftId: d.id, form: null, file: {token:?}, docType: 'cnh' }}); break; }}
                         catch (e) {{ if (e.code !== 'draft_locked') throw e; await new Promise(r => setTimeout(r, 50)); }}
                     }}
                 }}
-            }})().then(() => done(true), (e) => done(JSON.stringify(e)));"#,
-            path = photo_path.display().to_string()
+            }})().then(() => done(true), (e) => done(JSON.stringify(e)));"#
         );
         assert_eq!(app.script_async(&attach).await, true);
 

@@ -176,7 +176,7 @@ async fn files_the_agent_did_not_choose_cannot_be_read() {
         let answer = app
             .invoke("import_drafts", serde_json::json!({ "path": "/etc/passwd" }))
             .await;
-        assert!(answer["error"].is_object(), "{answer}");
+        assert!(!answer["error"].is_null(), "{answer}");
         // A file the agent did pick is read; its token means nothing to another command kind.
         let dir = tempfile::tempdir().unwrap();
         let cnh = dir.path().join("cnh.pdf");

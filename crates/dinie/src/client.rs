@@ -126,12 +126,16 @@ impl ClientBuilder {
 }
 
 /// The HTTP client the crate builds when none is given:
+/// - certificates checked by the operating system's verifier and trust store (a corporate
+///   TLS-inspecting proxy whose CA the partner's IT installed works; so do revocation checks
+///   where the platform does them), not only the roots compiled in;
 /// - no redirects: the API never redirects, and following one would replay the body (a CPF, a
 ///   name) to another host, or down to plain http;
 /// - `https` only for a remote API; for one on this machine (a local sandbox), no proxy from
 ///   the environment (loopback traffic must not leave the machine through a corporate proxy).
 fn http_client(config: &Config) -> Result<reqwest::Client, Error> {
     let mut builder = reqwest::Client::builder()
+        .use_preconfigured_tls(platform_tls()?)
         .user_agent(config.user_agent.clone())
         .connect_timeout(config.timeout.min(std::time::Duration::from_secs(10)))
         .redirect(reqwest::redirect::Policy::none());
@@ -143,6 +147,21 @@ fn http_client(config: &Config) -> Result<reqwest::Client, Error> {
     Ok(builder
         .build()
         .map_err(|e| InvalidInput::Other(format!("could not build the HTTP client: {e}")))?)
+}
+
+/// TLS with the platform's certificate verifier (rustls with the ring provider, as reqwest's).
+fn platform_tls() -> Result<rustls::ClientConfig, Error> {
+    use rustls_platform_verifier::BuilderVerifierExt;
+    let refuse = |e: rustls::Error| InvalidInput::Other(format!("could not set up TLS: {e}"));
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(refuse)?
+        .with_platform_verifier()
+        .map_err(refuse)?
+        .with_no_client_auth();
+    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(tls)
 }
 
 impl Client {
