@@ -548,6 +548,15 @@ impl App {
         self.click("#profile-save").await;
     }
 
+    /// The id of the connection row named `name` in Settings → Connections.
+    pub async fn profile_id(&self, name: &str) -> String {
+        self.wait_for_text("#profile-list", name).await;
+        let js = format!(
+            "return [...document.querySelectorAll('.profile')].find(p => p.querySelector('.profile-name').textContent === {name:?}).dataset.id"
+        );
+        self.script(&js).await.as_str().unwrap().to_owned()
+    }
+
     /// Makes the connection named `name` the active one.
     pub async fn use_profile(&self, name: &str) {
         self.wait_for_text("#profile-list", name).await;

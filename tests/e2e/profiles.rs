@@ -8,15 +8,6 @@ async fn add_profile(app: &App, name: &str, url: &str, client_id: &str, secret: 
     app.add_custom_profile(name, url, client_id, secret).await;
 }
 
-/// The id of the profile row named `name`.
-async fn profile_id(app: &App, name: &str) -> String {
-    app.wait_for_text("#profile-list", name).await;
-    let js = format!(
-        "return [...document.querySelectorAll('.profile')].find(p => p.querySelector('.profile-name').textContent === {name:?}).dataset.id"
-    );
-    app.script(&js).await.as_str().unwrap().to_owned()
-}
-
 #[tokio::test]
 async fn a_profile_for_a_standalone_sandbox_survives_a_restart() {
     let (sandbox, api) = standalone_sandbox().await;
@@ -38,7 +29,7 @@ async fn a_profile_for_a_standalone_sandbox_survives_a_restart() {
             DEFAULT_CLIENT_SECRET,
         )
         .await;
-        let id = profile_id(&app, "Sandbox do parceiro").await;
+        let id = app.profile_id("Sandbox do parceiro").await;
         let row = app
             .wait_for_text(&format!(".profile[data-id='{id}']"), "dinie_ci_test_…dbox")
             .await;
@@ -85,7 +76,7 @@ async fn a_wrong_secret_or_address_gets_its_own_message() {
             "dinie_cs_test_wrong",
         )
         .await;
-        let id = profile_id(&app, "Segredo errado").await;
+        let id = app.profile_id("Segredo errado").await;
         app.click(&format!("#test-{id}")).await;
         app.wait_for_text(
             &format!("#test-result-{id}[data-state='error']"),
@@ -101,7 +92,7 @@ async fn a_wrong_secret_or_address_gets_its_own_message() {
             "x",
         )
         .await;
-        let id = profile_id(&app, "Ninguém").await;
+        let id = app.profile_id("Ninguém").await;
         app.click(&format!("#test-{id}")).await;
         app.wait_for_text(
             &format!("#test-result-{id}[data-state='error']"),
@@ -135,7 +126,7 @@ async fn a_deleted_profile_leaves_nothing_in_the_keychain() {
             "dinie_cs_test_temporary",
         )
         .await;
-        let id = profile_id(&app, "Temporária").await;
+        let id = app.profile_id("Temporária").await;
         let stored = app.secret_tool(&["search", "--all", "service", "br.com.dinie.desk"]);
         assert!(stored.contains(&format!("{id}:client_secret")), "{stored}");
         assert!(stored.contains(&format!("{id}:client_id")), "{stored}");
@@ -172,7 +163,7 @@ async fn switching_to_production_asks_first_and_stays_marked() {
         app.fill("#profile-secret", "dinie_cs_live_not_a_real_one")
             .await;
         app.click("#profile-save").await;
-        let id = profile_id(&app, "Produção").await;
+        let id = app.profile_id("Produção").await;
         app.click(&format!("#use-{id}")).await;
         app.wait_for_text("#confirm-message", "PRODUÇÃO").await;
         app.click("#confirm-no").await;
@@ -204,7 +195,7 @@ async fn the_secret_is_nowhere_but_the_keychain() {
     let url = sandbox.base_url();
     App::run("secret-nowhere", |app| async move {
         add_profile(&app, "Busca", &url, "dinie_ci_test_needle", secret).await;
-        let id = profile_id(&app, "Busca").await;
+        let id = app.profile_id("Busca").await;
         app.click(&format!("#test-{id}")).await;
         app.wait_for(&format!("#test-result-{id}[data-state='ok']")).await;
         app.click(&format!("#use-{id}")).await;
@@ -248,7 +239,7 @@ async fn revoked_credentials_lead_to_settings_and_the_screen_stays() {
             DEFAULT_CLIENT_SECRET,
         )
         .await;
-        let id = profile_id(&app, "Vai ser revogada").await;
+        let id = app.profile_id("Vai ser revogada").await;
         app.click(&format!("#use-{id}")).await;
         app.wait_for_text("#connection-badge", "Sandbox Dinie")
             .await;

@@ -8,14 +8,6 @@ use std::sync::atomic::Ordering;
 use dinie_desk_e2e::{cpf, standalone_sandbox, App};
 use dinie_sandbox::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
 
-async fn profile_id(app: &App, name: &str) -> String {
-    app.wait_for_text("#profile-list", name).await;
-    let js = format!(
-        "return [...document.querySelectorAll('.profile')].find(p => p.querySelector('.profile-name').textContent === {name:?}).dataset.id"
-    );
-    app.script(&js).await.as_str().unwrap().to_owned()
-}
-
 #[tokio::test]
 async fn stored_credentials_never_follow_an_edited_address() {
     let (first, _) = standalone_sandbox().await;
@@ -25,7 +17,7 @@ async fn stored_credentials_never_follow_an_edited_address() {
     App::run("credentials-moved", |app| async move {
         app.add_custom_profile("Parceiro", &url, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
             .await;
-        let id = profile_id(&app, "Parceiro").await;
+        let id = app.profile_id("Parceiro").await;
         // As any script in the page could: the address changed, the secret left blank.
         let edited = app
             .invoke(
