@@ -115,3 +115,24 @@ async fn a_host_checked_sandbox_refuses_other_hosts() {
     assert_eq!(rebound.status(), 403);
     sandbox.shutdown().await;
 }
+
+/// The Python SDK asks for a token with a JSON body; the JS SDK with a form and Basic.
+#[tokio::test]
+async fn the_token_endpoint_takes_json_as_the_python_sdk_sends_it() {
+    let json = Request::post("/api/v3/auth/token")
+        .header("content-type", "application/json")
+        .body(Body::from(
+            r#"{"grant_type":"client_credentials","client_id":"dinie_ci_test_sandbox","client_secret":"dinie_cs_test_sandbox"}"#,
+        ))
+        .unwrap();
+    let (status, _, body) = call(json).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["token_type"], "bearer");
+    let wrong = Request::post("/api/v3/auth/token")
+        .header("content-type", "application/json")
+        .body(Body::from(
+            r#"{"grant_type":"client_credentials","client_id":"dinie_ci_test_sandbox","client_secret":"nope"}"#,
+        ))
+        .unwrap();
+    assert_eq!(call(wrong).await.0, StatusCode::UNAUTHORIZED);
+}

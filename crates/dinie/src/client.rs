@@ -234,7 +234,7 @@ impl Client {
         }
         let url = self.url("/auth/token");
         let resp = self
-            .send_with_retries(&url, cfg.max_retries, |http| {
+            .send_with_retries(&url, cfg.max_retries, None, |http| {
                 Ok(http
                     .post(&url)
                     .basic_auth(&cfg.client_id, Some(cfg.client_secret.expose_secret()))
@@ -294,11 +294,14 @@ impl Client {
     where
         F: FnMut(&reqwest::Client) -> Result<RequestBuilder, Error>,
     {
+        // One key for every attempt of this call (retries and the replay after a refresh): a
+        // write the server already made answers with its first result instead of being made again.
+        let key = uuid::Uuid::new_v4().to_string();
         let mut refreshed = false;
         loop {
             let token = self.access_token().await?;
             let result = self
-                .send_with_retries(url, max_retries, |http| {
+                .send_with_retries(url, max_retries, Some(&key), |http| {
                     Ok(build(http)?.bearer_auth(token.expose_secret()))
                 })
                 .await;
@@ -313,11 +316,14 @@ impl Client {
         }
     }
 
-    /// The retry loop shared by API calls and the token exchange.
+    /// The retry loop shared by API calls and the token exchange. A write (POST, PUT, PATCH,
+    /// DELETE) carries `idempotency_key` under both names Dinie's SDKs use, unless the caller set
+    /// its own; a retry says which it is in `X-Dinie-Retry-Count`.
     async fn send_with_retries<F>(
         &self,
         url: &str,
         max_retries: u32,
+        idempotency_key: Option<&str>,
         mut build: F,
     ) -> Result<Response, Error>
     where
@@ -326,9 +332,13 @@ impl Client {
         let cfg = &self.inner.config;
         let mut attempt = 0;
         loop {
-            let request = build(&self.inner.http)?.timeout(cfg.timeout);
+            let mut request = build(&self.inner.http)?
+                .timeout(cfg.timeout)
+                .build()
+                .map_err(|e| response::transport(url, e))?;
+            mark(&mut request, idempotency_key, attempt);
             let retries_left = attempt < max_retries;
-            match request.send().await {
+            match self.inner.http.execute(request).await {
                 Err(e) => {
                     let err = response::transport(url, e);
                     if !retries_left {
@@ -358,6 +368,32 @@ impl Client {
             }
             attempt += 1;
         }
+    }
+}
+
+/// Puts the idempotency key on a write (both header names, the caller's own key winning) and
+/// the retry count on a retry.
+fn mark(request: &mut reqwest::Request, idempotency_key: Option<&str>, attempt: u32) {
+    use reqwest::header::HeaderValue;
+    use reqwest::Method;
+    let write = matches!(
+        *request.method(),
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    );
+    let headers = request.headers_mut();
+    if let (true, Some(key)) = (write, idempotency_key) {
+        let given = headers
+            .get("idempotency-key")
+            .or_else(|| headers.get("x-idempotency-key"))
+            .cloned();
+        let value = given.or_else(|| HeaderValue::from_str(key).ok());
+        if let Some(value) = value {
+            headers.insert("idempotency-key", value.clone());
+            headers.insert("x-idempotency-key", value);
+        }
+    }
+    if attempt > 0 {
+        headers.insert("x-dinie-retry-count", HeaderValue::from(attempt));
     }
 }
 

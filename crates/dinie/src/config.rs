@@ -18,7 +18,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_MAX_RETRIES: u32 = 3;
 /// Default document size limit enforced before upload (Dinie's limit).
 pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 10 * 1024 * 1024;
-/// The longest `Retry-After` the client waits for; longer ones fall back to its own backoff.
+/// The longest the client waits when a server asks it to (`Retry-After`): longer asks are
+/// clamped to it.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
 /// Everything a [`Client`](crate::Client) needs to know, set with `with_*` methods.

@@ -83,6 +83,8 @@ pub(crate) async fn api_error(mut resp: Response) -> ApiError {
         detail: non_json_detail(status, &body),
         ..Problem::default()
     });
+    // The request id is the `x-request-id` header, else a `request_id` member of the body.
+    let request_id = request_id.or_else(|| problem.extension_str("request_id").map(str::to_owned));
     ApiError {
         status,
         problem,

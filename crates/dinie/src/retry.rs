@@ -19,9 +19,16 @@ pub(crate) fn backoff(base: Duration, attempt: u32) -> Duration {
     exp.mul_f64(0.5 + fastrand::f64() * 0.5)
 }
 
-/// The server's `Retry-After` (seconds or an HTTP date), when it is one the client honours:
-/// present and no longer than [`MAX_RETRY_AFTER`].
+/// How long the server asks to wait: `Retry-After-Ms` (milliseconds) or `Retry-After` (seconds
+/// or an HTTP date), clamped to [`MAX_RETRY_AFTER`] as Dinie's SDKs do.
 pub(crate) fn retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Duration> {
+    let millis = headers
+        .get("retry-after-ms")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if let Some(ms) = millis {
+        return Some(Duration::from_millis(ms).min(MAX_RETRY_AFTER));
+    }
     let raw = headers
         .get(reqwest::header::RETRY_AFTER)?
         .to_str()
@@ -33,7 +40,7 @@ pub(crate) fn retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Dur
         let at = DateTime::parse_from_rfc2822(raw).ok()?.with_timezone(&Utc);
         (at - now).to_std().unwrap_or(Duration::ZERO)
     };
-    (wait <= MAX_RETRY_AFTER).then_some(wait)
+    Some(wait.min(MAX_RETRY_AFTER))
 }
 
 /// `Retry-After` in whole seconds as sent, for reporting.
@@ -68,8 +75,15 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(RETRY_AFTER, HeaderValue::from_static("2"));
         assert_eq!(retry_after(&h, now), Some(Duration::from_secs(2)));
-        h.insert(RETRY_AFTER, HeaderValue::from_static("61"));
-        assert_eq!(retry_after(&h, now), None);
+        h.insert(RETRY_AFTER, HeaderValue::from_static("3600"));
+        assert_eq!(
+            retry_after(&h, now),
+            Some(MAX_RETRY_AFTER),
+            "clamped, not ignored"
+        );
+        h.insert("retry-after-ms", HeaderValue::from_static("250"));
+        assert_eq!(retry_after(&h, now), Some(Duration::from_millis(250)));
+        h.remove("retry-after-ms");
         let date = (now + chrono::Duration::seconds(10)).to_rfc2822();
         h.insert(RETRY_AFTER, HeaderValue::from_str(&date).unwrap());
         let d = retry_after(&h, now).unwrap();

@@ -110,3 +110,84 @@ async fn a_local_api_is_reached_directly_whatever_the_environment_proxy() {
     let base = serve(token_route()).await;
     client(&base).authenticate().await.unwrap();
 }
+
+#[tokio::test]
+async fn every_write_carries_one_idempotency_key_across_retries_and_says_which_retry_it_is() {
+    use std::sync::Mutex;
+    type Seen = Arc<Mutex<Vec<(String, Option<String>, Option<String>, Option<String>)>>>;
+    let seen: Seen = Arc::default();
+    let record = seen.clone();
+    let base = serve(token_route().route(
+        "/api/v3/customers/{id}",
+        any(
+            move |method: axum::http::Method, headers: axum::http::HeaderMap| {
+                let record = record.clone();
+                async move {
+                    let h = |n: &str| {
+                        headers
+                            .get(n)
+                            .and_then(|v| v.to_str().ok())
+                            .map(str::to_owned)
+                    };
+                    let mut seen = record.lock().unwrap();
+                    seen.push((
+                        method.to_string(),
+                        h("idempotency-key"),
+                        h("x-idempotency-key"),
+                        h("x-dinie-retry-count"),
+                    ));
+                    // The first attempt of each call fails; the retry gets a problem answer.
+                    if seen.len() % 2 == 1 {
+                        StatusCode::SERVICE_UNAVAILABLE.into_response()
+                    } else {
+                        (
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        [(header::CONTENT_TYPE, "application/problem+json")],
+                        r#"{"status":422,"code":"invalid_format","request_id":"req_from_body"}"#,
+                    )
+                        .into_response()
+                    }
+                }
+            },
+        ),
+    ))
+    .await;
+    let client = dinie::Client::builder()
+        .base_url(&base)
+        .credentials("dinie_ci_test_x", "dinie_cs_test_x")
+        .max_retries(1)
+        .backoff_base(std::time::Duration::from_millis(1))
+        .build()
+        .unwrap();
+    let err = client
+        .customers()
+        .update(&"cust_1".into())
+        .email("a@b.co")
+        .send()
+        .await
+        .unwrap_err();
+    // The request id comes from the body when the header is missing.
+    assert_eq!(err.request_id(), Some("req_from_body"));
+    let _ = client.customers().get(&"cust_1".into()).await;
+    let seen = seen.lock().unwrap().clone();
+    let (first, retry) = (&seen[0], &seen[1]);
+    assert_eq!(first.0, "PATCH");
+    let key = first.1.clone().expect("a PATCH carries Idempotency-Key");
+    assert_eq!(
+        first.2.as_deref(),
+        Some(key.as_str()),
+        "and X-Idempotency-Key, the same"
+    );
+    assert_eq!(
+        (retry.1.as_deref(), retry.2.as_deref()),
+        (Some(key.as_str()), Some(key.as_str())),
+        "kept across the retry"
+    );
+    assert_eq!((first.3.as_deref(), retry.3.as_deref()), (None, Some("1")));
+    let read = &seen[2];
+    assert_eq!(
+        (read.0.as_str(), read.1.as_deref()),
+        ("GET", None),
+        "a read carries no key"
+    );
+}

@@ -100,12 +100,11 @@ pub async fn search(
     let page = list.send().await;
     conn.observe(&page);
     let page = page?;
+    for bad in &page.skipped {
+        tracing::warn!(id = ?bad.id, error = %bad.error, "a customer of the list could not be read");
+    }
     Ok(CustomerPage {
-        next_cursor: page
-            .data
-            .last()
-            .filter(|_| page.has_more)
-            .map(|c| c.id.to_string()),
+        next_cursor: page.next_cursor().map(str::to_owned),
         customers: page.data.iter().map(CustomerRow::from).collect(),
         has_more: page.has_more,
     })

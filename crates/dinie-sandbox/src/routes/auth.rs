@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use axum::{Form, Json, Router};
+use axum::{Json, Router};
 use chrono::Utc;
 use rusqlite::params;
 use serde::Deserialize;
@@ -27,17 +27,41 @@ struct TokenForm {
     client_secret: Option<String>,
 }
 
+/// The token request as RFC 6749 sends it (form, the JS SDK) or as JSON (the Python SDK).
+fn token_request(headers: &HeaderMap, body: &[u8]) -> ApiResult<TokenForm> {
+    let json = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json"));
+    let parsed = if json {
+        serde_json::from_slice(body).map_err(|e| e.to_string())
+    } else {
+        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
+        let field = |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
+        Ok(TokenForm {
+            grant_type: field("grant_type"),
+            client_id: field("client_id"),
+            client_secret: field("client_secret"),
+        })
+    };
+    parsed.map_err(|e| {
+        ApiError::bad_request(format!(
+            "send grant_type=client_credentials as application/x-www-form-urlencoded or JSON ({e})"
+        ))
+    })
+}
+
 async fn token(
     State(state): State<AppState>,
     headers: HeaderMap,
-    form: Result<Form<TokenForm>, axum::extract::rejection::FormRejection>,
+    body: axum::body::Bytes,
 ) -> ApiResult<Json<Value>> {
-    let Form(form) = form.map_err(|e| {
-        ApiError::bad_request(format!(
-            "send grant_type=client_credentials as application/x-www-form-urlencoded ({})",
-            e.body_text()
-        ))
-    })?;
+    let form = token_request(&headers, &body)?;
     if form.grant_type.as_deref() != Some("client_credentials") {
         return Err(
             ApiError::bad_request("grant_type must be client_credentials").param("grant_type"),

@@ -332,10 +332,11 @@ impl<'c> ListCustomers<'c> {
                         return Ok(None);
                     }
                     let page = list.send().await?;
-                    more = page.has_more && !page.data.is_empty();
-                    if let Some(last) = page.data.last() {
-                        list.query.starting_after = Some(last.id.to_string());
+                    for bad in &page.skipped {
+                        tracing::warn!(id = ?bad.id, error = %bad.error, "a customer could not be decoded; skipped");
                     }
+                    more = page.next_cursor().is_some();
+                    list.query.starting_after = page.next_cursor().map(str::to_owned);
                     buffered = page.data.into_iter();
                 }
             },

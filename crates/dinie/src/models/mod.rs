@@ -12,7 +12,7 @@ pub(crate) use credit_offer::CreditOfferList;
 pub use credit_offer::{CreditOffer, CreditOfferId, CreditOfferStatus};
 pub use customer::{Customer, CustomerId, CustomerStatus, KycItem, KycKind, KycStatus};
 pub use document::{BiometricsSession, Document, DocumentId, DocumentStatus};
-pub use page::Page;
+pub use page::{Page, SkippedItem};
 pub use rate_limit::RateLimit;
 
 /// Declares a string enum that keeps values it does not know in `Unknown(String)`.
