@@ -127,6 +127,8 @@ impl Sandbox {
                 state.db.clone(),
                 state.webhook_urls.clone(),
                 state.events_wake.clone(),
+                state.reviews_wake.clone(),
+                state.stats.clone(),
             )),
             tokio::spawn(events::deliver_forever(
                 state.db.clone(),

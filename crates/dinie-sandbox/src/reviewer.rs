@@ -95,14 +95,45 @@ pub async fn run_due(db: &Db, urls: Arc<Vec<String>>) -> ApiResult<usize> {
     .await
 }
 
-/// Runs reviews as they fall due until the process ends.
-pub async fn review_forever(db: Db, urls: Arc<Vec<String>>, events: Arc<Notify>) {
+/// The longest the reviewer sleeps without being woken (a safety net; reviews are scheduled
+/// with a wake-up).
+const IDLE_CHECK: Duration = Duration::from_secs(60);
+
+/// When the next review falls due (Unix ms), if one is scheduled.
+async fn next_due(db: &Db) -> ApiResult<Option<i64>> {
+    db.tx(|tx| Ok(tx.query_row("SELECT MIN(due_at) FROM reviews", [], |r| r.get(0))?))
+        .await
+}
+
+/// Runs reviews as they fall due until the process ends. Between them it sleeps until the
+/// next one is due or a new one is scheduled (`wake`): an idle sandbox does not wake up.
+pub async fn review_forever(
+    db: Db,
+    urls: Arc<Vec<String>>,
+    events: Arc<Notify>,
+    wake: Arc<Notify>,
+    passes: Arc<crate::state::Stats>,
+) {
     loop {
+        passes
+            .review_passes
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         match run_due(&db, urls.clone()).await {
             Ok(0) => {}
             Ok(_) => events.notify_one(),
             Err(e) => tracing::error!(error = ?e.detail, "review pass failed"),
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        let sleep = match next_due(&db).await {
+            Ok(Some(due)) => {
+                let wait = due - Utc::now().timestamp_millis();
+                Duration::from_millis(wait.clamp(0, IDLE_CHECK.as_millis() as i64) as u64)
+            }
+            Ok(None) => IDLE_CHECK,
+            Err(_) => Duration::from_secs(1),
+        };
+        tokio::select! {
+            () = wake.notified() => {}
+            () = tokio::time::sleep(sleep) => {}
+        }
     }
 }

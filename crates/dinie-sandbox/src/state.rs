@@ -17,6 +17,8 @@ pub struct AppState {
     pub(crate) db: Db,
     pub(crate) webhook_urls: Arc<Vec<String>>,
     pub(crate) events_wake: Arc<Notify>,
+    /// Rung when a review is scheduled, so that the reviewer sleeps until then otherwise.
+    pub(crate) reviews_wake: Arc<Notify>,
     pub(crate) rate_windows: Arc<Mutex<HashMap<String, RateWindow>>>,
     pub(crate) stats: Arc<Stats>,
     pub(crate) revoked: Arc<Mutex<Vec<String>>>,
@@ -38,6 +40,8 @@ pub struct Stats {
     pub tokens_issued: AtomicU64,
     /// Requests answered since start.
     pub requests: AtomicU64,
+    /// Times the reviewer looked for due reviews (it sleeps while none is due).
+    pub review_passes: AtomicU64,
 }
 
 impl AppState {
@@ -54,6 +58,7 @@ impl AppState {
             config: Arc::new(config),
             db,
             events_wake: Arc::new(Notify::new()),
+            reviews_wake: Arc::new(Notify::new()),
             rate_windows: Arc::new(Mutex::new(HashMap::new())),
             stats: Arc::new(Stats::default()),
             revoked: Arc::new(Mutex::new(Vec::new())),

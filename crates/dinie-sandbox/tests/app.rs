@@ -136,3 +136,24 @@ async fn the_token_endpoint_takes_json_as_the_python_sdk_sends_it() {
         .unwrap();
     assert_eq!(call(wrong).await.0, StatusCode::UNAUTHORIZED);
 }
+
+/// With nothing to review, the reviewer sleeps: a second of idleness costs it at most a pass
+/// or two (it used to look every 50 ms, twenty times a second).
+#[tokio::test]
+async fn an_idle_sandbox_does_not_keep_waking_up() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sandbox = dinie_sandbox::Sandbox::start(SandboxConfig::default(), listener)
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    let passes = sandbox
+        .state()
+        .stats()
+        .review_passes
+        .load(std::sync::atomic::Ordering::Relaxed);
+    assert!(
+        passes <= 2,
+        "{passes} review passes in a second of idleness"
+    );
+    sandbox.shutdown().await;
+}

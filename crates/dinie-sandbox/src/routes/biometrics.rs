@@ -193,6 +193,7 @@ async fn finish(state: AppState, token: String, success: bool) -> ApiResult<Resp
         })
         .await?;
     state.events_wake.notify_one();
+    state.reviews_wake.notify_one();
     Ok(Redirect::to(&format!("/api/v3/biometrics/{token}")).into_response())
 }
 

@@ -395,6 +395,7 @@ async fn update(
         })
         .await?;
     state.events_wake.notify_one();
+    state.reviews_wake.notify_one();
     Ok(Json(rec.to_api()))
 }
 

@@ -180,6 +180,7 @@ async fn upload(
         })
         .await?;
     state.events_wake.notify_one();
+    state.reviews_wake.notify_one();
     Ok((StatusCode::CREATED, Json(doc)))
 }
 
