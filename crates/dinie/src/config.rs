@@ -168,8 +168,9 @@ fn parse_base_url(raw: &str) -> Result<Url, InvalidInput> {
     Ok(url)
 }
 
-/// Whether `url` names this machine (`localhost` or a loopback address).
-pub(crate) fn is_loopback(url: &Url) -> bool {
+/// Whether `url` names this machine (`localhost` or a loopback address): the only place plain
+/// `http` is accepted.
+pub fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),

@@ -76,8 +76,8 @@ pub use api::customers::{Customers, Registration};
 pub use api::documents::UploadProgress;
 pub use client::{Client, ClientBuilder};
 pub use config::{
-    Config, DEFAULT_MAX_RETRIES, DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_TIMEOUT, PRODUCTION_URL,
-    SANDBOX_URL,
+    is_loopback, Config, DEFAULT_MAX_RETRIES, DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_TIMEOUT,
+    PRODUCTION_URL, SANDBOX_URL,
 };
 pub use error::{ApiError, Error, FieldError, InvalidInput, Problem, Result};
 pub use models::{Customer, CustomerId, CustomerStatus, KycItem, KycKind, KycStatus};

@@ -63,15 +63,9 @@ pub fn open<R: Runtime>(
 /// (a local sandbox). Anything else (`file:`, `tauri:`, `asset:`, plain http elsewhere) is not.
 pub fn session_page(session_url: &str) -> Option<url::Url> {
     let url = url::Url::parse(session_url).ok()?;
-    let loopback = match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
     match url.scheme() {
         "https" => Some(url),
-        "http" if loopback => Some(url),
+        "http" if dinie::is_loopback(&url) => Some(url),
         _ => None,
     }
 }
