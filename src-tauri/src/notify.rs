@@ -6,18 +6,12 @@ use tauri_plugin_notification::NotificationExt;
 
 use crate::services::drafts::outbox::SyncProgress;
 use crate::services::follow::Notice;
-use crate::services::settings;
 
 /// A notification's title and body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Wording {
     pub title: String,
     pub body: String,
-}
-
-/// The agent's language (pt-BR unless they chose another).
-pub fn language<R: Runtime>(app: &AppHandle<R>) -> String {
-    settings::language(app)
 }
 
 /// What to say about a followed customer's change: no name, no reviewer's words (the detail

@@ -16,7 +16,8 @@ pub fn prepare_environment() {
 
 /// The process holds decrypted drafts, ID photos and tokens in memory: it must not be dumped
 /// to disk when it crashes (apport, systemd-coredump), nor be readable by a debugger of the
-/// same user that was not its parent. Best effort: a refusal is logged, not fatal.
+/// same user that was not its parent. Best effort: a refusal is reported on stderr (this runs
+/// before logging starts), not fatal.
 pub fn forbid_core_dumps() {
     #[cfg(unix)]
     {
@@ -26,13 +27,13 @@ pub fn forbid_core_dumps() {
             maximum: Some(0),
         };
         if let Err(e) = setrlimit(Resource::Core, none) {
-            tracing::warn!(error = %e, "could not turn core dumps off");
+            eprintln!("could not turn core dumps off: {e}");
         }
         #[cfg(any(target_os = "linux", target_os = "android"))]
         if let Err(e) =
             rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable)
         {
-            tracing::warn!(error = %e, "could not mark the process as not dumpable");
+            eprintln!("could not mark the process as not dumpable: {e}");
         }
     }
 }

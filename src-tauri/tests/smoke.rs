@@ -13,13 +13,23 @@ fn invoke(
     cmd: &str,
     args: serde_json::Value,
 ) -> Result<serde_json::Value, serde_json::Value> {
+    invoke_from(webview, "tauri://localhost", cmd, args)
+}
+
+/// Invokes `cmd` as a page loaded from `origin` would.
+fn invoke_from(
+    webview: &tauri::WebviewWindow<tauri::test::MockRuntime>,
+    origin: &str,
+    cmd: &str,
+    args: serde_json::Value,
+) -> Result<serde_json::Value, serde_json::Value> {
     tauri::test::get_ipc_response(
         webview,
         InvokeRequest {
             cmd: cmd.into(),
             callback: CallbackFn(0),
             error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
+            url: origin.parse().unwrap(),
             body: InvokeBody::Json(args),
             headers: Default::default(),
             invoke_key: tauri::test::INVOKE_KEY.to_string(),

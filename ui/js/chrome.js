@@ -29,7 +29,10 @@ export function setConnection(conn) {
   renderOnline();
 }
 
-/** The keychain banner's button: the same connection again, its credentials read anew. */
+/**
+ * The keychain banner's button: the same connection again, its credentials read anew. It is
+ * the connection the agent already chose (and confirmed, if live), hence `confirmLive`.
+ */
 async function retryKeychain() {
   try {
     switched(await call('activate_profile', { id: app.info.connection.profileId, confirmLive: true }));

@@ -10,6 +10,7 @@ use tauri::{AppHandle, Manager, Runtime};
 use crate::services::connection::Connections;
 use crate::services::customer_detail::{self, CustomerView};
 use crate::services::follow::Follower;
+use crate::services::settings;
 use crate::{events, notify, windows};
 
 /// How often the loop looks for customers due a poll (each is polled at its own interval, at
@@ -37,7 +38,7 @@ pub async fn follow_forever<R: Runtime>(app: AppHandle<R>) {
                         &CustomerView::new(&customer, &offers, &follower),
                     );
                     for notice in &notices {
-                        notify::show(&app, notify::for_notice(notice, &notify::language(&app)));
+                        notify::show(&app, notify::for_notice(notice, &settings::language(&app)));
                     }
                 }
                 Err(e) => {

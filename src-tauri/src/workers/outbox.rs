@@ -14,6 +14,7 @@ use crate::services::drafts::outbox::{Outbox, SyncProgress};
 use crate::services::drafts::send;
 use crate::services::drafts::DraftStore;
 use crate::services::follow::Follower;
+use crate::services::settings;
 use crate::{events, notify};
 
 /// Drafts sent at the same time.
@@ -164,7 +165,7 @@ async fn run<R: Runtime>(
     progress.running = false;
     publish(app, outbox, progress);
     if progress.sent + progress.attention > 0 {
-        notify::show(app, notify::for_sync(&progress, &notify::language(app)));
+        notify::show(app, notify::for_sync(&progress, &settings::language(app)));
     }
     end
 }
