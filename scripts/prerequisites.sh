@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 build_packages=(libwebkit2gtk-4.1-dev build-essential libssl-dev libayatana-appindicator3-dev libdbus-1-dev
   librsvg2-dev libxdo-dev file pkg-config)
 test_packages=(xvfb xauth webkit2gtk-driver dbus-x11 gnome-keyring libsecret-tools imagemagick
-  x11-utils rpm curl time)
+  x11-utils rpm curl time python3 python3-venv)
 
 wanted=("${build_packages[@]}")
 [[ "${1:-build}" == test ]] && wanted+=("${test_packages[@]}")
@@ -40,5 +40,17 @@ if [[ "${1:-build}" == test ]]; then
   if ! command -v tauri-driver >/dev/null && [[ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ]]; then
     echo "Installing tauri-driver"
     cargo install --locked tauri-driver --version "^2"
+  fi
+fi
+
+# Dinie's official Python SDK and schemathesis, pinned, in .venv: the sandbox's conformance tests
+# run them (crates/dinie-sandbox/tests/python_sdk.rs, schemathesis.rs).
+if [[ "${1:-build}" == test ]]; then
+  requirements=crates/dinie-sandbox/tests/sdk/requirements.txt
+  if ! cmp -s "$requirements" .venv/.installed-requirements 2>/dev/null; then
+    echo "Preparing .venv (Dinie's Python SDK, schemathesis)"
+    python3 -m venv .venv
+    .venv/bin/pip install --quiet --disable-pip-version-check -r "$requirements"
+    cp "$requirements" .venv/.installed-requirements
   fi
 fi

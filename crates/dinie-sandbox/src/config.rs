@@ -29,7 +29,10 @@ pub struct SandboxConfig {
     pub webhook_urls: Vec<String>,
     /// `whsec_…` signing secret.
     pub webhook_secret: String,
-    /// How long a submitted item waits before it is reviewed.
+    /// How long a new customer stays `creating` (Dinie looking the company up) before its
+    /// requirements are listed. Zero: `pending_kyc` at once.
+    pub lookup_delay: Duration,
+    /// How long a customer stays `under_review` before every requirement is decided.
     pub review_delay: Duration,
     /// Largest document accepted.
     pub max_upload_bytes: u64,
@@ -56,6 +59,7 @@ impl Default for SandboxConfig {
             }],
             webhook_urls: Vec::new(),
             webhook_secret: generate_webhook_secret(),
+            lookup_delay: Duration::from_millis(1500),
             review_delay: Duration::from_millis(3000),
             max_upload_bytes: 10 * 1024 * 1024,
             token_ttl: Duration::from_secs(3600),

@@ -21,31 +21,29 @@ CREATE TABLE IF NOT EXISTS customers (
 );
 CREATE INDEX IF NOT EXISTS customers_partner_cpf ON customers (partner, cpf);
 CREATE INDEX IF NOT EXISTS customers_partner_ext ON customers (partner, external_id);
-CREATE TABLE IF NOT EXISTS documents (
-    id          TEXT PRIMARY KEY,
-    customer_id TEXT NOT NULL,
-    type        TEXT NOT NULL,
-    status      TEXT NOT NULL,
-    file_name   TEXT NOT NULL,
-    content_type TEXT NOT NULL,
-    size        INTEGER NOT NULL,
-    uploaded_at TEXT NOT NULL,
-    created_at  TEXT NOT NULL,
-    updated_at  TEXT NOT NULL
+CREATE TABLE IF NOT EXISTS attachments (
+    seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+    customer_id     TEXT NOT NULL,
+    requirement_id  TEXT NOT NULL,
+    evidence_type   TEXT NOT NULL,
+    attachment_type TEXT NOT NULL,
+    file_name       TEXT,
+    content_type    TEXT,
+    size            INTEGER,
+    value           TEXT,
+    created_at      INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS reviews (
+CREATE TABLE IF NOT EXISTS tasks (
     customer_id TEXT NOT NULL,
-    item_type   TEXT NOT NULL,
+    kind        TEXT NOT NULL,
     due_at      INTEGER NOT NULL,
-    approve     INTEGER NOT NULL,
-    message     TEXT,
-    document_id TEXT,
-    PRIMARY KEY (customer_id, item_type)
+    PRIMARY KEY (customer_id, kind)
 );
 CREATE TABLE IF NOT EXISTS tokens (
-    token      TEXT PRIMARY KEY,
-    partner    TEXT NOT NULL,
-    expires_at INTEGER NOT NULL
+    token       TEXT PRIMARY KEY,
+    partner     TEXT NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    customer_id TEXT
 );
 CREATE TABLE IF NOT EXISTS idempotency (
     partner    TEXT NOT NULL,
@@ -57,10 +55,14 @@ CREATE TABLE IF NOT EXISTS idempotency (
     PRIMARY KEY (partner, key)
 );
 CREATE TABLE IF NOT EXISTS biometrics_sessions (
-    token       TEXT PRIMARY KEY,
+    code        TEXT PRIMARY KEY,
     customer_id TEXT NOT NULL,
     expires_at  INTEGER NOT NULL,
     state       TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS bank_accounts (
+    customer_id TEXT PRIMARY KEY,
+    body        TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS credit_offers (
     id          TEXT PRIMARY KEY,
@@ -76,6 +78,7 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE TABLE IF NOT EXISTS deliveries (
     event_id    TEXT NOT NULL,
+    delivery_id TEXT NOT NULL,
     url         TEXT NOT NULL,
     attempts    INTEGER NOT NULL DEFAULT 0,
     next_at     INTEGER NOT NULL,
@@ -85,6 +88,43 @@ CREATE TABLE IF NOT EXISTS deliveries (
     PRIMARY KEY (event_id, url)
 );
 "#;
+
+/// The version of the stored format (`PRAGMA user_version`). 2: Dinie's contract `2026-03-01`
+/// (KYC requirements by subject). A file of version 0 or 1 holds customers of the older,
+/// never-published model: it is test data, so it is set aside (renamed) and a new file begins.
+pub const SCHEMA_VERSION: i64 = 2;
+
+/// Renames a database of an older format (and its WAL) out of the way; returns the new name.
+fn set_aside_if_old(path: &Path) -> rusqlite::Result<Option<std::path::PathBuf>> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let version: i64 = {
+        let conn = Connection::open(path)?;
+        let tables: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'",
+            [],
+            |r| r.get(0),
+        )?;
+        if tables == 0 {
+            return Ok(None);
+        }
+        conn.query_row("PRAGMA user_version", [], |r| r.get(0))?
+    };
+    if version >= SCHEMA_VERSION {
+        return Ok(None);
+    }
+    let aside = path.with_extension(format!("v{version}.bak"));
+    std::fs::rename(path, &aside)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    for suffix in ["-wal", "-shm"] {
+        let mut side = path.as_os_str().to_owned();
+        side.push(suffix);
+        let _ = std::fs::remove_file(std::path::PathBuf::from(side));
+    }
+    tracing::warn!(old = %aside.display(), "the sandbox database was of an older format; it was set aside and a new one begun");
+    Ok(Some(aside))
+}
 
 /// The database handle. Cheap to clone.
 #[derive(Clone)]
@@ -97,6 +137,7 @@ impl Db {
     pub fn open(path: Option<&Path>) -> rusqlite::Result<Self> {
         let conn = match path {
             Some(p) => {
+                set_aside_if_old(p)?;
                 let conn = Connection::open(p)?;
                 conn.pragma_update(None, "journal_mode", "WAL")?;
                 conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -106,6 +147,7 @@ impl Db {
         };
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.execute_batch(SCHEMA)?;
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
         })

@@ -93,6 +93,7 @@ impl ApiError {
             Some("invalid_cnpj") => "invalid_cnpj",
             Some("missing_required_field") => "missing_required_field",
             Some("immutable_field") => "immutable_field",
+            Some("unknown_bank") => "unknown_bank",
             _ => "invalid_format",
         };
         let detail = match &first {
@@ -116,6 +117,20 @@ impl ApiError {
         )
     }
 
+    /// The problem `type`: Dinie's catalogue, one URL per kind of failure.
+    pub fn type_url(&self) -> &'static str {
+        match self.status.as_u16() {
+            400 | 405 | 413 | 415 => "https://docs.dinie.com/errors/invalid-request",
+            401 => "https://docs.dinie.com/errors/authentication-failed",
+            403 => "https://docs.dinie.com/errors/forbidden",
+            404 => "https://docs.dinie.com/errors/not-found",
+            409 => "https://docs.dinie.com/errors/conflict",
+            422 => "https://docs.dinie.com/errors/validation-failed",
+            429 => "https://docs.dinie.com/errors/rate-limit-exceeded",
+            _ => "https://docs.dinie.com/errors/internal",
+        }
+    }
+
     fn title(&self) -> &'static str {
         match self.status.as_u16() {
             400 => "Invalid request",
@@ -135,10 +150,7 @@ impl ApiError {
     /// The problem+json body.
     pub fn body(&self) -> Value {
         let mut body = Map::new();
-        body.insert(
-            "type".into(),
-            format!("https://docs.dinie.com.br/errors/{}", self.code).into(),
-        );
+        body.insert("type".into(), self.type_url().into());
         body.insert("title".into(), self.title().into());
         body.insert("status".into(), self.status.as_u16().into());
         body.insert("detail".into(), self.detail.clone().into());

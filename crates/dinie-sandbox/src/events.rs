@@ -1,6 +1,8 @@
 //! The event outbox and its delivery: every transition is written, in the same transaction, as
 //! an event plus one pending delivery per webhook URL; a worker POSTs them signed (Standard
-//! Webhooks v1), retrying with backoff, and records every attempt.
+//! Webhooks v1), retrying with backoff, and records every attempt. The envelope is Dinie's:
+//! `{id, type, api_version, created_at, delivery_id, timestamp, data}`, the last two set per
+//! delivery attempt.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,7 +15,10 @@ use tokio::sync::Notify;
 use crate::db::Db;
 use crate::error::ApiResult;
 use crate::ids;
-use crate::model::iso;
+use crate::model::epoch;
+
+/// The contract version the payloads follow.
+pub const API_VERSION: &str = "2026-03-01";
 
 /// Attempts before a delivery is given up.
 pub const MAX_ATTEMPTS: i64 = 8;
@@ -30,7 +35,8 @@ pub fn emit(
     let body = json!({
         "id": id,
         "type": event_type,
-        "created_at": iso(Utc::now()),
+        "api_version": API_VERSION,
+        "created_at": epoch(Utc::now()),
         "data": data,
     });
     tx.execute(
@@ -40,8 +46,8 @@ pub fn emit(
     let now = Utc::now().timestamp_millis();
     for url in urls {
         tx.execute(
-            "INSERT INTO deliveries (event_id, url, next_at, state) VALUES (?1, ?2, ?3, 'pending')",
-            params![id, url, now],
+            "INSERT INTO deliveries (event_id, delivery_id, url, next_at, state) VALUES (?1, ?2, ?3, ?4, 'pending')",
+            params![id, ids::new("dlv"), url, now],
         )?;
     }
     tracing::debug!(event = %id, %event_type, "event recorded");
@@ -55,6 +61,7 @@ pub fn retry_delay(attempts: i64) -> Duration {
 
 struct Due {
     event_id: String,
+    delivery_id: String,
     url: String,
     attempts: i64,
     body: String,
@@ -78,7 +85,7 @@ pub async fn deliver_forever(db: Db, secret: String, wake: Arc<Notify>) {
             .tx(|tx| {
                 let now = Utc::now().timestamp_millis();
                 let mut stmt = tx.prepare(
-                    "SELECT d.event_id, d.url, d.attempts, e.body FROM deliveries d
+                    "SELECT d.event_id, d.delivery_id, d.url, d.attempts, e.body FROM deliveries d
                      JOIN events e ON e.id = d.event_id
                      WHERE d.state = 'pending' AND d.next_at <= ?1
                      ORDER BY e.seq LIMIT 50",
@@ -86,9 +93,10 @@ pub async fn deliver_forever(db: Db, secret: String, wake: Arc<Notify>) {
                 let rows = stmt.query_map(params![now], |r| {
                     Ok(Due {
                         event_id: r.get(0)?,
-                        url: r.get(1)?,
-                        attempts: r.get(2)?,
-                        body: r.get(3)?,
+                        delivery_id: r.get(1)?,
+                        url: r.get(2)?,
+                        attempts: r.get(3)?,
+                        body: r.get(4)?,
                     })
                 })?;
                 Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -132,9 +140,18 @@ pub async fn deliver_forever(db: Db, secret: String, wake: Arc<Notify>) {
     }
 }
 
+/// The body of one delivery attempt: the stored event with its delivery id and send time.
+fn delivery_body(stored: &str, delivery_id: &str, ts: i64) -> Result<String, String> {
+    let mut body: Value = serde_json::from_str(stored).map_err(|e| e.to_string())?;
+    body["delivery_id"] = delivery_id.into();
+    body["timestamp"] = ts.into();
+    Ok(body.to_string())
+}
+
 async fn send_one(http: &reqwest::Client, secret: &str, d: &Due) -> Result<u16, String> {
     let ts = Utc::now().timestamp();
-    let signature = dinie::webhooks::sign(secret, &d.event_id, ts, d.body.as_bytes())
+    let body = delivery_body(&d.body, &d.delivery_id, ts)?;
+    let signature = dinie::webhooks::sign(secret, &d.event_id, ts, body.as_bytes())
         .map_err(|e| e.to_string())?;
     let resp = http
         .post(&d.url)
@@ -142,7 +159,7 @@ async fn send_one(http: &reqwest::Client, secret: &str, d: &Due) -> Result<u16, 
         .header("webhook-id", &d.event_id)
         .header("webhook-timestamp", ts.to_string())
         .header("webhook-signature", signature)
-        .body(d.body.clone())
+        .body(body)
         .send()
         .await
         .map_err(|e| e.to_string())?;

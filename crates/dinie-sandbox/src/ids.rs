@@ -1,13 +1,12 @@
-//! Random ids and tokens (`cust_…`, `doc_…`, `dinie_at_…`), from the OS's CSPRNG.
+//! Random ids and tokens (`cust_…`, `evt_…`, `dinie_at_…`), from the OS's CSPRNG.
 
 use rand::distr::{Alphanumeric, SampleString};
 
-/// `{prefix}_` + 24 random alphanumerics.
+/// Dinie's id format: `{prefix}_` + 32 lowercase hex digits.
 pub fn new(prefix: &str) -> String {
-    format!(
-        "{prefix}_{}",
-        Alphanumeric.sample_string(&mut rand::rng(), 24)
-    )
+    let bytes: [u8; 16] = rand::random();
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{prefix}_{hex}")
 }
 
 /// An opaque secret token: `{prefix}_` + 40 random alphanumerics.

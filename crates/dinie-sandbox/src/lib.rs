@@ -1,25 +1,32 @@
 //! Dinie on localhost: a stateful, faithful implementation of the Dinie Customers API, for the
 //! desktop app's embedded default, for tests, and for partners' back-end teams.
 //!
-//! Routes, all under `/api/v3`:
+//! It speaks Dinie's contract `2026-03-01` to the wire of Dinie's official SDKs (the Python
+//! `dinie-sdk-sandbox` runs against it in `make test`). Routes, all under `/api/v3`:
 //!
 //! | route | what |
 //! |---|---|
-//! | `POST /auth/token` | OAuth2 client credentials (HTTP Basic) |
-//! | `POST /customers` | register (idempotent by CPF + `external_id`, and by `Idempotency-Key`) |
+//! | `POST /auth/token` | OAuth2 client credentials (HTTP Basic + form, or JSON body) |
+//! | `POST /customers` | register (idempotent by CPF + `external_id`) |
 //! | `GET /customers` | list: `cpf`, `external_id`, `status`, `limit` 1..100, `starting_after` |
-//! | `GET /customers/{id}` | one customer with its `kyc` |
-//! | `PATCH /customers/{id}` | correct `name`, `email`, `phone`, `cnpj`, `trading_name` |
-//! | `POST /customers/{id}/documents` | multipart `type` + `file` (PDF/JPEG/PNG by content) |
+//! | `GET /customers/{id}` | one customer with its `kyc` requirements |
+//! | `PATCH /customers/{id}` | correct `email`, `phone` |
+//! | `POST /customers/{id}/kyc-attachments` | multipart `requirement_id`, `evidence_type`, `attachment_type`, `file` or `value` |
+//! | `POST /customers/{id}/kyc-attachments/selfie` | the biometrics session's selfie (a partner gets 403) |
+//! | `POST /customers/{id}/kyc-review` | submit for review (202) |
 //! | `POST /customers/{id}/biometrics` | a capture session (200), 409 while one is open |
-//! | `GET /customers/{id}/credit-offers` | offers of an active customer |
-//! | `GET /biometrics/{token}` | the capture page the `session_url` points to |
+//! | `POST /biometrics/session-exchange` | the capture page's code → a session token |
+//! | `GET`/`POST /customers/{id}/bank-account` | the payout account |
+//! | `GET /banks` | the banks an account may name |
+//! | `GET /customers/{id}/credit-offers` | offers of an active customer, paginated |
+//! | `GET /biometrics/{code}` | the capture page the `session_url` points to |
 //! | `GET /openapi.json` | this API's OpenAPI 3.1 description |
 //!
-//! The lifecycle runs in time: an uploaded document is reviewed after
-//! [`SandboxConfig::review_delay`] (rejected when its file name contains `reject`); an e-mail with
-//! `+fix` in its local part opens a correction; all items sent → `under_review`; all approved →
-//! `active` with a credit offer. Every transition is a signed Standard Webhooks event.
+//! Every write honours `Idempotency-Key` / `X-Idempotency-Key`. The lifecycle runs in time
+//! (`creating` → `pending_kyc` → `under_review` → `active` or `denied`) and every transition is
+//! a signed Standard Webhooks event in Dinie's envelope. The legal form of a company, and so its
+//! requirements, follows from its CNPJ, and testers have deterministic triggers for a rejection
+//! and a denial: see the `kyc` module and `dinie-sandbox --help`.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), dinie_sandbox::SandboxError> {
@@ -34,7 +41,9 @@ pub mod config;
 mod db;
 pub mod error;
 mod events;
+mod idempotency;
 mod ids;
+mod kyc;
 mod middleware;
 mod model;
 mod partners;
@@ -77,6 +86,10 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .nest("/api/v3", api)
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::layer,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::auth_and_rate_limit,

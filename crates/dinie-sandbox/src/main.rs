@@ -7,9 +7,30 @@ use std::time::Duration;
 use clap::Parser;
 use dinie_sandbox::{Partner, Sandbox, SandboxConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
 
+/// The behaviour testers can count on, printed after the options by `--help`.
+const LIFECYCLE: &str = "\
+LIFECYCLE (Dinie's contract 2026-03-01):
+  A new customer is `creating` for --lookup-delay-ms while Dinie looks the company up, then
+  `pending_kyc` with requirements that depend on its legal form. POST …/kyc-review moves it to
+  `under_review` once every mandatory requirement is complete; after --review-delay-ms each one
+  is accepted or rejected, and the customer is `active` (two credit offers: 12 fixed
+  installments, and 6 to 24) or back to `pending_kyc` to fix the rejected ones.
+
+LEGAL FORM, from the 8th character of the CNPJ (a letter counts as ASCII code - 48, mod 10):
+  0-3  MEI     CCMEI; applicant's identity and selfie; proof of address (optional)
+  4-5  EI      EI/MEI documents, income statement; applicant's identity, selfie, proof of address
+  6-8  LTDA    articles of association, income statement (optional); applicant's identity and
+               selfie; two co-owners, each with identity, selfie and e-mail
+  9    EIRELI  incorporation statement; applicant's identity and selfie
+
+TRIGGERS:
+  a file name (or e-mail value) containing `reject`  that requirement is rejected at review
+  an e-mail whose local part contains `+deny`         the customer is denied at review
+  selfies                                             only the biometrics session uploads them";
+
 /// A faithful local Dinie Customers API.
 #[derive(Parser, Debug)]
-#[command(name = "dinie-sandbox", version, about)]
+#[command(name = "dinie-sandbox", version, about, after_help = LIFECYCLE)]
 struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
@@ -29,7 +50,10 @@ struct Args {
     /// Webhook signing secret, `whsec_…` (default: generated and printed).
     #[arg(long)]
     webhook_secret: Option<String>,
-    /// Milliseconds a submitted item waits before it is reviewed.
+    /// Milliseconds a new customer stays `creating` before its requirements are listed.
+    #[arg(long, default_value_t = 1500)]
+    lookup_delay_ms: u64,
+    /// Milliseconds a customer stays `under_review` before the decision.
     #[arg(long, default_value_t = 3000)]
     review_delay_ms: u64,
     /// Largest document accepted, in MB.
@@ -68,6 +92,7 @@ fn config(args: Args) -> Result<SandboxConfig, String> {
     }
     config.webhook_urls = args.webhook_urls;
     config.db = args.db;
+    config.lookup_delay = Duration::from_millis(args.lookup_delay_ms);
     config.review_delay = Duration::from_millis(args.review_delay_ms);
     config.max_upload_bytes = args.max_upload_mb.saturating_mul(1024 * 1024);
     Ok(config)

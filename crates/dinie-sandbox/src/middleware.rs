@@ -58,6 +58,14 @@ pub async fn host_check(State(state): State<AppState>, req: Request, next: Next)
 pub enum Auth {
     /// A valid token of this partner.
     Partner(String),
+    /// A biometrics session token: bound to one customer of this partner, good only for the
+    /// capture app's calls.
+    Session {
+        /// The partner whose customer it is.
+        partner: String,
+        /// The customer.
+        customer_id: String,
+    },
     /// A token that was valid but has expired.
     Expired,
     /// No bearer token.
@@ -70,23 +78,79 @@ pub enum Auth {
 #[derive(Debug, Clone)]
 pub struct Partner(pub String);
 
+/// The caller of a route the capture app may also call: a partner, or a session of one
+/// customer.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    /// A partner's token.
+    Partner(String),
+    /// A biometrics session token.
+    Session {
+        /// The customer's partner.
+        partner: String,
+        /// The only customer it may touch.
+        customer_id: String,
+    },
+}
+
+impl Caller {
+    /// The partner whose data this is, when the caller may touch `customer_id`.
+    pub fn partner_for(&self, customer_id: &str) -> Result<&str, ApiError> {
+        match self {
+            Caller::Partner(p) => Ok(p),
+            Caller::Session {
+                partner,
+                customer_id: own,
+            } if own == customer_id => Ok(partner),
+            Caller::Session { .. } => Err(ApiError::not_found("customer")),
+        }
+    }
+}
+
+fn unauthenticated(auth: Option<&Auth>) -> ApiError {
+    match auth {
+        Some(Auth::Expired) => ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "token_expired",
+            "the access token has expired; request a new one at /auth/token",
+        ),
+        Some(Auth::Invalid) => ApiError::unauthorized("the access token is malformed or unknown"),
+        _ => ApiError::unauthorized(
+            "send an access token: Authorization: Bearer <token> (get one at /auth/token)",
+        ),
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<Auth>() {
+            Some(Auth::Partner(p)) => Ok(Caller::Partner(p.clone())),
+            Some(Auth::Session {
+                partner,
+                customer_id,
+            }) => Ok(Caller::Session {
+                partner: partner.clone(),
+                customer_id: customer_id.clone(),
+            }),
+            other => Err(unauthenticated(other)),
+        }
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for Partner {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         match parts.extensions.get::<Auth>() {
             Some(Auth::Partner(p)) => Ok(Partner(p.clone())),
-            Some(Auth::Expired) => Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "token_expired",
-                "the access token has expired; request a new one at /auth/token",
+            Some(Auth::Session { .. }) => Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "a biometrics session token may only upload the selfie and the bank account",
             )),
-            Some(Auth::Invalid) => Err(ApiError::unauthorized(
-                "the access token is malformed or unknown",
-            )),
-            _ => Err(ApiError::unauthorized(
-                "send an access token: Authorization: Bearer <token> (get one at /auth/token)",
-            )),
+            other => Err(unauthenticated(other)),
         }
     }
 }
@@ -127,7 +191,7 @@ pub async fn auth_and_rate_limit(
         Some(token) => resolve(&state, token).await,
     };
     let bucket = match &auth {
-        Auth::Partner(p) => Some(p.clone()),
+        Auth::Partner(p) | Auth::Session { partner: p, .. } => Some(p.clone()),
         _ => basic_client_id(req.headers()).map(|(id, _)| id),
     };
     req.extensions_mut().insert(auth);
@@ -186,16 +250,28 @@ async fn resolve(state: &AppState, token: String) -> Auth {
         .tx(move |tx| {
             Ok(tx
                 .query_row(
-                    "SELECT partner, expires_at FROM tokens WHERE token = ?1",
+                    "SELECT partner, expires_at, customer_id FROM tokens WHERE token = ?1",
                     params![token],
-                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+                    |r| {
+                        Ok((
+                            r.get::<_, String>(0)?,
+                            r.get::<_, i64>(1)?,
+                            r.get::<_, Option<String>>(2)?,
+                        ))
+                    },
                 )
                 .optional()?)
         })
         .await;
     match found {
-        Ok(Some((partner, expires_at))) if expires_at > Utc::now().timestamp() => {
-            Auth::Partner(partner)
+        Ok(Some((partner, expires_at, customer))) if expires_at > Utc::now().timestamp() => {
+            match customer {
+                Some(customer_id) => Auth::Session {
+                    partner,
+                    customer_id,
+                },
+                None => Auth::Partner(partner),
+            }
         }
         Ok(Some(_)) => Auth::Expired,
         _ => Auth::Invalid,

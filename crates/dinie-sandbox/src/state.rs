@@ -24,6 +24,8 @@ pub struct AppState {
     pub(crate) revoked: Arc<Mutex<Vec<String>>>,
     /// The `Host` values accepted when the config asks for a host check.
     pub(crate) allowed_hosts: Arc<Vec<String>>,
+    /// Idempotency keys being answered.
+    pub(crate) idempotency: Arc<crate::idempotency::InFlight>,
 }
 
 /// One partner's current rate-limit window.
@@ -63,6 +65,7 @@ impl AppState {
             stats: Arc::new(Stats::default()),
             revoked: Arc::new(Mutex::new(Vec::new())),
             allowed_hosts: Arc::new(Vec::new()),
+            idempotency: Arc::default(),
         }
     }
 

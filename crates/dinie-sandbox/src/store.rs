@@ -1,5 +1,5 @@
-//! Customer persistence and the side effects of every change: the derived status, the
-//! events it emits, the credit offer of a newly active customer, and pending reviews.
+//! Customer persistence and the side effects of every change: the events it emits and the
+//! credit offers of a newly active customer.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use crate::error::{ApiError, ApiResult};
 use crate::events;
 use crate::ids;
-use crate::model::{derived_status, iso, CustomerRecord};
+use crate::model::{epoch, CustomerRecord};
 
 fn decode(body: String) -> ApiResult<CustomerRecord> {
     serde_json::from_str(&body).map_err(ApiError::internal)
@@ -18,13 +18,31 @@ fn encode(rec: &CustomerRecord) -> ApiResult<String> {
     serde_json::to_string(rec).map_err(ApiError::internal)
 }
 
-/// Inserts a new customer and emits `customer.created`.
+/// Inserts a new customer; `customer.created` is emitted when its requirements are known.
 pub fn insert(tx: &Transaction<'_>, rec: &CustomerRecord, urls: &[String]) -> ApiResult<()> {
     tx.execute(
         "INSERT INTO customers (id, partner, cpf, external_id, status, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![rec.id, rec.partner, rec.cpf, rec.external_id, rec.status, encode(rec)?],
     )?;
-    events::emit(tx, &rec.partner, "customer.created", rec.to_api(), urls)
+    if rec.status != "creating" {
+        events::emit(
+            tx,
+            &rec.partner,
+            "customer.created",
+            created_data(rec),
+            urls,
+        )?;
+    }
+    Ok(())
+}
+
+/// Data of `customer.created`: the registration with its requirements, no timestamps.
+fn created_data(rec: &CustomerRecord) -> Value {
+    json!({
+        "id": rec.id, "external_id": rec.external_id, "name": rec.name, "email": rec.email,
+        "phone": rec.phone, "cpf": rec.cpf, "cnpj": rec.cnpj, "trading_name": rec.trading_name,
+        "status": rec.status, "kyc": rec.kyc_api(),
+    })
 }
 
 /// The partner's customer with this id.
@@ -67,9 +85,9 @@ pub fn find_by_cpf(
     body.map(decode).transpose()
 }
 
-/// Saves `after`, deriving its status from its KYC items and emitting what changed since
-/// `before`: `customer.kyc_updated`, `customer.under_review`, `customer.active` (with a credit
-/// offer and `credit_offer.available`).
+/// Saves `after` and emits what changed since `before`: `customer.created` (the lookup
+/// finished), `customer.kyc_updated`, `customer.under_review`, `customer.active` (with its
+/// credit offers and `credit_offer.available`), `customer.denied`.
 pub fn save_change(
     tx: &Transaction<'_>,
     before: &CustomerRecord,
@@ -77,30 +95,48 @@ pub fn save_change(
     now: DateTime<Utc>,
     urls: &[String],
 ) -> ApiResult<()> {
-    after.status = derived_status(&after.kyc).to_owned();
     after.updated_at = now;
     tx.execute(
         "UPDATE customers SET status = ?1, body = ?2 WHERE id = ?3",
         params![after.status, encode(after)?, after.id],
     )?;
     let partner = &after.partner;
+    if before.status == "creating" && after.status != "creating" {
+        return events::emit(tx, partner, "customer.created", created_data(after), urls);
+    }
     if before.kyc != after.kyc {
         let data = json!({
             "id": after.id,
+            "external_id": after.external_id,
             "status": after.status,
-            "kyc": after.to_api()["kyc"].clone(),
+            "kyc": after.kyc_api(),
         });
         events::emit(tx, partner, "customer.kyc_updated", data, urls)?;
     }
     if before.status != after.status {
-        let data = json!({ "id": after.id, "status": after.status });
+        let data =
+            json!({ "id": after.id, "external_id": after.external_id, "status": after.status });
         match after.status.as_str() {
             "under_review" => events::emit(tx, partner, "customer.under_review", data, urls)?,
             "active" => {
                 events::emit(tx, partner, "customer.active", data, urls)?;
-                let offer = create_offer(tx, after, now)?;
-                let data = json!({ "customer_id": after.id, "credit_offer": offer });
-                events::emit(tx, partner, "credit_offer.available", data, urls)?;
+                for offer in create_offers(tx, after, now)? {
+                    events::emit(
+                        tx,
+                        partner,
+                        "credit_offer.available",
+                        offer_event(offer),
+                        urls,
+                    )?;
+                }
+            }
+            "denied" => {
+                let data = json!({
+                    "id": after.id, "external_id": after.external_id, "name": after.name,
+                    "email": after.email, "phone": after.phone, "cpf": after.cpf,
+                    "cnpj": after.cnpj, "status": after.status,
+                });
+                events::emit(tx, partner, "customer.denied", data, urls)?;
             }
             _ => {}
         }
@@ -108,36 +144,100 @@ pub fn save_change(
     Ok(())
 }
 
-/// A deterministic pre-approved offer: the amount depends on the CPF, so tests can rely on it.
-fn create_offer(
+/// An offer as a `credit_offer.*` event carries it. Both SDKs' event payload requires
+/// `installments` (a fixed count) and knows no range, so a range offer also carries its largest
+/// count there, beside `min_installments` and `max_installments`.
+fn offer_event(mut offer: Value) -> Value {
+    if offer.get("installments").is_none() {
+        offer["installments"] = offer["max_installments"].clone();
+    }
+    offer
+}
+
+/// Two deterministic pre-approved offers, one of each shape: a fixed 12 installments and a
+/// range of 6 to 24. The amount depends on the CPF, so tests can rely on it.
+fn create_offers(
     tx: &Transaction<'_>,
     rec: &CustomerRecord,
     now: DateTime<Utc>,
-) -> ApiResult<Value> {
+) -> ApiResult<Vec<Value>> {
     let seed: u64 = rec.cpf.bytes().map(u64::from).sum();
     let approved = 5_000 + (seed % 16) * 1_000;
-    let offer = json!({
-        "id": ids::new("co"),
-        "approved_amount": approved as f64,
-        "min_amount": 500.0,
-        "interest_rate": 3.49,
-        "valid_until": iso(now + chrono::Duration::days(30)),
-        "status": "available",
-    });
-    tx.execute(
-        "INSERT INTO credit_offers (id, customer_id, body) VALUES (?1, ?2, ?3)",
-        params![offer["id"].as_str(), rec.id, offer.to_string()],
-    )?;
-    Ok(offer)
+    let base = |amount: u64, rate: f64| {
+        json!({
+            "id": ids::new("co"),
+            "customer_id": rec.id,
+            "external_id": rec.external_id,
+            "status": "available",
+            "approved_amount": amount as f64,
+            "min_amount": 500.0,
+            "monthly_interest_rate": rate,
+            "due_date_rule": null,
+            "valid_until": epoch(now + chrono::Duration::days(30)),
+            "created_at": epoch(now),
+            "updated_at": epoch(now),
+        })
+    };
+    let mut fixed = base(approved, 3.49);
+    fixed["installments"] = 12.into();
+    let mut range = base(approved * 2, 2.99);
+    range["min_installments"] = 6.into();
+    range["max_installments"] = 24.into();
+    let offers = vec![fixed, range];
+    for offer in &offers {
+        tx.execute(
+            "INSERT INTO credit_offers (id, customer_id, body) VALUES (?1, ?2, ?3)",
+            params![offer["id"].as_str(), rec.id, offer.to_string()],
+        )?;
+    }
+    Ok(offers)
 }
 
-/// The customer's credit offers, oldest first.
-pub fn offers(tx: &Transaction<'_>, customer_id: &str) -> ApiResult<Vec<Value>> {
-    let mut stmt =
-        tx.prepare("SELECT body FROM credit_offers WHERE customer_id = ?1 ORDER BY rowid")?;
-    let rows = stmt.query_map(params![customer_id], |r| r.get::<_, String>(0))?;
-    rows.map(|r| serde_json::from_str(&r?).map_err(ApiError::internal))
-        .collect()
+/// One page of the customer's credit offers, oldest first, and whether more follow.
+pub fn offers(
+    tx: &Transaction<'_>,
+    customer_id: &str,
+    status: Option<&str>,
+    limit: u32,
+    starting_after: Option<&str>,
+) -> ApiResult<(Vec<Value>, bool)> {
+    let after_row: Option<i64> = match starting_after {
+        Some(id) => Some(
+            tx.query_row(
+                "SELECT rowid FROM credit_offers WHERE id = ?1 AND customer_id = ?2",
+                params![id, customer_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| {
+                ApiError::new(
+                    axum::http::StatusCode::NOT_FOUND,
+                    "not_found",
+                    format!("starting_after: no credit offer {id}"),
+                )
+                .param("starting_after")
+            })?,
+        ),
+        None => None,
+    };
+    let mut stmt = tx.prepare(
+        "SELECT body FROM credit_offers WHERE customer_id = ?1 AND (?2 IS NULL OR rowid > ?2)
+         ORDER BY rowid",
+    )?;
+    let rows = stmt.query_map(params![customer_id, after_row], |r| r.get::<_, String>(0))?;
+    let mut data = Vec::new();
+    for row in rows {
+        let offer: Value = serde_json::from_str(&row?).map_err(ApiError::internal)?;
+        if status.is_none_or(|s| offer["status"] == s) {
+            data.push(offer);
+        }
+        if data.len() > limit as usize {
+            break;
+        }
+    }
+    let has_more = data.len() > limit as usize;
+    data.truncate(limit as usize);
+    Ok((data, has_more))
 }
 
 /// Filters of `GET /customers`.
@@ -161,8 +261,12 @@ pub fn list(tx: &Transaction<'_>, partner: &str, f: &ListFilter) -> ApiResult<(V
             )
             .optional()?
             .ok_or_else(|| {
-                ApiError::bad_request(format!("starting_after: no customer {id}"))
-                    .param("starting_after")
+                ApiError::new(
+                    axum::http::StatusCode::NOT_FOUND,
+                    "not_found",
+                    format!("starting_after: no customer {id}"),
+                )
+                .param("starting_after")
             })?,
         ),
         None => None,

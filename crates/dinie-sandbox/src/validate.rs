@@ -7,9 +7,9 @@ use serde_json::{Map, Value};
 use crate::error::FieldError;
 
 /// Fields a PATCH may change.
-pub const MUTABLE_FIELDS: [&str; 5] = ["name", "email", "phone", "cnpj", "trading_name"];
+pub const MUTABLE_FIELDS: [&str; 2] = ["email", "phone"];
 /// Fields a PATCH must not touch.
-pub const IMMUTABLE_FIELDS: [&str; 2] = ["cpf", "external_id"];
+pub const IMMUTABLE_FIELDS: [&str; 5] = ["cpf", "cnpj", "name", "trading_name", "external_id"];
 
 /// A string member, or a field error when present with another type.
 pub fn string_field(

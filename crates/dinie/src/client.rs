@@ -195,6 +195,11 @@ impl Client {
         Customers::new(self)
     }
 
+    /// The bank list.
+    pub fn banks(&self) -> crate::api::banks::Banks<'_> {
+        crate::api::banks::Banks::new(self)
+    }
+
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.inner.config

@@ -9,7 +9,7 @@ pub struct InvalidEmail;
 /// Checks the shape of an address: one `@`, a non-empty local part, a dotted domain without
 /// empty labels, no spaces, at most 254 characters. Whether the mailbox exists is not known.
 pub fn check(address: &str) -> Result<(), InvalidEmail> {
-    let valid = address.len() <= 254
+    let valid = address.chars().count() <= 254
         && !address.chars().any(char::is_whitespace)
         && address.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty()

@@ -241,13 +241,36 @@ pub enum InvalidInput {
     /// Client id or secret missing.
     #[error("missing {0}")]
     MissingCredential(&'static str),
-    /// The customer's `kyc` does not list this document type.
-    #[error("this customer does not need a `{doc_type}` document (needed: {})", .needed.join(", "))]
-    DocumentTypeNotRequired {
-        /// The type given.
-        doc_type: String,
-        /// The document types the customer's `kyc` lists.
-        needed: Vec<String>,
+    /// The customer's `kyc` has no requirement with this id.
+    #[error("this customer has no KYC requirement `{requirement_id}` (it has: {})", .listed.join(", "))]
+    RequirementNotListed {
+        /// The id given.
+        requirement_id: String,
+        /// The requirement ids the customer's `kyc` lists.
+        listed: Vec<String>,
+    },
+    /// The requirement does not take this evidence or attachment.
+    #[error("the `{requirement_type}` requirement does not take `{evidence_type}` / `{attachment_type}` (it takes: {})", .accepted.join(", "))]
+    EvidenceNotAccepted {
+        /// The requirement's type.
+        requirement_type: String,
+        /// The evidence given.
+        evidence_type: String,
+        /// The attachment given.
+        attachment_type: String,
+        /// What it takes, `evidence/attachment`.
+        accepted: Vec<String>,
+    },
+    /// Selfies are taken by the biometrics session; a partner cannot upload them.
+    #[error("the selfie is taken by the biometrics capture; start a biometrics session instead")]
+    SelfieOnlyByBiometrics,
+    /// A data requirement (an e-mail) needs a text value, a document requirement a file.
+    #[error("the `{requirement_type}` requirement takes {expected}")]
+    WrongEvidenceForm {
+        /// The requirement's type.
+        requirement_type: String,
+        /// `a file` or `a text value`.
+        expected: &'static str,
     },
     /// The file is not a PDF, JPEG or PNG by content.
     #[error("{name} is not a PDF, JPEG or PNG file (its content looks like {detected})")]

@@ -1,10 +1,12 @@
-//! A typed client for the [Dinie](https://dinie.com.br) Customers API: register borrowers,
-//! send their KYC documents, open biometric capture sessions, follow them to activation and
-//! read their credit offers.
+//! A typed client for the [Dinie](https://dinie.com.br) Customers API (contract `2026-03-01`):
+//! register borrowers (companies and their owners), send the evidence of each KYC requirement,
+//! open biometric capture sessions, submit for review, follow them to activation or denial, and
+//! read their credit offers and bank account.
 //!
 //! - [`Client`] (built with [`Client::builder`]) handles OAuth2 client credentials
-//!   transparently, retries transient failures with backoff (never duplicating a registration:
-//!   creates carry an `Idempotency-Key`), and keeps the last rate-limit state.
+//!   transparently, retries transient failures with backoff (never duplicating a write: every
+//!   POST and PATCH carries one idempotency key across its retries), and keeps the last
+//!   rate-limit state.
 //! - [`models`] holds the resources; unknown fields are ignored and unknown enum values kept.
 //! - [`Error`] is the one error type: API problems (with code, field errors and
 //!   `x-request-id`), authentication, connection, timeout, decoding, invalid input.
@@ -17,12 +19,13 @@
 //! [`SANDBOX_URL`] or [`PRODUCTION_URL`] with your partner credentials for the real thing.
 //!
 //! ```
-//! use dinie::{Client, CustomerStatus};
+//! use dinie::{AttachmentTarget, AttachmentType, Client, CustomerStatus, EvidenceType, RequirementType};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! # let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-//! # let sandbox = dinie_sandbox::Sandbox::start(Default::default(), listener).await?;
+//! # let config = dinie_sandbox::SandboxConfig { lookup_delay: std::time::Duration::ZERO, ..Default::default() };
+//! # let sandbox = dinie_sandbox::Sandbox::start(config, listener).await?;
 //! # let base_url = sandbox.base_url();
 //! # let dir = tempfile::tempdir()?;
 //! # let cnh_pdf = dir.path().join("cnh.pdf");
@@ -32,10 +35,10 @@
 //!     .credentials("dinie_ci_test_sandbox", "dinie_cs_test_sandbox")
 //!     .build()?;
 //!
+//! // The company (CNPJ) and its owner (CPF).
 //! let registration = client
 //!     .customers()
-//!     .create("123.456.789-09")
-//!     .name("Maria da Silva")
+//!     .create("123.456.789-09", "11.222.333/0001-81")
 //!     .email("maria@example.com")
 //!     .phone("+5511987654321")
 //!     .external_id("crm-42")
@@ -44,18 +47,35 @@
 //! let customer = registration.customer();
 //! assert!(registration.is_new());
 //! assert_eq!(customer.status, CustomerStatus::PendingKyc);
-//! for item in &customer.kyc {
-//!     println!("{} {}: {}", item.kind, item.item_type, item.status);
+//! for group in customer.requirements_by_subject() {
+//!     let whom = group.subject.map_or("the company", |s| s.name.as_str());
+//!     for req in group.requirements {
+//!         println!("{whom}: {} (mandatory: {})", req.label, req.mandatory);
+//!     }
 //! }
 //!
-//! let doc = client
+//! let identity = customer
+//!     .kyc
+//!     .iter()
+//!     .find(|k| k.requirement_type == RequirementType::Identity)
+//!     .expect("every applicant has one");
+//! let receipt = client
 //!     .customers()
-//!     .upload_document(&customer.id, "cnh")
+//!     .kyc_attachment(
+//!         &customer.id,
+//!         AttachmentTarget {
+//!             requirement_id: identity.requirement_id.clone(),
+//!             evidence_type: EvidenceType::Cnh,
+//!             attachment_type: AttachmentType::File,
+//!         },
+//!     )
 //!     .file(&cnh_pdf)
 //!     .known_kyc(&customer.kyc)
 //!     .send()
 //!     .await?;
-//! println!("document {} is {}", doc.id, doc.status);
+//! assert!(receipt.submitted);
+//! // … the other requirements, the biometrics session, then:
+//! // client.customers().start_kyc_review(&customer.id).await?;
 //! # Ok(()) }
 //! ```
 
@@ -73,11 +93,14 @@ mod retry;
 pub mod webhooks;
 
 pub use api::customers::{Customers, Registration};
-pub use api::documents::UploadProgress;
+pub use api::kyc_attachments::{AttachmentTarget, UploadProgress};
 pub use client::{Client, ClientBuilder};
 pub use config::{
     is_loopback, Config, DEFAULT_MAX_RETRIES, DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_TIMEOUT,
     PRODUCTION_URL, SANDBOX_URL,
 };
 pub use error::{ApiError, Error, FieldError, InvalidInput, Problem, Result};
-pub use models::{Customer, CustomerId, CustomerStatus, KycItem, KycKind, KycStatus};
+pub use models::{
+    AttachmentType, Customer, CustomerId, CustomerStatus, EvidenceType, KycRequirement,
+    RequirementType, ReviewStatus,
+};

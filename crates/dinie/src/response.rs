@@ -66,6 +66,18 @@ pub(crate) async fn decode<T: DeserializeOwned>(mut resp: Response) -> Result<T,
     })
 }
 
+/// Reads and drops a successful body (a 202 with nothing, or something to ignore), within the
+/// cap.
+pub(crate) async fn discard(mut resp: Response) -> Result<(), Error> {
+    let url = resp.url().to_string();
+    match read_capped(&mut resp, MAX_ERROR_BODY)
+        .await
+        .map_err(|e| transport(&url, e))?
+    {
+        Ok(_) | Err(_) => Ok(()),
+    }
+}
+
 /// Reads an error response into an [`ApiError`]; a body that is not problem+json still gives
 /// an error with the status and request id.
 pub(crate) async fn api_error(mut resp: Response) -> ApiError {

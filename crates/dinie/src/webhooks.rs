@@ -8,7 +8,7 @@
 //! ```
 //! use dinie::webhooks::{self, Event};
 //! # let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-//! # let body = br#"{"id":"evt_1","type":"customer.active","created_at":"2026-03-01T12:00:00Z","data":{"id":"cust_1","status":"active"}}"#;
+//! # let body = br#"{"id":"evt_1","type":"customer.active","api_version":"2026-03-01","created_at":1775253600,"delivery_id":"dlv_1","timestamp":1775253600,"data":{"id":"cust_1","external_id":null,"status":"active"}}"#;
 //! # let now = chrono::Utc::now();
 //! # let mut headers = http::HeaderMap::new();
 //! # headers.insert("webhook-id", "evt_1".parse().unwrap());
@@ -26,7 +26,7 @@ use http::HeaderMap;
 use serde::Deserialize;
 use standardwebhooks::Webhook;
 
-use crate::models::{timestamp, CreditOffer, Customer, CustomerId, CustomerStatus, KycItem};
+use crate::models::{timestamp, CreditOffer, CustomerId, CustomerStatus, KycRequirement};
 
 /// Largest accepted difference between the webhook's timestamp and the clock.
 pub const TOLERANCE_SECONDS: i64 = 5 * 60;
@@ -68,13 +68,19 @@ pub enum WebhookError {
     },
 }
 
-/// A verified event.
+/// A verified event: the envelope and what happened.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WebhookEvent {
     /// `evt_…`, also the `webhook-id`: de-duplicate on it.
     pub id: String,
+    /// The contract version the payload follows (`2026-03-01`).
+    pub api_version: Option<String>,
     /// When the event happened.
     pub created_at: DateTime<Utc>,
+    /// `dlv_…`: this delivery (a retry of the same event has another).
+    pub delivery_id: Option<String>,
+    /// When this delivery was sent.
+    pub timestamp: Option<DateTime<Utc>>,
     /// What happened.
     pub event: Event,
 }
@@ -83,29 +89,101 @@ pub struct WebhookEvent {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Event {
-    /// `customer.created`: the full registration.
-    CustomerCreated(Box<Customer>),
-    /// `customer.under_review`: every KYC item was sent.
-    CustomerUnderReview(StatusChange),
-    /// `customer.kyc_updated`: an item changed; the full `kyc` array.
+    /// `customer.created`: the registration, with the requirements once known.
+    CustomerCreated(Box<CustomerSnapshot>),
+    /// `customer.kyc_updated`: a requirement changed; the full `kyc` array.
     CustomerKycUpdated(KycUpdate),
+    /// `customer.under_review`: submitted for review.
+    CustomerUnderReview(StatusChange),
     /// `customer.active`: verified, eligible for credit offers.
     CustomerActive(StatusChange),
-    /// `credit_offer.available`: a new offer.
-    CreditOfferAvailable(OfferAvailable),
+    /// `customer.denied`: refused by Dinie.
+    CustomerDenied(Box<CustomerSnapshot>),
+    /// `credit_offer.available`: a new offer (the offer itself).
+    CreditOfferAvailable(Box<CreditOffer>),
+    /// `credit_offer.expired`: an offer passed its validity.
+    CreditOfferExpired(Box<CreditOffer>),
+    /// `loan.*`: known, not handled by this crate; the type and raw `data` are kept.
+    Loan {
+        /// `loan.created`, `loan.active`, …
+        event_type: String,
+        /// The raw payload.
+        data: serde_json::Value,
+    },
 }
+
+/// The loan events of the contract (decoded as [`Event::Loan`]).
+pub const LOAN_EVENT_TYPES: [&str; 8] = [
+    "loan.created",
+    "loan.signature_received",
+    "loan.processing",
+    "loan.active",
+    "loan.payment_received",
+    "loan.finished",
+    "loan.cancelled",
+    "loan.error",
+];
 
 impl Event {
     /// The event type name (`customer.kyc_updated`, …).
-    pub fn type_name(&self) -> &'static str {
+    pub fn type_name(&self) -> &str {
         match self {
             Event::CustomerCreated(_) => "customer.created",
-            Event::CustomerUnderReview(_) => "customer.under_review",
             Event::CustomerKycUpdated(_) => "customer.kyc_updated",
+            Event::CustomerUnderReview(_) => "customer.under_review",
             Event::CustomerActive(_) => "customer.active",
+            Event::CustomerDenied(_) => "customer.denied",
             Event::CreditOfferAvailable(_) => "credit_offer.available",
+            Event::CreditOfferExpired(_) => "credit_offer.expired",
+            Event::Loan { event_type, .. } => event_type,
         }
     }
+
+    /// The customer the event is about, when it names one.
+    pub fn customer_id(&self) -> Option<&CustomerId> {
+        match self {
+            Event::CustomerCreated(c) | Event::CustomerDenied(c) => Some(&c.customer_id),
+            Event::CustomerKycUpdated(u) => Some(&u.customer_id),
+            Event::CustomerUnderReview(c) | Event::CustomerActive(c) => Some(&c.customer_id),
+            Event::CreditOfferAvailable(o) | Event::CreditOfferExpired(o) => o.customer_id.as_ref(),
+            Event::Loan { .. } => None,
+        }
+    }
+}
+
+/// Data of `customer.created` and `customer.denied`: the registration, without timestamps.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct CustomerSnapshot {
+    /// The customer.
+    #[serde(alias = "id")]
+    pub customer_id: CustomerId,
+    /// The partner's id.
+    #[serde(default)]
+    pub external_id: Option<String>,
+    /// Company name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// E-mail.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Phone.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Owner's CPF.
+    #[serde(default)]
+    pub cpf: Option<String>,
+    /// Company's CNPJ.
+    #[serde(default)]
+    pub cnpj: Option<String>,
+    /// Trading name.
+    #[serde(default)]
+    pub trading_name: Option<String>,
+    /// Status.
+    pub status: CustomerStatus,
+    /// Requirements (only on `customer.created`).
+    #[serde(default)]
+    pub kyc: Vec<KycRequirement>,
 }
 
 /// Data of `customer.under_review` and `customer.active`.
@@ -115,6 +193,9 @@ pub struct StatusChange {
     /// The customer.
     #[serde(alias = "id")]
     pub customer_id: CustomerId,
+    /// The partner's id.
+    #[serde(default)]
+    pub external_id: Option<String>,
     /// Its new status.
     pub status: CustomerStatus,
 }
@@ -126,21 +207,15 @@ pub struct KycUpdate {
     /// The customer.
     #[serde(alias = "id")]
     pub customer_id: CustomerId,
+    /// The partner's id.
+    #[serde(default)]
+    pub external_id: Option<String>,
     /// Its status, when sent.
     #[serde(default)]
     pub status: Option<CustomerStatus>,
-    /// Every KYC item, as it is now.
-    pub kyc: Vec<KycItem>,
-}
-
-/// Data of `credit_offer.available`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct OfferAvailable {
-    /// The customer.
-    pub customer_id: CustomerId,
-    /// The offer.
-    pub credit_offer: CreditOffer,
+    /// Every requirement, as it is now.
+    #[serde(default)]
+    pub kyc: Vec<KycRequirement>,
 }
 
 #[derive(Deserialize)]
@@ -148,8 +223,14 @@ struct Envelope {
     id: String,
     #[serde(rename = "type")]
     event_type: String,
+    #[serde(default)]
+    api_version: Option<String>,
     #[serde(deserialize_with = "timestamp::required")]
     created_at: DateTime<Utc>,
+    #[serde(default)]
+    delivery_id: Option<String>,
+    #[serde(default, deserialize_with = "timestamp::optional")]
+    timestamp: Option<DateTime<Utc>>,
     data: serde_json::Value,
 }
 
@@ -205,23 +286,26 @@ pub fn parse(body: &[u8]) -> Result<WebhookEvent, WebhookError> {
     let envelope: Envelope =
         serde_json::from_slice(body).map_err(|e| WebhookError::InvalidPayload(e.to_string()))?;
     let data = envelope.data;
-    let invalid = |e: serde_json::Error| {
-        WebhookError::InvalidPayload(format!("{}: {e}", envelope.event_type))
-    };
-    let event = match envelope.event_type.as_str() {
-        "customer.created" => {
-            Event::CustomerCreated(Box::new(serde_json::from_value(data).map_err(invalid)?))
-        }
-        "customer.under_review" => {
-            Event::CustomerUnderReview(serde_json::from_value(data).map_err(invalid)?)
-        }
-        "customer.kyc_updated" => {
-            Event::CustomerKycUpdated(serde_json::from_value(data).map_err(invalid)?)
-        }
-        "customer.active" => Event::CustomerActive(serde_json::from_value(data).map_err(invalid)?),
-        "credit_offer.available" => {
-            Event::CreditOfferAvailable(serde_json::from_value(data).map_err(invalid)?)
-        }
+    fn decoded<T: serde::de::DeserializeOwned>(
+        data: serde_json::Value,
+        event_type: &str,
+    ) -> Result<T, WebhookError> {
+        serde_path_to_error::deserialize(data)
+            .map_err(|e| WebhookError::InvalidPayload(format!("{event_type}: {e}")))
+    }
+    let t = envelope.event_type.as_str();
+    let event = match t {
+        "customer.created" => Event::CustomerCreated(Box::new(decoded(data, t)?)),
+        "customer.kyc_updated" => Event::CustomerKycUpdated(decoded(data, t)?),
+        "customer.under_review" => Event::CustomerUnderReview(decoded(data, t)?),
+        "customer.active" => Event::CustomerActive(decoded(data, t)?),
+        "customer.denied" => Event::CustomerDenied(Box::new(decoded(data, t)?)),
+        "credit_offer.available" => Event::CreditOfferAvailable(Box::new(decoded(data, t)?)),
+        "credit_offer.expired" => Event::CreditOfferExpired(Box::new(decoded(data, t)?)),
+        loan if LOAN_EVENT_TYPES.contains(&loan) => Event::Loan {
+            event_type: loan.to_owned(),
+            data,
+        },
         _ => {
             return Err(WebhookError::UnknownEventType {
                 event_type: envelope.event_type,
@@ -232,7 +316,10 @@ pub fn parse(body: &[u8]) -> Result<WebhookEvent, WebhookError> {
     };
     Ok(WebhookEvent {
         id: envelope.id,
+        api_version: envelope.api_version,
         created_at: envelope.created_at,
+        delivery_id: envelope.delivery_id,
+        timestamp: envelope.timestamp,
         event,
     })
 }

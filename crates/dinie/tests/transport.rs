@@ -65,7 +65,7 @@ async fn a_redirect_is_not_followed_and_the_body_goes_nowhere_else() {
         .await;
     let err = client(&redirecting)
         .customers()
-        .create("123.456.789-09")
+        .create("123.456.789-09", "11.222.333/0001-81")
         .name("Maria")
         .email("maria@example.com")
         .phone("+5511987654321")

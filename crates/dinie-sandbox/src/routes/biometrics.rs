@@ -1,9 +1,13 @@
-//! Biometric capture: `POST /customers/{id}/biometrics` opens a session whose `session_url` is
-//! a page of the sandbox itself, with buttons to complete or fail the capture.
+//! Biometric capture as Dinie runs it: `POST /customers/{id}/biometrics` makes a single-use
+//! bootstrap code (`dinie_bsc_…`) and a `session_url` to the capture page; the page (served here,
+//! standing in for Dinie's kyc-app) exchanges the code at `POST /biometrics/session-exchange` for
+//! a session token bound to the customer, uploads each pending selfie with that token to
+//! `…/kyc-attachments/selfie`, and may collect the bank account.
 
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
@@ -12,16 +16,15 @@ use serde_json::{json, Value};
 
 use crate::error::{ApiError, ApiResult};
 use crate::middleware::Partner;
-use crate::model::{iso, BIOMETRICS_FAILED_MESSAGE};
+use crate::model::epoch;
 use crate::state::AppState;
-use crate::{ids, reviewer, store};
+use crate::{ids, store};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/customers/{id}/biometrics", post(create_session))
-        .route("/biometrics/{token}", get(page))
-        .route("/biometrics/{token}/complete", post(complete))
-        .route("/biometrics/{token}/fail", post(fail))
+        .route("/biometrics/session-exchange", post(exchange))
+        .route("/biometrics/{code}", get(page))
 }
 
 async fn create_session(
@@ -29,7 +32,17 @@ async fn create_session(
     Partner(partner): Partner,
     Path(id): Path<String>,
     headers: HeaderMap,
+    body: Result<Json<Value>, JsonRejection>,
 ) -> ApiResult<Json<Value>> {
+    // The SDKs send `{}`; an empty body is accepted too.
+    if let Err(e) = &body {
+        if !matches!(e, JsonRejection::MissingJsonContentType(_)) {
+            return Err(ApiError::bad_request(format!(
+                "the body must be a JSON object: {}",
+                e.body_text()
+            )));
+        }
+    }
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -40,17 +53,19 @@ async fn create_session(
         .db
         .tx(move |tx| {
             let rec = store::load(tx, &partner, &id)?;
-            let item = rec
-                .kyc
-                .iter()
-                .find(|k| k.kind == "biometrics")
-                .ok_or_else(|| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "biometrics_not_required", "this customer's kyc does not ask for biometrics"))?;
-            if item.status == "approved" || item.status == "submitted" {
+            if rec.status != "pending_kyc" {
                 return Err(ApiError::new(
                     StatusCode::CONFLICT,
-                    "already_exists",
-                    format!("the biometric capture is already {}", item.status),
+                    "invalid_customer_status",
+                    format!("biometrics is captured while the customer is pending_kyc (it is {})", rec.status),
                 ));
+            }
+            let selfies: Vec<_> = rec.kyc.iter().filter(|k| k.requirement_type == "selfie").collect();
+            if selfies.is_empty() {
+                return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "biometrics_not_required", "this customer's kyc asks for no selfie"));
+            }
+            if selfies.iter().all(|k| k.is_complete()) {
+                return Err(ApiError::new(StatusCode::CONFLICT, "biometrics_already_captured", "every selfie of this customer was already captured"));
             }
             let now = Utc::now();
             let open: Option<i64> = tx
@@ -66,141 +81,183 @@ async fn create_session(
                     "session_already_active",
                     "a biometrics session is already open for this customer; use it or wait for it to expire",
                 );
-                if let Some(at) = chrono::DateTime::from_timestamp(expires_at, 0) {
-                    err.extensions.insert("expires_at".into(), iso(at).into());
-                }
+                err.extensions.insert("expires_at".into(), expires_at.into());
                 return Err(err);
             }
-            let token = ids::token("bio");
+            let code = ids::token("dinie_bsc");
             let expires_at = now + chrono::Duration::from_std(ttl).unwrap_or_else(|_| chrono::Duration::minutes(15));
             tx.execute(
-                "INSERT INTO biometrics_sessions (token, customer_id, expires_at, state) VALUES (?1, ?2, ?3, 'open')",
-                params![token, rec.id, expires_at.timestamp()],
+                "INSERT INTO biometrics_sessions (code, customer_id, expires_at, state) VALUES (?1, ?2, ?3, 'open')",
+                params![code, rec.id, expires_at.timestamp()],
             )?;
             Ok(json!({
-                "session_url": format!("http://{host}/api/v3/biometrics/{token}"),
-                "expires_at": iso(expires_at),
+                "session_url": format!("http://{host}/api/v3/biometrics/{code}"),
+                "expires_at": epoch(expires_at),
             }))
         })
         .await?;
     Ok(Json(session))
 }
 
-/// The session of this token, with its customer id, if it is open and not expired.
-fn open_session(
-    tx: &rusqlite::Transaction<'_>,
-    token: &str,
-) -> ApiResult<Result<String, &'static str>> {
-    let row: Option<(String, i64, String)> = tx
-        .query_row(
-            "SELECT customer_id, expires_at, state FROM biometrics_sessions WHERE token = ?1",
-            params![token],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
-    Ok(match row {
-        None => Err("unknown"),
-        Some((_, _, state)) if state == "completed" => Err("completed"),
-        Some((_, _, state)) if state == "failed" => Err("failed"),
-        Some((_, exp, _)) if exp <= Utc::now().timestamp() => Err("expired"),
-        Some((customer, _, _)) => Ok(customer),
-    })
+/// `POST /biometrics/session-exchange` `{"code"}`: the code is the credential (single use).
+async fn exchange(
+    State(state): State<AppState>,
+    body: Result<Json<Value>, JsonRejection>,
+) -> ApiResult<Json<Value>> {
+    let code = body?
+        .0
+        .get("code")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "missing_required_field",
+                "code is required",
+            )
+            .param("code")
+        })?;
+    let answer = state
+        .db
+        .tx(move |tx| {
+            let row: Option<(String, i64, String)> = tx
+                .query_row(
+                    "SELECT customer_id, expires_at, state FROM biometrics_sessions WHERE code = ?1",
+                    params![code],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let now = Utc::now().timestamp();
+            let (customer_id, expires_at) = match row {
+                Some((c, exp, st)) if st == "open" && exp > now => (c, exp),
+                Some((_, _, st)) if st != "open" => {
+                    return Err(ApiError::new(StatusCode::CONFLICT, "session_code_used", "this biometrics code was already used; ask for a new session"))
+                }
+                Some(_) => return Err(ApiError::new(StatusCode::GONE, "session_expired", "this biometrics session has expired")),
+                None => return Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", "unknown biometrics code")),
+            };
+            let Some(rec) = store::load_any(tx, &customer_id)? else {
+                return Err(ApiError::not_found("customer"));
+            };
+            tx.execute("UPDATE biometrics_sessions SET state = 'exchanged' WHERE code = ?1", params![code])?;
+            let token = ids::token("dinie_st");
+            tx.execute(
+                "INSERT INTO tokens (token, partner, expires_at, customer_id) VALUES (?1, ?2, ?3, ?4)",
+                params![token, rec.partner, expires_at, rec.id],
+            )?;
+            Ok(json!({
+                "access_token": token,
+                "token_type": "bearer",
+                "expires_in": expires_at - now,
+                "customer_id": rec.id,
+            }))
+        })
+        .await?;
+    Ok(Json(answer))
 }
 
-async fn page(State(state): State<AppState>, Path(token): Path<String>) -> ApiResult<Response> {
-    let t = token.clone();
-    let session = state.db.tx(move |tx| open_session(tx, &t)).await?;
-    let (status, body) = match session {
-        Ok(_) => (
-            StatusCode::OK,
-            format!(
-                r#"<h1>Biometria facial</h1>
-<p id="instructions">Posicione o rosto no centro da câmera e siga as instruções.</p>
-<div class="camera" aria-hidden="true">📷</div>
-<form method="post" action="/api/v3/biometrics/{token}/complete"><button id="complete" type="submit">Concluir captura</button></form>
-<form method="post" action="/api/v3/biometrics/{token}/fail"><button id="fail" type="submit" class="secondary">Simular falha</button></form>"#
-            ),
+/// The capture page. Its script does what Dinie's kyc-app does, with the session's own token.
+async fn page(State(state): State<AppState>, Path(code): Path<String>) -> ApiResult<Response> {
+    let c = code.clone();
+    let known = state
+        .db
+        .tx(move |tx| {
+            Ok(tx
+                .query_row(
+                    "SELECT expires_at FROM biometrics_sessions WHERE code = ?1",
+                    params![c],
+                    |r| r.get::<_, i64>(0),
+                )
+                .optional()?)
+        })
+        .await?;
+    let (status, body) = match known {
+        None => (
+            StatusCode::NOT_FOUND,
+            r#"<h1 id="unknown">Sessão não encontrada</h1>"#.to_owned(),
         ),
-        Err("completed") => (
-            StatusCode::OK,
-            r#"<h1 id="done">Captura concluída</h1><p>Você já pode fechar esta janela.</p>"#
-                .to_owned(),
-        ),
-        Err("failed") => (
-            StatusCode::OK,
-            r#"<h1 id="failed">Captura não concluída</h1><p>Peça ao agente uma nova sessão.</p>"#
-                .to_owned(),
-        ),
-        Err("expired") => (
+        Some(exp) if exp <= Utc::now().timestamp() => (
             StatusCode::GONE,
             r#"<h1 id="expired">Sessão expirada</h1><p>Peça ao agente uma nova sessão.</p>"#
                 .to_owned(),
         ),
-        Err(_) => (
-            StatusCode::NOT_FOUND,
-            r#"<h1 id="unknown">Sessão não encontrada</h1>"#.to_owned(),
-        ),
+        Some(_) => (StatusCode::OK, CAPTURE_BODY.replace("{code}", &code)),
     };
     let html = format!(
         r#"<!doctype html><html lang="pt-BR"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>Dinie — biometria</title><style>body{{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem;text-align:center}}
-button{{font-size:1.1rem;padding:.7rem 1.4rem;margin:.4rem;border-radius:.5rem;border:0;background:#1d4ed8;color:#fff;cursor:pointer}}
-button.secondary{{background:#e5e7eb;color:#111}}.camera{{font-size:5rem;margin:1.5rem}}</style></head><body>{body}</body></html>"#
+<title>Dinie — biometria</title><style>body{{font-family:system-ui,sans-serif;max-width:30rem;margin:2rem auto;padding:0 1rem;text-align:center}}
+button{{font-size:1.05rem;padding:.6rem 1.2rem;margin:.3rem;border-radius:.5rem;border:0;background:#1d4ed8;color:#fff;cursor:pointer}}
+label{{display:block;text-align:left;margin:.4rem 0}}input,select{{width:100%;padding:.4rem;font-size:1rem}}
+li{{list-style:none;margin:.5rem 0}}.camera{{font-size:4rem;margin:1rem}}</style></head><body>{body}</body></html>"#
     );
     Ok((status, Html(html)).into_response())
 }
 
-async fn finish(state: AppState, token: String, success: bool) -> ApiResult<Response> {
-    let urls = state.webhook_urls.clone();
-    let delay = state.config.review_delay;
-    let t = token.clone();
-    state
-        .db
-        .tx(move |tx| {
-            let customer_id = match open_session(tx, &t)? {
-                Ok(c) => c,
-                Err(why) => {
-                    return Err(ApiError::new(
-                        StatusCode::CONFLICT,
-                        "session_not_open",
-                        format!("the session is {why}"),
-                    ))
-                }
-            };
-            let new_state = if success { "completed" } else { "failed" };
-            tx.execute(
-                "UPDATE biometrics_sessions SET state = ?1 WHERE token = ?2",
-                params![new_state, t],
-            )?;
-            let Some(before) = store::load_any(tx, &customer_id)? else {
-                return Err(ApiError::not_found("customer"));
-            };
-            let mut after = before.clone();
-            let now = Utc::now();
-            if let Some(item) = after.kyc.iter_mut().find(|k| k.kind == "biometrics") {
-                if success {
-                    item.status = "submitted".into();
-                    item.message = None;
-                    item.uploaded_at = Some(now);
-                    let item_type = item.item_type.clone();
-                    reviewer::schedule(tx, &customer_id, &item_type, delay, true, None, None)?;
-                } else {
-                    item.status = "rejected".into();
-                    item.message = Some(BIOMETRICS_FAILED_MESSAGE.into());
-                }
-            }
-            store::save_change(tx, &before, &mut after, now, &urls)
-        })
-        .await?;
-    state.events_wake.notify_one();
-    state.reviews_wake.notify_one();
-    Ok(Redirect::to(&format!("/api/v3/biometrics/{token}")).into_response())
-}
-
-async fn complete(State(state): State<AppState>, Path(token): Path<String>) -> ApiResult<Response> {
-    finish(state, token, true).await
-}
-
-async fn fail(State(state): State<AppState>, Path(token): Path<String>) -> ApiResult<Response> {
-    finish(state, token, false).await
-}
+const CAPTURE_BODY: &str = r#"<h1>Biometria facial</h1>
+<p id="instructions">Posicione o rosto no centro da câmera e siga as instruções.</p>
+<div class="camera" aria-hidden="true">📷</div>
+<p id="status" role="status">Preparando a sessão…</p>
+<ul id="selfies"></ul>
+<form id="bank-form" hidden>
+  <h2>Conta para receber o crédito (opcional)</h2>
+  <label>Banco <select id="bank" required></select></label>
+  <label>Agência <input id="branch" inputmode="numeric" maxlength="5" required></label>
+  <label>Conta <input id="number" inputmode="numeric" maxlength="20" required></label>
+  <label>Dígito <input id="digit" maxlength="1" required></label>
+  <label>Tipo <select id="kind"><option value="checking">Corrente</option><option value="saving">Poupança</option><option value="payment">Pagamento</option></select></label>
+  <button id="save-bank" type="submit">Salvar conta</button>
+</form>
+<h2 id="done" hidden>Captura concluída</h2>
+<script>
+(async () => {
+  const api = '/api/v3';
+  const status = document.getElementById('status');
+  const key = 'dinie-session:{code}';
+  let session = JSON.parse(sessionStorage.getItem(key) || 'null');
+  if (!session) {
+    const r = await fetch(api + '/biometrics/session-exchange', {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({code: '{code}'})});
+    if (!r.ok) { status.textContent = 'Esta sessão já foi usada ou expirou. Peça ao agente uma nova.'; status.id = 'failed'; return; }
+    session = await r.json();
+    sessionStorage.setItem(key, JSON.stringify(session));
+  }
+  const auth = {authorization: 'Bearer ' + session.access_token};
+  const customerUrl = api + '/customers/' + session.customer_id;
+  const selfie = () => new Promise(resolve => {
+    const c = document.createElement('canvas'); c.width = 240; c.height = 240;
+    const g = c.getContext('2d'); g.fillStyle = '#f1c27d'; g.beginPath(); g.arc(120, 120, 90, 0, 7); g.fill();
+    c.toBlob(resolve, 'image/jpeg', 0.8);
+  });
+  async function render() {
+    const customer = await (await fetch(customerUrl, {headers: auth})).json();
+    const pending = (customer.kyc || []).filter(k => k.requirement_type === 'selfie' && !(k.submitted && k.submitted.attachments.every(a => a.submitted) && k.submitted.review_status !== 'rejected'));
+    const list = document.getElementById('selfies'); list.replaceChildren();
+    for (const k of pending) {
+      const li = document.createElement('li'); const b = document.createElement('button');
+      b.className = 'capture'; b.dataset.requirement = k.requirement_id;
+      b.textContent = 'Capturar selfie de ' + (k.subject ? k.subject.name : '');
+      b.onclick = async () => {
+        b.disabled = true;
+        const form = new FormData(); form.append('requirement_id', k.requirement_id); form.append('file', await selfie(), 'selfie.jpg');
+        const r = await fetch(customerUrl + '/kyc-attachments/selfie', {method: 'POST', headers: auth, body: form});
+        status.textContent = r.ok ? 'Selfie enviada.' : 'A selfie não foi aceita; tente de novo.';
+        await render();
+      };
+      li.append(b); list.append(li);
+    }
+    status.textContent = pending.length ? 'Capture a selfie de cada pessoa.' : 'Todas as selfies foram enviadas.';
+    document.getElementById('done').hidden = pending.length > 0;
+  }
+  const banks = await (await fetch(api + '/banks', {headers: auth})).json();
+  const select = document.getElementById('bank');
+  for (const b of banks.data) { const o = document.createElement('option'); o.value = b.id; o.textContent = b.display_name; select.append(o); }
+  const bankForm = document.getElementById('bank-form'); bankForm.hidden = false;
+  bankForm.onsubmit = async e => {
+    e.preventDefault();
+    const v = id => document.getElementById(id).value;
+    const r = await fetch(customerUrl + '/bank-account', {method: 'POST', headers: {...auth, 'content-type': 'application/json'},
+      body: JSON.stringify({bank_account: {bank_id: v('bank'), branch: v('branch'), number: v('number'), digit: v('digit'), kind: v('kind')}})});
+    status.textContent = r.ok ? 'Conta salva.' : 'Confira os dados da conta.';
+  };
+  await render();
+})();
+</script>"#;

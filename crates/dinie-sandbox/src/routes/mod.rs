@@ -1,9 +1,10 @@
 //! One router per resource, combined under `/api/v3`.
 
 pub mod auth;
+pub mod bank;
 pub mod biometrics;
 pub mod customers;
-pub mod documents;
+pub mod kyc;
 pub mod openapi;
 
 use axum::Router;
@@ -15,7 +16,8 @@ pub fn api() -> Router<AppState> {
     Router::new()
         .merge(auth::router())
         .merge(customers::router())
-        .merge(documents::router())
+        .merge(kyc::router())
+        .merge(bank::router())
         .merge(biometrics::router())
         .merge(openapi::router())
 }

@@ -1,13 +1,15 @@
-//! `/customers`: register, list, get, update, biometrics and credit offers.
+//! `/customers`: register, list, get, update, KYC attachments and review, biometrics, bank
+//! account and credit offers.
 
 use futures_util::Stream;
 use reqwest::StatusCode;
 use serde::Serialize;
 
-use crate::api::documents::UploadDocument;
+use crate::api::kyc_attachments::{AttachmentTarget, UploadKycAttachment};
 use crate::api::path_segment;
 use crate::models::{
-    BiometricsSession, CreditOffer, CreditOfferList, Customer, CustomerId, CustomerStatus, Page,
+    BankAccount, BankAccountInput, BiometricsSession, CreditOffer, CreditOfferStatus, Customer,
+    CustomerId, CustomerStatus, Page,
 };
 use crate::{response, Client, Result};
 
@@ -22,7 +24,7 @@ pub struct Customers<'c> {
 pub enum Registration {
     /// 201: a new customer was registered.
     Created(Customer),
-    /// 200: this CPF/CNPJ was already registered with this `external_id`; here it is.
+    /// 200: this CPF was already registered with this `external_id`; here it is.
     Existing(Customer),
 }
 
@@ -52,14 +54,15 @@ impl<'c> Customers<'c> {
         Self { client }
     }
 
-    /// `POST /customers`: registers a borrower.
+    /// `POST /customers`: registers a borrower, a company (`cnpj`) and its owner (`cpf`).
+    /// Dinie answers `creating` while it looks the company up, then lists the requirements.
     ///
     /// ```no_run
     /// # async fn run(client: dinie::Client) -> dinie::Result<()> {
     /// let registration = client
     ///     .customers()
-    ///     .create("123.456.789-09")
-    ///     .name("Maria da Silva")
+    ///     .create("123.456.789-09", "11.222.333/0001-81")
+    ///     .name("Padaria da Maria")
     ///     .email("maria@example.com")
     ///     .phone("+5511987654321")
     ///     .external_id("crm-42")
@@ -68,12 +71,13 @@ impl<'c> Customers<'c> {
     /// println!("{} (new: {})", registration.customer().id, registration.is_new());
     /// # Ok(()) }
     /// ```
-    pub fn create(self, cpf: impl Into<String>) -> CreateCustomer<'c> {
+    pub fn create(self, cpf: impl Into<String>, cnpj: impl Into<String>) -> CreateCustomer<'c> {
         CreateCustomer {
             client: self.client,
             idempotency_key: None,
             body: CreateCustomerBody {
                 cpf: cpf.into(),
+                cnpj: cnpj.into(),
                 ..CreateCustomerBody::default()
             },
         }
@@ -108,8 +112,8 @@ impl<'c> Customers<'c> {
         response::decode(resp).await
     }
 
-    /// `PATCH /customers/{id}`: corrects registration data. `cpf` and `external_id` cannot be
-    /// changed, so the builder has no setter for them.
+    /// `PATCH /customers/{id}`: corrects the e-mail or the phone, the only fields that can
+    /// change (`cpf`, `cnpj`, `name`, `trading_name` and `external_id` are read-only).
     ///
     /// ```no_run
     /// # async fn run(client: dinie::Client) -> dinie::Result<()> {
@@ -124,13 +128,32 @@ impl<'c> Customers<'c> {
         }
     }
 
-    /// `POST /customers/{id}/documents`: see [`UploadDocument`].
-    pub fn upload_document(
+    /// `POST /customers/{id}/kyc-attachments`: see [`UploadKycAttachment`].
+    pub fn kyc_attachment(
         self,
         id: &CustomerId,
-        doc_type: impl Into<String>,
-    ) -> UploadDocument<'c> {
-        UploadDocument::new(self.client, id.clone(), doc_type.into())
+        target: AttachmentTarget,
+    ) -> UploadKycAttachment<'c> {
+        UploadKycAttachment::new(self.client, id.clone(), target)
+    }
+
+    /// `POST /customers/{id}/kyc-review`: submits the evidence for review (202, no body); again
+    /// after a rejected item was sent anew.
+    ///
+    /// ```no_run
+    /// # async fn run(client: dinie::Client) -> dinie::Result<()> {
+    /// client.customers().start_kyc_review(&"cust_123".into()).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn start_kyc_review(self, id: &CustomerId) -> Result<()> {
+        let url = self
+            .client
+            .url(&format!("/customers/{}/kyc-review", path_segment(id)));
+        let resp = self
+            .client
+            .execute(&url, |http| Ok(http.post(&url)))
+            .await?;
+        response::discard(resp).await
     }
 
     /// `POST /customers/{id}/biometrics`: a capture session for the borrower.
@@ -147,43 +170,141 @@ impl<'c> Customers<'c> {
             .url(&format!("/customers/{}/biometrics", path_segment(id)));
         let resp = self
             .client
-            .execute(&url, |http| Ok(http.post(&url)))
+            .execute(&url, |http| {
+                Ok(http.post(&url).json(&serde_json::json!({})))
+            })
             .await?;
         response::decode(resp).await
     }
 
-    /// `GET /customers/{id}/credit-offers`.
+    /// `GET /customers/{id}/credit-offers`: one page, or every page with
+    /// [`ListCreditOffers::into_stream`].
     ///
     /// ```no_run
     /// # async fn run(client: dinie::Client) -> dinie::Result<()> {
-    /// for offer in client.customers().credit_offers(&"cust_123".into()).await? {
-    ///     println!("R$ {} at {}% a month", offer.approved_amount, offer.interest_rate);
+    /// let page = client.customers().credit_offers(&"cust_123".into()).send().await?;
+    /// for offer in page.data {
+    ///     println!("R$ {} at {}% a month", offer.approved_amount, offer.monthly_interest_rate);
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn credit_offers(self, id: &CustomerId) -> Result<Vec<CreditOffer>> {
+    pub fn credit_offers(self, id: &CustomerId) -> ListCreditOffers<'c> {
+        ListCreditOffers {
+            client: self.client,
+            id: id.clone(),
+            query: OfferQuery::default(),
+        }
+    }
+
+    /// `GET /customers/{id}/bank-account`: the account credit is paid into; `None` when the
+    /// customer has none yet.
+    pub async fn bank_account(self, id: &CustomerId) -> Result<Option<BankAccount>> {
         let url = self
             .client
-            .url(&format!("/customers/{}/credit-offers", path_segment(id)));
-        let resp = self.client.execute(&url, |http| Ok(http.get(&url))).await?;
-        let list: CreditOfferList = response::decode(resp).await?;
-        Ok(list.into())
+            .url(&format!("/customers/{}/bank-account", path_segment(id)));
+        match self.client.execute(&url, |http| Ok(http.get(&url))).await {
+            Ok(resp) => response::decode(resp).await.map(Some),
+            Err(e) if e.code() == Some("bank_account_not_found") => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `POST /customers/{id}/bank-account`: sets (or replaces) the account.
+    pub async fn upsert_bank_account(
+        self,
+        id: &CustomerId,
+        account: &BankAccountInput,
+    ) -> Result<BankAccount> {
+        let url = self
+            .client
+            .url(&format!("/customers/{}/bank-account", path_segment(id)));
+        let body = serde_json::json!({ "bank_account": account });
+        let resp = self
+            .client
+            .execute(&url, |http| Ok(http.post(&url).json(&body)))
+            .await?;
+        response::decode(resp).await
+    }
+}
+
+#[derive(Debug, Default, Clone, Serialize)]
+struct OfferQuery {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    limit: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    starting_after: Option<String>,
+}
+
+/// Builder of `GET /customers/{id}/credit-offers`.
+#[derive(Debug, Clone)]
+#[must_use = "nothing is sent until .send() is awaited"]
+pub struct ListCreditOffers<'c> {
+    client: &'c Client,
+    id: CustomerId,
+    query: OfferQuery,
+}
+
+impl<'c> ListCreditOffers<'c> {
+    /// Only offers in this status.
+    pub fn status(mut self, status: CreditOfferStatus) -> Self {
+        self.query.status = Some(status.as_str().to_owned());
+        self
+    }
+    /// Page size, 1 to 100.
+    pub fn limit(mut self, limit: u8) -> Self {
+        self.query.limit = Some(limit);
+        self
+    }
+
+    /// Fetches one page. An offer that does not decode is left out and reported in
+    /// [`Page::skipped`].
+    pub async fn send(&self) -> Result<Page<CreditOffer>> {
+        let url = self.client.url(&format!(
+            "/customers/{}/credit-offers",
+            path_segment(&self.id)
+        ));
+        let query = &self.query;
+        let resp = self
+            .client
+            .execute(&url, |http| Ok(http.get(&url).query(query)))
+            .await?;
+        response::decode(resp).await
+    }
+
+    /// Every offer, fetching later pages lazily as the stream is read.
+    pub fn into_stream(self) -> impl Stream<Item = Result<CreditOffer>> + 'c {
+        futures_util::stream::try_unfold(
+            (self, Vec::<CreditOffer>::new().into_iter(), true),
+            |(mut list, mut buffered, mut more)| async move {
+                loop {
+                    if let Some(offer) = buffered.next() {
+                        return Ok(Some((offer, (list, buffered, more))));
+                    }
+                    if !more {
+                        return Ok(None);
+                    }
+                    let page = list.send().await?;
+                    more = page.next_cursor().is_some();
+                    list.query.starting_after = page.next_cursor().map(str::to_owned);
+                    buffered = page.data.into_iter();
+                }
+            },
+        )
     }
 }
 
 #[derive(Debug, Default, Serialize)]
 struct CreateCustomerBody {
     cpf: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cnpj: Option<String>,
+    cnpj: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     email: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     phone: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    trading_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     external_id: Option<String>,
 }
@@ -199,12 +320,7 @@ pub struct CreateCustomer<'c> {
 }
 
 impl CreateCustomer<'_> {
-    /// The MEI's CNPJ (numeric or alphanumeric).
-    pub fn cnpj(mut self, cnpj: impl Into<String>) -> Self {
-        self.body.cnpj = Some(cnpj.into());
-        self
-    }
-    /// Full name.
+    /// The company's name (optional: Dinie looks it up by the CNPJ).
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.body.name = Some(name.into());
         self
@@ -217,11 +333,6 @@ impl CreateCustomer<'_> {
     /// Phone, `+55…`.
     pub fn phone(mut self, phone: impl Into<String>) -> Self {
         self.body.phone = Some(phone.into());
-        self
-    }
-    /// MEI trading name.
-    pub fn trading_name(mut self, name: impl Into<String>) -> Self {
-        self.body.trading_name = Some(name.into());
         self
     }
     /// The partner's own id for the borrower.
@@ -246,7 +357,11 @@ impl CreateCustomer<'_> {
         let resp = self
             .client
             .execute(&url, |http| {
-                Ok(http.post(&url).header("Idempotency-Key", &key).json(body))
+                Ok(http
+                    .post(&url)
+                    .header("Idempotency-Key", &key)
+                    .header("X-Idempotency-Key", &key)
+                    .json(body))
             })
             .await?;
         let created = resp.status() == StatusCode::CREATED;
@@ -364,20 +479,13 @@ impl From<String> for CustomerStatusFilter {
     }
 }
 
-/// The fields `PATCH /customers/{id}` may change. `cpf` and `external_id` are immutable and
-/// therefore cannot be expressed here.
+/// The fields `PATCH /customers/{id}` may change: only the e-mail and the phone.
 #[derive(Debug, Default, Clone, Serialize)]
 struct CustomerPatch {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     email: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     phone: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cnpj: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    trading_name: Option<String>,
 }
 
 /// Builder of `PATCH /customers/{id}`.
@@ -390,11 +498,6 @@ pub struct UpdateCustomer<'c> {
 }
 
 impl UpdateCustomer<'_> {
-    /// New name.
-    pub fn name(mut self, v: impl Into<String>) -> Self {
-        self.body.name = Some(v.into());
-        self
-    }
     /// New e-mail.
     pub fn email(mut self, v: impl Into<String>) -> Self {
         self.body.email = Some(v.into());
@@ -403,16 +506,6 @@ impl UpdateCustomer<'_> {
     /// New phone.
     pub fn phone(mut self, v: impl Into<String>) -> Self {
         self.body.phone = Some(v.into());
-        self
-    }
-    /// New CNPJ.
-    pub fn cnpj(mut self, v: impl Into<String>) -> Self {
-        self.body.cnpj = Some(v.into());
-        self
-    }
-    /// New trading name.
-    pub fn trading_name(mut self, v: impl Into<String>) -> Self {
-        self.body.trading_name = Some(v.into());
         self
     }
 

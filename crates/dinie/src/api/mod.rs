@@ -1,8 +1,9 @@
 //! The calls, one module per resource. Each returns a handler or a builder that ends in
 //! `.send()`.
 
+pub mod banks;
 pub mod customers;
-pub mod documents;
+pub mod kyc_attachments;
 
 use crate::models::CustomerId;
 

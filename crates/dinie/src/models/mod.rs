@@ -1,19 +1,34 @@
 //! The API's resources. Unknown fields are ignored; enum values the crate does not know yet are
 //! kept as `Unknown(raw)` instead of failing the whole response.
 
+mod bank;
+mod biometrics;
 mod credit_offer;
 mod customer;
-mod document;
+mod kyc;
 mod page;
 mod rate_limit;
 pub(crate) mod timestamp;
 
-pub(crate) use credit_offer::CreditOfferList;
-pub use credit_offer::{CreditOffer, CreditOfferId, CreditOfferStatus};
-pub use customer::{Customer, CustomerId, CustomerStatus, KycItem, KycKind, KycStatus};
-pub use document::{BiometricsSession, Document, DocumentId, DocumentStatus};
+pub use bank::{AccountKind, Bank, BankAccount, BankAccountId, BankAccountInput};
+pub use biometrics::{BiometricsSession, KycAttachmentReceipt};
+pub use credit_offer::{CreditOffer, CreditOfferId, CreditOfferStatus, Installments};
+pub use customer::{Customer, CustomerId, CustomerStatus};
+pub use kyc::{
+    by_subject, AttachmentType, EvidenceOption, EvidenceType, KycAttachment, KycRequirement,
+    KycSubject, KycSubmitted, RequirementType, ReviewStatus, SubjectGroup, SubjectType,
+};
 pub use page::{Page, SkippedItem};
 pub use rate_limit::RateLimit;
+
+/// `null` decodes as the type's default (an empty list), as an absent field does.
+pub(crate) fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + serde::Deserialize<'de>,
+{
+    Ok(<Option<T> as serde::Deserialize>::deserialize(d)?.unwrap_or_default())
+}
 
 /// Declares a string enum that keeps values it does not know in `Unknown(String)`.
 macro_rules! open_enum {

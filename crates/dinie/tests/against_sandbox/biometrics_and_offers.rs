@@ -1,21 +1,23 @@
-use dinie::{CustomerStatus, KycStatus};
+use dinie::models::{AccountKind, BankAccountInput, Installments};
+use dinie::{CustomerStatus, RequirementType as R};
 
-use crate::util;
+use crate::util::{self, Form};
 
 #[tokio::test]
-async fn a_customer_followed_to_active_gets_a_credit_offer() {
+async fn a_customer_followed_to_active_gets_offers_of_both_shapes() {
     let sb = util::sandbox().await;
     let client = util::client(&sb);
     let c = util::register(&client).await;
     assert!(client
         .customers()
         .credit_offers(&c.id)
+        .send()
         .await
         .unwrap()
+        .data
         .is_empty());
 
-    util::send_documents(&client, &c.id).await;
-
+    util::send_documents(&client, &c, "doc.pdf").await;
     let session = client
         .customers()
         .create_biometrics_session(&c.id)
@@ -36,37 +38,58 @@ async fn a_customer_followed_to_active_gets_a_credit_offer() {
         (Some(409), Some("session_already_active"))
     );
 
-    // The session page is a real page with the two buttons; complete the capture as a person would.
+    // The capture page is a real page that does the capture app's work with the session token.
     let http = reqwest::Client::new();
     let page = http.get(&session.session_url).send().await.unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
-    assert!(html.contains(r#"id="complete""#) && html.contains(r#"id="fail""#));
-    assert!(util::complete_biometrics(&session)
-        .await
-        .contains(r#"id="done""#));
+    assert!(html.contains("session-exchange") && html.contains("kyc-attachments/selfie"));
+    util::complete_biometrics(&session).await;
+    let captured = client.customers().get(&c.id).await.unwrap();
+    assert!(util::requirement(&captured, R::Selfie).is_complete());
 
-    let under_review = util::wait_for(&client, &c.id, |c| {
-        c.status == CustomerStatus::UnderReview || c.status == CustomerStatus::Active
-    })
-    .await;
-    assert!(under_review
+    client.customers().start_kyc_review(&c.id).await.unwrap();
+    assert_eq!(
+        client.customers().get(&c.id).await.unwrap().status,
+        CustomerStatus::UnderReview
+    );
+    let active = util::wait_for(&client, &c.id, |c| c.status == CustomerStatus::Active).await;
+    assert!(active
         .kyc
         .iter()
-        .all(|k| k.status != KycStatus::Pending));
-    let active = util::wait_for(&client, &c.id, |c| c.status == CustomerStatus::Active).await;
-    assert!(active.kyc.iter().all(|k| k.status == KycStatus::Approved));
+        .filter(|k| k.submitted.is_some())
+        .all(|k| k.is_accepted()));
 
-    let offers = client.customers().credit_offers(&c.id).await.unwrap();
-    assert_eq!(offers.len(), 1);
-    let offer = &offers[0];
-    assert!(offer.id.as_str().starts_with("co_"));
-    assert!(offer.approved_amount >= rust_decimal::Decimal::from(5000));
-    assert_eq!(offer.interest_rate.to_string(), "3.49");
-    assert!(offer.valid_until > chrono::Utc::now());
-    assert_eq!(offer.status.as_str(), "available");
+    let offers = client
+        .customers()
+        .credit_offers(&c.id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(offers.data.len(), 2);
+    let fixed = &offers.data[0];
+    assert!(fixed.id.as_str().starts_with("co_"));
+    assert!(fixed.approved_amount >= rust_decimal::Decimal::from(5000));
+    assert_eq!(fixed.monthly_interest_rate.to_string(), "3.49");
+    assert_eq!(fixed.installments, Installments::Fixed { count: 12 });
+    assert!(fixed.valid_until > chrono::Utc::now());
+    assert_eq!(
+        offers.data[1].installments,
+        Installments::Range { min: 6, max: 24 }
+    );
 
-    // Biometrics cannot be redone once approved.
+    use futures_util::TryStreamExt;
+    let streamed: Vec<_> = client
+        .customers()
+        .credit_offers(&c.id)
+        .limit(1)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(streamed, offers.data, "paged one by one, the same offers");
+
+    // Biometrics cannot be redone once the customer is active.
     let err = client
         .customers()
         .create_biometrics_session(&c.id)
@@ -76,37 +99,106 @@ async fn a_customer_followed_to_active_gets_a_credit_offer() {
 }
 
 #[tokio::test]
-async fn a_failed_capture_can_be_retried_with_a_new_session() {
+async fn a_session_code_is_single_use_and_its_token_is_confined_to_its_customer() {
     let sb = util::sandbox().await;
     let client = util::client(&sb);
     let c = util::register(&client).await;
+    let other = util::register_with(&client, "b@example.com", Form::Mei).await;
+    let session = client
+        .customers()
+        .create_biometrics_session(&c.id)
+        .await
+        .unwrap();
+    let token = util::complete_biometrics(&session).await;
+
     let http = reqwest::Client::new();
-    let first = client
-        .customers()
-        .create_biometrics_session(&c.id)
-        .await
-        .unwrap();
-    http.post(format!("{}/fail", first.session_url))
+    let (base, code) = session.session_url.rsplit_once("/biometrics/").unwrap();
+    let reuse = http
+        .post(format!("{base}/biometrics/session-exchange"))
+        .json(&serde_json::json!({ "code": code }))
         .send()
         .await
         .unwrap();
-    let failed = client.customers().get(&c.id).await.unwrap();
-    assert_eq!(util::item_status(&failed, "biometrics"), "rejected");
-    assert!(failed.kyc_item("biometrics").unwrap().message.is_some());
-    // The closed session's page says so; a new session can be opened.
-    let page = http
-        .get(&first.session_url)
+    assert_eq!(reuse.status(), 409);
+    // The session token reads its customer, not another, and cannot act as the partner.
+    let own = http
+        .get(format!("{base}/customers/{}", c.id))
+        .bearer_auth(&token)
         .send()
         .await
-        .unwrap()
-        .text()
+        .unwrap();
+    assert_eq!(own.status(), 200);
+    let theirs = http
+        .get(format!("{base}/customers/{}", other.id))
+        .bearer_auth(&token)
+        .send()
         .await
         .unwrap();
-    assert!(page.contains(r#"id="failed""#));
-    let second = client
+    assert_eq!(theirs.status(), 404);
+    let list = http
+        .get(format!("{base}/customers"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(list.status(), 403);
+}
+
+#[tokio::test]
+async fn the_bank_account_names_a_bank_of_the_list() {
+    let sb = util::sandbox().await;
+    let client = util::client(&sb);
+    let c = util::register(&client).await;
+    assert_eq!(client.customers().bank_account(&c.id).await.unwrap(), None);
+    let banks = client.banks().list().await.unwrap();
+    assert!(banks.len() >= 5);
+    let itau = banks.iter().find(|b| b.id == "341").unwrap();
+    assert_eq!(itau.display_name, "341 - Itaú Unibanco");
+
+    let input = BankAccountInput {
+        bank_id: itau.id.clone(),
+        branch: "1234".into(),
+        number: "567890".into(),
+        digit: "1".into(),
+        kind: AccountKind::Checking,
+    };
+    let saved = client
         .customers()
-        .create_biometrics_session(&c.id)
+        .upsert_bank_account(&c.id, &input)
         .await
         .unwrap();
-    assert_ne!(second.session_url, first.session_url);
+    assert!(saved.id.as_str().starts_with("ba_"));
+    assert_eq!(saved.bank_name, "Itaú Unibanco");
+    let changed = client
+        .customers()
+        .upsert_bank_account(
+            &c.id,
+            &BankAccountInput {
+                kind: AccountKind::Saving,
+                ..input.clone()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(changed.id, saved.id, "an upsert replaces the account");
+    assert_eq!(
+        client.customers().bank_account(&c.id).await.unwrap(),
+        Some(changed)
+    );
+
+    let err = client
+        .customers()
+        .upsert_bank_account(
+            &c.id,
+            &BankAccountInput {
+                bank_id: "999".into(),
+                ..input
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.status(), err.code()),
+        (Some(422), Some("unknown_bank"))
+    );
 }

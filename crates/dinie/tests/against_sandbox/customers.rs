@@ -1,18 +1,21 @@
-use dinie::{CustomerStatus, Error, KycKind, KycStatus, Registration};
+use std::time::Duration;
 
-use crate::util::{self, cpf};
+use dinie::models::SubjectType;
+use dinie::{CustomerStatus, Error, Registration, RequirementType};
+
+use crate::util::{self, cnpj, cpf, Form};
 
 #[tokio::test]
 async fn create_tells_new_from_existing_and_conflicts() {
     let sb = util::sandbox().await;
     let client = util::client(&sb);
     let doc = cpf();
+    let company = cnpj(Form::Mei);
     let masked = dinie::br::Cpf::parse(&doc).unwrap().to_string();
     let create = |ext: &'static str, cpf: String| {
         client
             .customers()
-            .create(cpf)
-            .name("João Souza")
+            .create(cpf, company.clone())
             .email("joao@example.com")
             .phone("+5521987654321")
             .external_id(ext)
@@ -24,12 +27,17 @@ async fn create_tells_new_from_existing_and_conflicts() {
     assert_eq!(c.status, CustomerStatus::PendingKyc);
     assert_eq!(c.cpf, doc, "the CPF is stored without its mask");
     assert_eq!(c.external_id.as_deref(), Some("crm-1"));
-    let types: Vec<_> = c.kyc.iter().map(|k| k.item_type.as_str()).collect();
-    assert_eq!(types, ["cnh", "selfie", "biometrics"]);
+    assert!(c.id.as_str().len() == 37 && c.id.as_str()[5..].bytes().all(|b| b.is_ascii_hexdigit()));
+    assert!(c.name.is_some(), "the lookup names the company");
+    let types: Vec<_> = c.kyc.iter().map(|k| k.requirement_type.as_str()).collect();
+    assert_eq!(
+        types,
+        ["company_document", "identity", "selfie", "proof_of_address"]
+    );
     assert!(c
         .kyc
         .iter()
-        .all(|k| k.status == KycStatus::Pending && k.description.is_some()));
+        .all(|k| k.submitted.is_none() && !k.label.is_empty()));
 
     let again = create("crm-1", doc.clone()).send().await.unwrap();
     assert!(
@@ -42,8 +50,73 @@ async fn create_tells_new_from_existing_and_conflicts() {
     assert_eq!(err.code(), Some("customer_already_exists"));
     assert!(err.request_id().is_some_and(|id| id.starts_with("req_")));
     let problem = &err.as_api().unwrap().problem;
+    assert_eq!(
+        problem.type_uri.as_deref(),
+        Some("https://docs.dinie.com/errors/conflict")
+    );
     assert_eq!(problem.extension_str("customer_id"), Some(c.id.as_str()));
     assert_eq!(sb.state().count("customers").await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn a_new_company_is_creating_until_dinie_has_looked_it_up() {
+    let sb = util::sandbox_with(|c| c.lookup_delay = Duration::from_millis(300)).await;
+    let client = util::client(&sb);
+    let c = util::register(&client).await;
+    assert_eq!(c.status, CustomerStatus::Creating);
+    assert!(c.kyc.is_empty());
+    assert!(!c.can_start_review());
+    let ready = util::wait_for(&client, &c.id, |c| c.status == CustomerStatus::PendingKyc).await;
+    assert!(!ready.kyc.is_empty());
+}
+
+#[tokio::test]
+async fn requirements_follow_the_legal_form() {
+    let sb = util::sandbox().await;
+    let client = util::client(&sb);
+    let kinds = |c: &dinie::Customer| -> Vec<String> {
+        c.kyc
+            .iter()
+            .map(|k| k.requirement_type.to_string())
+            .collect()
+    };
+    let ei = util::register_with(&client, "ei@example.com", Form::Ei).await;
+    assert!(kinds(&ei).contains(&"ei_mei_documents".to_owned()));
+    let eireli = util::register_with(&client, "eireli@example.com", Form::Eireli).await;
+    assert!(kinds(&eireli).contains(&"eireli_incorporation_statement".to_owned()));
+
+    let ltda = util::register_with(&client, "ltda@example.com", Form::Ltda).await;
+    let groups = ltda.requirements_by_subject();
+    assert_eq!(
+        groups.len(),
+        4,
+        "the company, the applicant and two co-owners"
+    );
+    assert!(groups[0].subject.is_none());
+    assert_eq!(
+        groups[1].subject.unwrap().subject_type,
+        SubjectType::Applicant
+    );
+    for co_owner in &groups[2..] {
+        assert_eq!(co_owner.subject.unwrap().subject_type, SubjectType::CoOwner);
+        let types: Vec<_> = co_owner
+            .requirements
+            .iter()
+            .map(|k| k.requirement_type.clone())
+            .collect();
+        assert_eq!(
+            types,
+            [
+                RequirementType::Identity,
+                RequirementType::Selfie,
+                RequirementType::Email
+            ]
+        );
+    }
+    assert!(ltda
+        .kyc
+        .iter()
+        .any(|k| k.requirement_type == RequirementType::ArticlesOfAssociation));
 }
 
 #[tokio::test]
@@ -53,8 +126,7 @@ async fn validation_errors_name_their_fields() {
 
     let err = client
         .customers()
-        .create("123.456.789-00")
-        .name("A")
+        .create("123.456.789-00", cnpj(Form::Mei))
         .email("a@example.com")
         .phone("+5511987654321")
         .send()
@@ -66,8 +138,7 @@ async fn validation_errors_name_their_fields() {
 
     let err = client
         .customers()
-        .create(cpf())
-        .cnpj("12.345.678/0001-00")
+        .create(cpf(), "12.345.678/0001-00")
         .email("not-an-email")
         .phone("(11) 98765-4321")
         .send()
@@ -85,7 +156,6 @@ async fn validation_errors_name_their_fields() {
         [
             ("cnpj".into(), "invalid_cnpj".into()),
             ("email".into(), "invalid_format".into()),
-            ("name".into(), "missing_required_field".into()),
             ("phone".into(), "invalid_format".into()),
         ]
     );
@@ -94,15 +164,54 @@ async fn validation_errors_name_their_fields() {
         .unwrap()
         .contains("+5511987654321"));
     assert_eq!(sb.state().count("customers").await.unwrap(), 0);
+
+    // The CNPJ is required: every borrower is a company.
+    let token = util::raw_token(&sb).await;
+    let resp = reqwest::Client::new()
+        .post(format!("{}/customers", sb.base_url()))
+        .bearer_auth(token)
+        .json(
+            &serde_json::json!({"cpf": cpf(), "email": "a@example.com", "phone": "+5511987654321"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 422);
+    let problem: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(problem["param"], "cnpj");
+    assert_eq!(
+        problem["type"],
+        "https://docs.dinie.com/errors/validation-failed"
+    );
 }
 
 #[tokio::test]
-async fn a_mei_with_an_alphanumeric_cnpj_also_needs_the_ccmei() {
+async fn an_alphanumeric_cnpj_is_accepted_and_decides_the_form() {
     let sb = util::sandbox().await;
     let client = util::client(&sb);
-    let c = util::register_with(&client, "mei@example.com", Some("12.abc.345/01de-35")).await;
-    assert_eq!(c.cnpj.as_deref(), Some("12ABC34501DE35"));
-    assert_eq!(c.document_types(), ["cnh", "selfie", "ccmei"]);
+    // 8th character `A`: (65 − 48) mod 10 = 7, an LTDA.
+    let c = client
+        .customers()
+        .create(
+            cpf(),
+            dinie::br::Cnpj::from_body("12ABC34A01DE")
+                .unwrap()
+                .to_string(),
+        )
+        .email("mei@example.com")
+        .phone("+5511987654321")
+        .send()
+        .await
+        .unwrap()
+        .into_customer();
+    assert!(c
+        .cnpj
+        .as_deref()
+        .is_some_and(|c| c.starts_with("12ABC34A01DE")));
+    assert!(c
+        .kyc
+        .iter()
+        .any(|k| k.requirement_type == RequirementType::ArticlesOfAssociation));
 }
 
 #[tokio::test]
@@ -110,35 +219,37 @@ async fn an_idempotency_key_replays_the_first_answer() {
     let sb = util::sandbox().await;
     let client = util::client(&sb);
     let doc = cpf();
-    let send = |key: &'static str, name: &'static str| {
+    let company = cnpj(Form::Mei);
+    let send = |key: &'static str, email: &'static str| {
         client
             .customers()
-            .create(doc.clone())
-            .name(name)
-            .email("a@example.com")
+            .create(doc.clone(), company.clone())
+            .email(email)
             .phone("+5511987654321")
             .idempotency_key(key)
             .send()
     };
-    let a = send("draft-1", "Ana").await.unwrap();
-    let b = send("draft-1", "Ana").await.unwrap();
+    let a = send("draft-1", "a@example.com").await.unwrap();
+    let b = send("draft-1", "a@example.com").await.unwrap();
     assert_eq!(a, b, "a replay returns the first answer, 201 included");
-    let err = send("draft-1", "Another body").await.unwrap_err();
+    let err = send("draft-1", "b@example.com").await.unwrap_err();
     assert_eq!(err.code(), Some("idempotency_key_reused"));
 
-    // The header the official SDK sends is accepted too.
+    // Each header of the official SDKs is honoured alone.
     let token = util::raw_token(&sb).await;
-    let body = serde_json::json!({"cpf": doc, "name": "Ana", "email": "a@example.com", "phone": "+5511987654321"});
-    let resp = reqwest::Client::new()
-        .post(format!("{}/customers", sb.base_url()))
-        .bearer_auth(token)
-        .header("X-Idempotency-Key", "draft-1")
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 201);
-    assert_eq!(resp.headers()["idempotent-replayed"], "true");
+    let body = serde_json::json!({"cpf": doc, "cnpj": company, "email": "a@example.com", "phone": "+5511987654321"});
+    for header in ["X-Idempotency-Key", "Idempotency-Key"] {
+        let resp = reqwest::Client::new()
+            .post(format!("{}/customers", sb.base_url()))
+            .bearer_auth(&token)
+            .header(header, "draft-1")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 201, "{header}");
+        assert_eq!(resp.headers()["idempotent-replayed"], "true");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -147,14 +258,14 @@ async fn fifty_simultaneous_identical_creates_make_one_customer() {
     let client = util::client(&sb);
     client.authenticate().await.unwrap();
     let doc = cpf();
+    let company = cnpj(Form::Mei);
     let calls = (0..50).map(|_| {
         let client = client.clone();
-        let doc = doc.clone();
+        let (doc, company) = (doc.clone(), company.clone());
         tokio::spawn(async move {
             client
                 .customers()
-                .create(doc)
-                .name("Ana")
+                .create(doc, company)
                 .email("a@example.com")
                 .phone("+5511987654321")
                 .external_id("same")
@@ -172,29 +283,24 @@ async fn fifty_simultaneous_identical_creates_make_one_customer() {
 }
 
 #[tokio::test]
-async fn get_update_and_immutable_fields() {
+async fn only_email_and_phone_can_change() {
     let sb = util::sandbox().await;
     let client = util::client(&sb);
-    let c = util::register_with(&client, "ana+fix@example.com", None).await;
-    let email_item = c.kyc_item("email").unwrap();
-    assert_eq!(email_item.kind, KycKind::Data);
-    assert_eq!(email_item.status, KycStatus::PendingCorrection);
-    assert!(email_item.message.is_some());
+    let c = util::register(&client).await;
 
     let fixed = client
         .customers()
         .update(&c.id)
-        .email("ana@example.com")
+        .email("ana@example.org")
+        .phone("+5521912345678")
         .send()
         .await
         .unwrap();
-    assert_eq!(fixed.email, "ana@example.com");
-    assert_eq!(util::item_status(&fixed, "email"), "submitted");
-    let reviewed = util::wait_for(&client, &c.id, |c| {
-        util::item_status(c, "email") == "approved"
-    })
-    .await;
-    assert_eq!(reviewed.cpf, c.cpf);
+    assert_eq!(
+        (fixed.email.as_str(), fixed.phone.as_str()),
+        ("ana@example.org", "+5521912345678")
+    );
+    assert_eq!(fixed.cpf, c.cpf);
 
     let err = client
         .customers()
@@ -208,20 +314,25 @@ async fn get_update_and_immutable_fields() {
         Some("phone")
     );
 
-    // The typed client cannot express a CPF change; the API refuses it anyway.
+    // The typed client cannot express the other fields; the API refuses them anyway.
     let token = util::raw_token(&sb).await;
     let resp = reqwest::Client::new()
         .patch(format!("{}/customers/{}", sb.base_url(), c.id))
         .bearer_auth(token)
-        .json(&serde_json::json!({"cpf": util::cpf(), "external_id": "x"}))
+        .json(&serde_json::json!({"cpf": util::cpf(), "name": "Outra", "cnpj": cnpj(Form::Ltda)}))
         .send()
         .await
         .unwrap();
     assert_eq!(resp.status(), 422);
     let problem: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(problem["code"], "immutable_field");
-    assert_eq!(problem["param"], "cpf");
-    assert_eq!(problem["errors"][1]["param"], "external_id");
+    let params: Vec<_> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["param"].as_str().unwrap())
+        .collect();
+    assert_eq!(params, ["cpf", "cnpj", "name"]);
 
     let missing = client
         .customers()
@@ -263,8 +374,7 @@ async fn partners_see_only_their_own_customers() {
     // The same CPF is a different customer for another partner.
     let other = theirs
         .customers()
-        .create(c.cpf.clone())
-        .name("X")
+        .create(c.cpf.clone(), cnpj(Form::Mei))
         .email("x@example.com")
         .phone("+5511987654321")
         .send()

@@ -8,7 +8,7 @@ mod util;
 mod auth;
 mod biometrics_and_offers;
 mod customers;
-mod documents;
+mod kyc;
 mod pagination;
 mod persistence;
 mod retries;

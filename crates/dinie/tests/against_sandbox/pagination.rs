@@ -13,7 +13,7 @@ async fn two_hundred_fifty_customers_page_without_gaps_or_duplicates() {
     for i in 0..250 {
         let c = client
             .customers()
-            .create(util::cpf())
+            .create(util::cpf(), util::cnpj(util::Form::Mei))
             .name(format!("Cliente {i}"))
             .email("c@example.com")
             .phone("+5511987654321")
@@ -65,7 +65,7 @@ async fn filters_and_their_errors() {
     let a = util::register(&client).await;
     let b = client
         .customers()
-        .create(util::cpf())
+        .create(util::cpf(), util::cnpj(util::Form::Mei))
         .name("B")
         .email("b@example.com")
         .phone("+5511987654321")

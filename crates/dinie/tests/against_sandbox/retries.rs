@@ -136,7 +136,7 @@ async fn decode_errors_name_the_json_path() {
         get(|| async {
             (
                 [("content-type", "application/json"), ("x-request-id", "req_bad")],
-                r#"{"id":"cust_1","status":"active","cpf":"1","kyc":[{"kind":"document","type":"cnh","status":7}],
+                r#"{"id":"cust_1","status":"active","cpf":"1","kyc":[{"requirement_id":"identity_1","requirement_type":"identity","mandatory":7}],
                    "created_at":"2026-03-01T12:00:00Z","updated_at":"2026-03-01T12:00:00Z"}"#,
             )
         }),
@@ -149,7 +149,7 @@ async fn decode_errors_name_the_json_path() {
             status,
             ..
         } => {
-            assert_eq!(path, "kyc[0].status");
+            assert_eq!(path, "kyc[0].mandatory");
             assert_eq!(request_id.as_deref(), Some("req_bad"));
             assert_eq!(status, 200);
         }

@@ -2,11 +2,13 @@
 
 use std::time::Duration;
 
-use dinie::br::Cpf;
-use dinie::{Client, Customer, CustomerId};
+use dinie::br::{Cnpj, Cpf};
+use dinie::{
+    AttachmentTarget, AttachmentType, Client, Customer, CustomerId, EvidenceType, RequirementType,
+};
 use dinie_sandbox::{Sandbox, SandboxConfig};
 
-/// A sandbox on a random loopback port, reviewing quickly.
+/// A sandbox on a random loopback port, looking companies up at once and reviewing quickly.
 pub async fn sandbox() -> Sandbox {
     sandbox_with(|_| {}).await
 }
@@ -14,6 +16,7 @@ pub async fn sandbox() -> Sandbox {
 /// A sandbox with adjusted settings.
 pub async fn sandbox_with(adjust: impl FnOnce(&mut SandboxConfig)) -> Sandbox {
     let mut config = SandboxConfig {
+        lookup_delay: Duration::ZERO,
         review_delay: Duration::from_millis(150),
         ..SandboxConfig::default()
     };
@@ -64,23 +67,51 @@ pub fn cpf() -> String {
     }
 }
 
-/// Registers a customer with a random CPF.
-pub async fn register(client: &Client) -> Customer {
-    register_with(client, "maria@example.com", None).await
+/// The sandbox's legal forms, by the 8th character of the CNPJ.
+#[derive(Debug, Clone, Copy)]
+pub enum Form {
+    Mei,
+    Ei,
+    Ltda,
+    Eireli,
 }
 
-/// Registers a customer with this e-mail and, optionally, a CNPJ.
-pub async fn register_with(client: &Client, email: &str, cnpj: Option<&str>) -> Customer {
-    let mut create = client
+/// A valid, random CNPJ (raw) whose 8th character makes the sandbox treat it as `form`.
+pub fn cnpj(form: Form) -> String {
+    let eighth = match form {
+        Form::Mei => '2',
+        Form::Ei => '4',
+        Form::Ltda => '7',
+        Form::Eireli => '9',
+    };
+    let body: String = (0..12)
+        .map(|i| {
+            if i == 7 {
+                eighth
+            } else {
+                char::from(b'0' + fastrand::u8(0..10))
+            }
+        })
+        .collect();
+    Cnpj::from_body(&body).unwrap().as_str().to_owned()
+}
+
+/// Registers a MEI with a random CPF.
+pub async fn register(client: &Client) -> Customer {
+    register_with(client, "maria@example.com", Form::Mei).await
+}
+
+/// Registers a company of this form with this e-mail.
+pub async fn register_with(client: &Client, email: &str, form: Form) -> Customer {
+    client
         .customers()
-        .create(cpf())
-        .name("Maria da Silva")
+        .create(cpf(), cnpj(form))
         .email(email)
-        .phone("+5511987654321");
-    if let Some(cnpj) = cnpj {
-        create = create.cnpj(cnpj).trading_name("Doces da Maria");
-    }
-    create.send().await.unwrap().into_customer()
+        .phone("+5511987654321")
+        .send()
+        .await
+        .unwrap()
+        .into_customer()
 }
 
 /// Polls the customer until `done` holds (at most 10 s).
@@ -103,11 +134,25 @@ pub async fn wait_for(
     }
 }
 
-/// The status of a KYC item.
-pub fn item_status(c: &Customer, item: &str) -> String {
-    c.kyc_item(item)
-        .map(|k| k.status.to_string())
-        .unwrap_or_default()
+/// The first requirement of this type.
+pub fn requirement(c: &Customer, t: RequirementType) -> &dinie::KycRequirement {
+    c.kyc
+        .iter()
+        .find(|k| k.requirement_type == t)
+        .unwrap_or_else(|| panic!("no {t} requirement in {:#?}", c.kyc))
+}
+
+/// Where one part goes.
+pub fn target(
+    requirement_id: &str,
+    evidence: EvidenceType,
+    attachment: AttachmentType,
+) -> AttachmentTarget {
+    AttachmentTarget {
+        requirement_id: requirement_id.to_owned(),
+        evidence_type: evidence,
+        attachment_type: attachment,
+    }
 }
 
 /// A minimal valid PNG.
@@ -158,27 +203,123 @@ pub async fn raw_token(sandbox: &Sandbox) -> String {
     resp["access_token"].as_str().unwrap().to_owned()
 }
 
-/// Sends the CNH (PDF) and the selfie (PNG) of a CPF-only customer.
-pub async fn send_documents(client: &Client, id: &CustomerId) {
-    let (_d, pdf) = file("cnh.pdf", &pdf());
-    let (_e, png) = file("selfie.png", &png());
-    for (doc_type, path) in [("cnh", &pdf), ("selfie", &png)] {
-        client
-            .customers()
-            .upload_document(id, doc_type)
-            .file(path)
-            .send()
-            .await
-            .unwrap();
+/// Sends every requirement a partner sends (all but the selfies): identity as a CNH in one
+/// file, e-mails as values, company documents as PDFs named `name` (`…reject…` to have them
+/// rejected).
+pub async fn send_documents(client: &Client, c: &Customer, name: &str) {
+    let (_d, pdf) = file(name, &pdf());
+    let (_e, cnh) = file("cnh.pdf", &self::pdf());
+    for req in &c.kyc {
+        let t = &req.requirement_type;
+        let upload = |target| {
+            client
+                .customers()
+                .kyc_attachment(&c.id, target)
+                .known_kyc(&c.kyc)
+        };
+        let id = req.requirement_id.as_str();
+        match t {
+            RequirementType::Selfie => continue,
+            RequirementType::Email => {
+                upload(target(id, EvidenceType::Email, AttachmentType::Email))
+                    .value("socio@example.com")
+                    .send()
+                    .await
+                    .unwrap()
+            }
+            RequirementType::Identity => {
+                upload(target(id, EvidenceType::Cnh, AttachmentType::File))
+                    .file(&cnh)
+                    .send()
+                    .await
+                    .unwrap()
+            }
+            _ => {
+                let option = &t.evidence_options()[0];
+                let attachment = option.attachment_sets[0][0].clone();
+                upload(target(id, option.evidence_type.clone(), attachment))
+                    .file(&pdf)
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
     }
 }
 
-/// Completes a biometrics session on the sandbox's own page, as the borrower would.
+/// Does what Dinie's capture app does with a session: exchanges its code for the session's
+/// token and uploads every pending selfie with it. Returns that token.
 pub async fn complete_biometrics(session: &dinie::models::BiometricsSession) -> String {
-    let page = reqwest::Client::new()
-        .post(format!("{}/complete", session.session_url))
+    let http = reqwest::Client::new();
+    let (base, code) = session.session_url.rsplit_once("/biometrics/").unwrap();
+    let scoped: serde_json::Value = http
+        .post(format!("{base}/biometrics/session-exchange"))
+        .json(&serde_json::json!({ "code": code }))
         .send()
         .await
+        .unwrap()
+        .json()
+        .await
         .unwrap();
-    page.text().await.unwrap()
+    let token = scoped["access_token"].as_str().unwrap().to_owned();
+    let customer = format!(
+        "{base}/customers/{}",
+        scoped["customer_id"].as_str().unwrap()
+    );
+    let c: serde_json::Value = http
+        .get(&customer)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for k in c["kyc"].as_array().unwrap() {
+        if k["requirement_type"] == "selfie" {
+            let form = reqwest::multipart::Form::new()
+                .text(
+                    "requirement_id",
+                    k["requirement_id"].as_str().unwrap().to_owned(),
+                )
+                .part(
+                    "file",
+                    reqwest::multipart::Part::bytes(b"\xff\xd8\xff\xe0 selfie".to_vec())
+                        .file_name("selfie.jpg"),
+                );
+            let r = http
+                .post(format!("{customer}/kyc-attachments/selfie"))
+                .bearer_auth(&token)
+                .multipart(form)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        }
+    }
+    token
+}
+
+/// Takes a customer to `active` (or `denied`): every document, the biometrics, the review.
+pub async fn activate(client: &Client, c: &Customer) -> Customer {
+    send_documents(client, c, "doc.pdf").await;
+    let session = client
+        .customers()
+        .create_biometrics_session(&c.id)
+        .await
+        .unwrap();
+    complete_biometrics(&session).await;
+    client.customers().start_kyc_review(&c.id).await.unwrap();
+    wait_for(client, &c.id, |c| c.status.is_final()).await
+}
+
+/// The id of the requirement of type `t` of the `n`-th subject that has one (0: the first).
+pub fn requirement_of_subject(c: &Customer, t: RequirementType, n: usize) -> String {
+    c.kyc
+        .iter()
+        .filter(|k| k.requirement_type == t)
+        .nth(n)
+        .unwrap_or_else(|| panic!("no {n}-th {t}"))
+        .requirement_id
+        .clone()
 }

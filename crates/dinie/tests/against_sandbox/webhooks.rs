@@ -80,13 +80,7 @@ async fn every_transition_arrives_signed_and_verifies() {
     .await;
     let client = util::client(&sb);
     let c = util::register(&client).await;
-    util::send_documents(&client, &c.id).await;
-    let session = client
-        .customers()
-        .create_biometrics_session(&c.id)
-        .await
-        .unwrap();
-    util::complete_biometrics(&session).await;
+    util::activate(&client, &c).await;
 
     let events = wait_for_types(
         &r,
@@ -100,22 +94,40 @@ async fn every_transition_arrives_signed_and_verifies() {
     )
     .await;
     for event in &events {
+        assert_eq!(event.api_version.as_deref(), Some("2026-03-01"));
+        assert!(event
+            .delivery_id
+            .as_deref()
+            .is_some_and(|d| d.starts_with("dlv_")));
+        assert!(event.timestamp.is_some());
         match &event.event {
-            Event::CustomerCreated(created) => assert_eq!(created.id, c.id),
+            Event::CustomerCreated(created) => {
+                assert_eq!(created.customer_id, c.id);
+                assert_eq!(
+                    created.kyc.len(),
+                    c.kyc.len(),
+                    "created with its requirements"
+                );
+            }
             Event::CustomerKycUpdated(update) => {
                 assert_eq!(update.customer_id, c.id);
-                assert_eq!(update.kyc.len(), 3, "the full kyc array");
+                assert_eq!(update.kyc.len(), c.kyc.len(), "the full kyc array");
             }
             Event::CustomerUnderReview(change) | Event::CustomerActive(change) => {
                 assert_eq!(change.customer_id, c.id)
             }
             Event::CreditOfferAvailable(offer) => {
-                assert_eq!(offer.customer_id, c.id);
-                assert!(offer.credit_offer.id.as_str().starts_with("co_"));
+                assert_eq!(offer.customer_id.as_ref(), Some(&c.id));
+                assert!(offer.id.as_str().starts_with("co_"));
             }
             other => panic!("{other:?}"),
         }
     }
+    let offers = events
+        .iter()
+        .filter(|e| matches!(e.event, Event::CreditOfferAvailable(_)))
+        .count();
+    assert_eq!(offers, 2, "one event per offer");
     let order: Vec<_> = events.iter().map(|e| e.event.type_name()).collect();
     let pos = |t| order.iter().position(|x| *x == t).unwrap();
     assert!(pos("customer.created") < pos("customer.under_review"));
@@ -134,5 +146,6 @@ async fn a_failed_delivery_is_retried() {
     util::register(&client).await;
     let events = wait_for_types(&r, &["customer.created"]).await;
     assert_eq!(events.len(), 1);
+    // The retry is another delivery of the same event.
     assert_eq!(*r.attempts.lock().unwrap(), 2, "one 503, then the retry");
 }

@@ -1,4 +1,5 @@
-//! `POST /customers/{id}/documents`: a streamed multipart upload with local pre-checks.
+//! `POST /customers/{id}/kyc-attachments`: one part of the evidence of one KYC requirement, a
+//! file streamed with local pre-checks, or a text value (a co-owner's e-mail).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -13,7 +14,9 @@ use tokio_util::io::ReaderStream;
 use crate::api::path_segment;
 use crate::content::{self, DocumentFormat, SNIFF_LEN};
 use crate::error::{Error, InvalidInput};
-use crate::models::{CustomerId, Document, KycItem, KycKind};
+use crate::models::{
+    AttachmentType, CustomerId, EvidenceType, KycAttachmentReceipt, KycRequirement,
+};
 use crate::{response, Client, Result};
 
 /// How far an upload is. `sent` restarts from zero when a transient failure is retried.
@@ -33,53 +36,71 @@ enum Source {
         reader: Box<dyn AsyncRead + Send + Unpin>,
         name: String,
     },
+    Value(String),
 }
 
-/// Builder of a document upload.
+/// Which part of which evidence of which requirement an upload is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachmentTarget {
+    /// The requirement (`identity_<subject>`, `articles_of_association`, …).
+    pub requirement_id: String,
+    /// The evidence (`cnh`, `rg`, `ccmei`, …).
+    pub evidence_type: EvidenceType,
+    /// The part (`front`, `back`, `file`, `email`, …).
+    pub attachment_type: AttachmentType,
+}
+
+/// Builder of a KYC attachment upload.
 ///
-/// Before a byte is sent it checks that the customer's `kyc` lists the type, that the content
-/// is a PDF, JPEG or PNG by its magic bytes (whatever the file is called), and that the size is
-/// within the limit. The file is read in chunks while it is sent, so memory does not grow with
-/// its size. An upload from a path is retried on transient failures (the file is read again);
-/// one from a reader cannot be replayed and is tried once.
+/// Before a byte is sent it checks the target against the customer's `kyc` (the requirement
+/// exists and takes this evidence and part; selfies are refused, only the biometrics session
+/// sends them), and for a file that the content is a PDF, JPEG or PNG by its magic bytes
+/// (whatever the file is called) and the size is within the limit. The file is read in chunks
+/// while it is sent, so memory does not grow with its size. An upload from a path is retried
+/// on transient failures (the file is read again); one from a reader is tried once.
 ///
 /// ```no_run
 /// # async fn run(client: dinie::Client) -> dinie::Result<()> {
-/// let doc = client
+/// use dinie::{AttachmentTarget, AttachmentType, EvidenceType};
+/// let front = AttachmentTarget {
+///     requirement_id: "identity_003XXXXXXXXXXXXXXX".into(),
+///     evidence_type: EvidenceType::Cnh,
+///     attachment_type: AttachmentType::Front,
+/// };
+/// client
 ///     .customers()
-///     .upload_document(&"cust_123".into(), "cnh")
-///     .file("/home/agent/Downloads/cnh-maria.pdf")
+///     .kyc_attachment(&"cust_123".into(), front)
+///     .file("/home/agent/Downloads/cnh-frente.jpg")
 ///     .on_progress(|p| println!("{} of {:?} bytes", p.sent, p.total))
 ///     .send()
 ///     .await?;
-/// println!("{} is {}", doc.id, doc.status);
 /// # Ok(()) }
 /// ```
 #[must_use = "nothing is sent until .send() is awaited"]
-pub struct UploadDocument<'c> {
+pub struct UploadKycAttachment<'c> {
     client: &'c Client,
     id: CustomerId,
-    doc_type: String,
+    target: AttachmentTarget,
     source: Option<Source>,
-    kyc: Option<Vec<KycItem>>,
+    kyc: Option<Vec<KycRequirement>>,
     progress: Option<ProgressFn>,
 }
 
-impl std::fmt::Debug for UploadDocument<'_> {
+impl std::fmt::Debug for UploadKycAttachment<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UploadDocument")
+        f.debug_struct("UploadKycAttachment")
             .field("id", &self.id)
-            .field("doc_type", &self.doc_type)
+            .field("target", &self.target)
             .finish_non_exhaustive()
     }
 }
 
-impl<'c> UploadDocument<'c> {
-    pub(crate) fn new(client: &'c Client, id: CustomerId, doc_type: String) -> Self {
+impl<'c> UploadKycAttachment<'c> {
+    pub(crate) fn new(client: &'c Client, id: CustomerId, target: AttachmentTarget) -> Self {
         Self {
             client,
             id,
-            doc_type,
+            target,
             source: None,
             kyc: None,
             progress: None,
@@ -105,9 +126,15 @@ impl<'c> UploadDocument<'c> {
         self
     }
 
-    /// The customer's current `kyc`, when the caller has it: saves the `GET` the type check
-    /// would otherwise make.
-    pub fn known_kyc(mut self, kyc: &[KycItem]) -> Self {
+    /// Sends a text value (a data requirement such as a co-owner's e-mail).
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.source = Some(Source::Value(value.into()));
+        self
+    }
+
+    /// The customer's current `kyc`, when the caller has it: saves the `GET` the check would
+    /// otherwise make.
+    pub fn known_kyc(mut self, kyc: &[KycRequirement]) -> Self {
         self.kyc = Some(kyc.to_vec());
         self
     }
@@ -118,26 +145,34 @@ impl<'c> UploadDocument<'c> {
         self
     }
 
-    /// Checks, then streams the document.
-    pub async fn send(self) -> Result<Document> {
+    /// Checks, then sends.
+    pub async fn send(self) -> Result<KycAttachmentReceipt> {
         let source = self.source.ok_or_else(|| {
-            InvalidInput::Other(
-                "no file was given to upload_document (use .file or .reader)".into(),
-            )
+            InvalidInput::Other("nothing to upload (use .file, .reader or .value)".into())
         })?;
         let kyc = match self.kyc {
             Some(kyc) => kyc,
             None => self.client.customers().get(&self.id).await?.kyc,
         };
-        check_type(&self.doc_type, &kyc)?;
+        check_target(&self.target, &kyc, matches!(source, Source::Value(_)))?;
         let limit = self.client.config().max_upload_bytes;
-        let url = self
-            .client
-            .url(&format!("/customers/{}/documents", path_segment(&self.id)));
+        let url = self.client.url(&format!(
+            "/customers/{}/kyc-attachments",
+            path_segment(&self.id)
+        ));
         let progress = self.progress;
-        let doc_type = self.doc_type;
+        let target = self.target;
 
         let resp = match source {
+            Source::Value(value) => {
+                self.client
+                    .execute(&url, |http| {
+                        Ok(http
+                            .post(&url)
+                            .multipart(fields(&target).text("value", value.clone())))
+                    })
+                    .await?
+            }
             Source::Path(path) => {
                 let (format, size, name) = check_file(&path, limit).await?;
                 self.client
@@ -159,7 +194,7 @@ impl<'c> UploadDocument<'c> {
                         let part = Part::stream_with_length(body, size);
                         Ok(http
                             .post(&url)
-                            .multipart(form(&doc_type, part, &name, format)?))
+                            .multipart(form(&target, part, &name, format)?))
                     })
                     .await?
             }
@@ -204,7 +239,7 @@ impl<'c> UploadDocument<'c> {
                         let part = Part::stream(body);
                         Ok(http
                             .post(&url)
-                            .multipart(form(&doc_type, part, &name, format)?))
+                            .multipart(form(&target, part, &name, format)?))
                     })
                     .await;
                 match result {
@@ -224,9 +259,20 @@ impl<'c> UploadDocument<'c> {
     }
 }
 
-/// The multipart body: `type`, then `file` with its name and detected MIME type.
+/// The three text fields every upload carries.
+fn fields(target: &AttachmentTarget) -> Form {
+    Form::new()
+        .text("requirement_id", target.requirement_id.clone())
+        .text("evidence_type", target.evidence_type.as_str().to_owned())
+        .text(
+            "attachment_type",
+            target.attachment_type.as_str().to_owned(),
+        )
+}
+
+/// The multipart body: the fields, then `file` with its name and detected MIME type.
 fn form(
-    doc_type: &str,
+    target: &AttachmentTarget,
     part: Part,
     name: &str,
     format: DocumentFormat,
@@ -235,25 +281,60 @@ fn form(
         .file_name(name.to_owned())
         .mime_str(format.mime())
         .map_err(|e| InvalidInput::Other(e.to_string()))?;
-    Ok(Form::new()
-        .text("type", doc_type.to_owned())
-        .part("file", part))
+    Ok(fields(target).part("file", part))
 }
 
-fn check_type(doc_type: &str, kyc: &[KycItem]) -> Result<(), InvalidInput> {
-    let needed: Vec<String> = kyc
+/// Checks an upload's target against the customer's requirements.
+pub fn check_target(
+    target: &AttachmentTarget,
+    kyc: &[KycRequirement],
+    is_value: bool,
+) -> Result<(), InvalidInput> {
+    let Some(req) = kyc
         .iter()
-        .filter(|k| k.kind == KycKind::Document)
-        .map(|k| k.item_type.clone())
-        .collect();
-    if needed.iter().any(|t| t == doc_type) {
-        Ok(())
-    } else {
-        Err(InvalidInput::DocumentTypeNotRequired {
-            doc_type: doc_type.to_owned(),
-            needed,
-        })
+        .find(|k| k.requirement_id == target.requirement_id)
+    else {
+        return Err(InvalidInput::RequirementNotListed {
+            requirement_id: target.requirement_id.clone(),
+            listed: kyc.iter().map(|k| k.requirement_id.clone()).collect(),
+        });
+    };
+    let kind = &req.requirement_type;
+    if kind.is_captured_by_biometrics() {
+        return Err(InvalidInput::SelfieOnlyByBiometrics);
     }
+    // A requirement type this crate does not know: let the server judge.
+    if matches!(kind, crate::models::RequirementType::Unknown(_)) {
+        return Ok(());
+    }
+    if !req.accepts(&target.evidence_type, &target.attachment_type) {
+        let accepted = kind
+            .evidence_options()
+            .iter()
+            .flat_map(|o| {
+                o.attachment_types()
+                    .into_iter()
+                    .map(move |a| format!("{}/{}", o.evidence_type, a))
+            })
+            .collect();
+        return Err(InvalidInput::EvidenceNotAccepted {
+            requirement_type: kind.to_string(),
+            evidence_type: target.evidence_type.to_string(),
+            attachment_type: target.attachment_type.to_string(),
+            accepted,
+        });
+    }
+    if kind.takes_a_value() != is_value {
+        return Err(InvalidInput::WrongEvidenceForm {
+            requirement_type: kind.to_string(),
+            expected: if kind.takes_a_value() {
+                "a text value"
+            } else {
+                "a file"
+            },
+        });
+    }
+    Ok(())
 }
 
 fn check_head(name: &str, head: &[u8]) -> Result<DocumentFormat, InvalidInput> {
