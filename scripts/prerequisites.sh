@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 build_packages=(libwebkit2gtk-4.1-dev build-essential libssl-dev libayatana-appindicator3-dev libdbus-1-dev
   librsvg2-dev libxdo-dev file pkg-config)
 test_packages=(xvfb xauth webkit2gtk-driver dbus-x11 gnome-keyring libsecret-tools imagemagick
-  x11-utils rpm curl time python3 python3-venv)
+  x11-utils xdotool rpm curl time python3 python3-venv)
 
 wanted=("${build_packages[@]}")
 [[ "${1:-build}" == test ]] && wanted+=("${test_packages[@]}")

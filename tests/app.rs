@@ -401,6 +401,29 @@ impl App {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// Presses `key` (an X keysym, `Return`) in the top-level window whose title contains
+    /// `title`, as a person at the keyboard would: for windows WebDriver cannot reach (the
+    /// capture window's private browsing context). False when no such window exists.
+    pub fn press_in_window(&self, title: &str, key: &str) -> bool {
+        let env = || self.env.iter().map(|(k, v)| (k, v));
+        let found = Command::new("xdotool")
+            .args(["search", "--name", title])
+            .envs(env())
+            .output()
+            .unwrap();
+        let ids = String::from_utf8_lossy(&found.stdout).into_owned();
+        let mut pressed = false;
+        for id in ids.split_whitespace() {
+            let ok = Command::new("xdotool")
+                .args(["windowfocus", "--sync", id, "key", "--clearmodifiers", key])
+                .envs(env())
+                .status()
+                .is_ok_and(|s| s.success());
+            pressed |= ok;
+        }
+        pressed
+    }
+
     /// Picks `paths` as the agent would in the native file dialog; returns the chosen files as
     /// the page gets them (`[{token, name, size}]`).
     pub async fn pick(&self, paths: &[&str]) -> serde_json::Value {

@@ -25,6 +25,7 @@ pub async fn standalone_sandbox_with(
     adjust: impl FnOnce(&mut dinie_sandbox::SandboxConfig),
 ) -> (dinie_sandbox::Sandbox, dinie::Client) {
     let mut config = dinie_sandbox::SandboxConfig {
+        lookup_delay: std::time::Duration::ZERO,
         review_delay: std::time::Duration::from_millis(200),
         ..Default::default()
     };
@@ -68,6 +69,8 @@ impl SandboxSite {
         let listener = tokio::net::TcpListener::bind(self.addr).await.unwrap();
         let config = dinie_sandbox::SandboxConfig {
             db: Some(self.dir.path().join("sandbox.db")),
+            // Long enough that a draft's documents meet a `creating` customer and wait.
+            lookup_delay: std::time::Duration::from_millis(300),
             review_delay: std::time::Duration::from_millis(200),
             ..Default::default()
         };
@@ -166,6 +169,111 @@ pub fn cpf() -> String {
         let body: [u8; 9] = std::array::from_fn(|_| fastrand::u8(0..10));
         if let Ok(c) = dinie::br::Cpf::from_body(body) {
             return c.as_str().to_owned();
+        }
+    }
+}
+
+/// The sandbox's legal forms, by the 8th character of a CNPJ (see `dinie-sandbox --help`).
+#[derive(Debug, Clone, Copy)]
+pub enum Form {
+    /// A MEI: CCMEI, the applicant's identity and selfie, proof of address (optional).
+    Mei,
+    /// An LTDA with two co-owners.
+    Ltda,
+}
+
+/// A random valid CNPJ that the sandbox treats as `form`.
+pub fn cnpj(form: Form) -> String {
+    let eighth = match form {
+        Form::Mei => '1',
+        Form::Ltda => '6',
+    };
+    let body: String = (0..12)
+        .map(|i| {
+            if i == 7 {
+                eighth
+            } else {
+                char::from(b'0' + fastrand::u8(0..10))
+            }
+        })
+        .collect();
+    dinie::br::Cnpj::from_body(&body)
+        .unwrap()
+        .as_str()
+        .to_owned()
+}
+
+/// Registers a company of `form` through the API and waits until Dinie has listed its
+/// requirements (the embedded sandbox keeps a new customer `creating` for a moment).
+pub async fn register(api: &dinie::Client, form: Form, email: &str) -> dinie::Customer {
+    let created = api
+        .customers()
+        .create(cpf(), cnpj(form))
+        .email(email)
+        .phone("+5511987654321")
+        .send()
+        .await
+        .unwrap()
+        .into_customer();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let c = api.customers().get(&created.id).await.unwrap();
+        if c.status != dinie::CustomerStatus::Creating {
+            return c;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "still creating");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// Does what Dinie's capture app does with a session, as the borrower's phone would: exchanges
+/// its code for the session's token and uploads every selfie still missing with it.
+pub async fn complete_biometrics(session_url: &str) {
+    let http = reqwest::Client::new();
+    let (base, code) = session_url.rsplit_once("/biometrics/").unwrap();
+    let scoped: serde_json::Value = http
+        .post(format!("{base}/biometrics/session-exchange"))
+        .json(&serde_json::json!({ "code": code }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = scoped["access_token"].as_str().unwrap().to_owned();
+    let customer = format!(
+        "{base}/customers/{}",
+        scoped["customer_id"].as_str().unwrap()
+    );
+    let c: serde_json::Value = http
+        .get(&customer)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for k in c["kyc"].as_array().unwrap() {
+        if k["requirement_type"] == "selfie" && k.get("submitted").is_none() {
+            let form = reqwest::multipart::Form::new()
+                .text(
+                    "requirement_id",
+                    k["requirement_id"].as_str().unwrap().to_owned(),
+                )
+                .part(
+                    "file",
+                    reqwest::multipart::Part::bytes(b"\xff\xd8\xff\xe0 selfie".to_vec())
+                        .file_name("selfie.jpg"),
+                );
+            let r = http
+                .post(format!("{customer}/kyc-attachments/selfie"))
+                .bearer_auth(&token)
+                .multipart(form)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 201);
         }
     }
 }

@@ -33,6 +33,20 @@ pub fn for_notice(notice: &Notice, language: &str) -> Wording {
             }
             .to_owned(),
         },
+        Notice::Denied => Wording {
+            title: if pt {
+                "Cadastro negado"
+            } else {
+                "Registration denied"
+            }
+            .to_owned(),
+            body: if pt {
+                "A Dinie negou o cadastro de um cliente. Abra o Dinie Desk para ver os detalhes."
+            } else {
+                "Dinie denied a customer's registration. Open Dinie Desk for the details."
+            }
+            .to_owned(),
+        },
         Notice::Rejected { item } => Wording {
             title: if pt {
                 "Documento recusado"

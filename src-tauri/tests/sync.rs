@@ -19,8 +19,17 @@ struct World {
 }
 
 async fn world() -> World {
+    world_with(std::time::Duration::ZERO).await
+}
+
+/// A world whose sandbox keeps new customers `creating` for `lookup`.
+async fn world_with(lookup: std::time::Duration) -> World {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let sandbox = dinie_sandbox::Sandbox::start(Default::default(), listener)
+    let config = dinie_sandbox::SandboxConfig {
+        lookup_delay: lookup,
+        ..Default::default()
+    };
+    let sandbox = dinie_sandbox::Sandbox::start(config, listener)
         .await
         .unwrap();
     let client = dinie_desk::services::connection::client(
@@ -39,12 +48,27 @@ async fn world() -> World {
     }
 }
 
+/// A MEI's CNPJ (the sandbox's rule: 8th character 0–3).
+fn mei_cnpj() -> String {
+    let body: String = (0..12)
+        .map(|i| {
+            if i == 7 {
+                '2'
+            } else {
+                char::from(b'0' + fastrand::u8(0..10))
+            }
+        })
+        .collect();
+    dinie::br::Cnpj::from_body(&body).unwrap().to_string()
+}
+
 fn form(name: &str) -> RegistrationForm {
     loop {
         let body: [u8; 9] = std::array::from_fn(|_| fastrand::u8(0..10));
         if let Ok(cpf) = dinie::br::Cpf::from_body(body) {
             return RegistrationForm {
                 cpf: cpf.to_string(),
+                cnpj: Some(mei_cnpj()),
                 name: name.into(),
                 email: "maria@example.com".into(),
                 phone: "(11) 98765-4321".into(),
@@ -113,36 +137,90 @@ async fn an_upload_that_arrived_before_a_stop_is_not_sent_again() {
     w.store
         .document_state(&cnh.id, DocumentState::Uploading, None)
         .unwrap();
+    let identity = customer
+        .kyc
+        .iter()
+        .find(|k| k.requirement_type == dinie::RequirementType::Identity)
+        .unwrap();
     w.conn
         .client()
         .customers()
-        .upload_document(&customer.id, "cnh")
+        .kyc_attachment(
+            &customer.id,
+            dinie::AttachmentTarget {
+                requirement_id: identity.requirement_id.clone(),
+                evidence_type: dinie::EvidenceType::Cnh,
+                attachment_type: dinie::AttachmentType::File,
+            },
+        )
         .reader(std::io::Cursor::new(PNG.to_vec()), "cnh.png")
         .send()
         .await
         .unwrap();
 
-    // The next run sends the selfie only; the CCMEI is not needed (no CNPJ): attention.
+    // The next run sends the CCMEI only; the selfie of a draft of the previous release is
+    // explained (the capture takes selfies now): attention.
     let outcome = send::send(&w.conn, &w.store, "d1").await.unwrap();
     let Outcome::Attention { problem, .. } = outcome else {
         panic!("{outcome:?}")
     };
-    assert!(problem.message.contains("ccmei"), "{}", problem.message);
-    assert_eq!(w.sandbox.state().count("documents").await.unwrap(), 2);
+    assert!(
+        problem.message.contains("biometrics"),
+        "{}",
+        problem.message
+    );
+    assert_eq!(w.sandbox.state().count("attachments").await.unwrap(), 2);
     assert_eq!(w.sandbox.state().count("customers").await.unwrap(), 1);
     let docs = w.store.get("d1").unwrap().documents;
     let state = |id: &str| docs.iter().find(|d| d.id == id).unwrap().state;
     assert_eq!(state(&cnh.id), DocumentState::Uploaded);
-    assert_eq!(state(&selfie.id), DocumentState::Uploaded);
-    assert_eq!(state(&other.id), DocumentState::Refused);
+    assert_eq!(state(&other.id), DocumentState::Uploaded);
+    assert_eq!(state(&selfie.id), DocumentState::Refused);
 
     // The agent removes it and sends again: done, nothing sent twice.
-    w.store.remove_document(&other.id).unwrap();
+    w.store.remove_document(&selfie.id).unwrap();
     let draft = w.store.get("d1").unwrap();
     w.store.queue("d1", "embedded", &draft.form).unwrap();
     let outcome = send::send(&w.conn, &w.store, "d1").await.unwrap();
     assert!(matches!(outcome, Outcome::Sent { .. }), "{outcome:?}");
-    assert_eq!(w.sandbox.state().count("documents").await.unwrap(), 2);
+    assert_eq!(w.sandbox.state().count("attachments").await.unwrap(), 2);
+}
+
+#[tokio::test]
+async fn documents_wait_until_dinie_has_listed_the_requirements() {
+    let w = world_with(std::time::Duration::from_millis(300)).await;
+    w.store.queue("d1", "embedded", &form("Criando")).unwrap();
+    let front = w
+        .store
+        .attach("d1", "identity_card_front", "rg frente.png", "png", PNG)
+        .unwrap();
+    let outcome = send::send(&w.conn, &w.store, "d1").await.unwrap();
+    assert!(
+        matches!(outcome, Outcome::Registered { created: true, .. }),
+        "{outcome:?}"
+    );
+    let d = w.store.get("d1").unwrap();
+    assert_eq!(d.state, DraftState::Queued);
+    assert!(d.customer_id.is_some());
+    assert_eq!(w.sandbox.state().count("attachments").await.unwrap(), 0);
+
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    let outcome = send::send(&w.conn, &w.store, "d1").await.unwrap();
+    assert!(
+        matches!(outcome, Outcome::Sent { created: false, .. }),
+        "{outcome:?}"
+    );
+    let doc = w
+        .store
+        .get("d1")
+        .unwrap()
+        .documents
+        .into_iter()
+        .find(|x| x.id == front.id)
+        .unwrap();
+    assert_eq!(doc.state, DocumentState::Uploaded);
+    assert_eq!(w.sandbox.state().count("attachments").await.unwrap(), 1);
+    assert_eq!(w.sandbox.state().count("customers").await.unwrap(), 1);
 }
 
 #[tokio::test]
@@ -153,7 +231,7 @@ async fn a_conflict_needs_the_agent_and_a_fixed_draft_goes_out_under_a_new_key()
     w.conn
         .client()
         .customers()
-        .create(taken.as_str())
+        .create(taken.as_str(), mei_cnpj())
         .name("Antes")
         .email("a@example.com")
         .phone("+5511987654321")

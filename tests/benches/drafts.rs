@@ -32,7 +32,7 @@ async fn main() {
     let bearer = format!("Authorization: Bearer {}", access_token(&base).await);
     let request = |i: usize, doc: &str, name: &str, prefix: &str| -> Vec<String> {
         let body = serde_json::json!({
-            "cpf": doc, "name": name, "email": format!("t{i}@example.com"),
+            "cpf": doc, "cnpj": dinie_desk_e2e::cnpj(dinie_desk_e2e::Form::Mei), "name": name, "email": format!("t{i}@example.com"),
             "phone": "+5511987654321", "external_id": format!("{prefix}-{i}"),
         });
         vec![
@@ -80,9 +80,10 @@ async fn main() {
     let (mut target, base) = release_sandbox(&["--review-delay-ms", "600000"]).await;
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("borrowers.csv");
-    let mut text = String::from("cpf;nome;email;telefone\n");
+    let mut text = String::from("cpf;cnpj;nome;email;telefone\n");
     for (i, (doc, name)) in borrowers().iter().enumerate() {
-        text += &format!("{doc};{name};t{i}@example.com;11987654321\n");
+        let cnpj = dinie_desk_e2e::cnpj(dinie_desk_e2e::Form::Mei);
+        text += &format!("{doc};{cnpj};{name};t{i}@example.com;11987654321\n");
     }
     std::fs::write(&csv, text).unwrap();
     let app = App::launch().await;

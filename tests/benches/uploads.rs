@@ -6,7 +6,7 @@
 
 use std::process::Command;
 
-use dinie_desk_e2e::{access_token, client_for, cpf, release_sandbox, App};
+use dinie_desk_e2e::{access_token, client_for, release_sandbox, App};
 
 const SIZE: u64 = 100 * 1024 * 1024;
 
@@ -40,15 +40,15 @@ async fn main() {
     let size = std::fs::metadata(&file).unwrap().len();
 
     // curl -F, the reference.
-    let for_curl = api
-        .customers()
-        .create(cpf())
-        .name("Curl")
-        .email("c@example.com")
-        .phone("+5511987654321")
-        .send()
-        .await
-        .unwrap();
+    let for_curl = dinie_desk_e2e::register(&api, dinie_desk_e2e::Form::Mei, "c@example.com").await;
+    let identity_of = |c: &dinie::Customer| {
+        c.kyc
+            .iter()
+            .find(|k| k.requirement_type == dinie::RequirementType::Identity)
+            .unwrap()
+            .requirement_id
+            .clone()
+    };
     let token = access_token(&base).await;
     let out = Command::new("/usr/bin/time")
         .args([
@@ -63,12 +63,17 @@ async fn main() {
         ])
         .arg("-H")
         .arg(format!("Authorization: Bearer {}", token))
-        .args(["-F", "type=cnh", "-F"])
+        .arg("-F")
+        .arg(format!("requirement_id={}", identity_of(&for_curl)))
+        .args([
+            "-F",
+            "evidence_type=cnh",
+            "-F",
+            "attachment_type=file",
+            "-F",
+        ])
         .arg(format!("file=@{};type=application/pdf", file.display()))
-        .arg(format!(
-            "{base}/customers/{}/documents",
-            for_curl.customer().id
-        ))
+        .arg(format!("{base}/customers/{}/kyc-attachments", for_curl.id))
         .output()
         .unwrap();
     let code = String::from_utf8_lossy(&out.stdout).to_string();
@@ -79,16 +84,8 @@ async fn main() {
     assert_eq!(code, "201", "curl upload failed: {timing}");
 
     // The app, as an agent would: a connection to that sandbox, the customer, the file.
-    let customer = api
-        .customers()
-        .create(cpf())
-        .name("App")
-        .email("a@example.com")
-        .phone("+5511987654321")
-        .send()
-        .await
-        .unwrap()
-        .into_customer();
+    let customer = dinie_desk_e2e::register(&api, dinie_desk_e2e::Form::Mei, "a@example.com").await;
+    let identity = identity_of(&customer);
     let app = App::launch().await;
     app.add_custom_profile(
         "Bench",
@@ -116,12 +113,12 @@ async fn main() {
     let js = format!(
         r#"const done = arguments[0];
         import('./js/panels/documents.js').then(async (m) => {{
-            await m.addFiles({files}, 'cnh');
+            await m.addFiles({files}, '{identity}');
             const send = document.querySelector('.upload .upload-send');
             if (!send) {{ done(document.querySelector('.upload')?.textContent ?? 'no upload row'); return; }}
             const t0 = performance.now();
             send.click();
-            const wait = () => document.querySelector(".kyc-item[data-type='cnh'][data-status='submitted']")
+            const wait = () => document.querySelector(".kyc-item[data-requirement='{identity}'][data-state='submitted']")
                 ? done(performance.now() - t0) : setTimeout(wait, 5);
             wait();
         }}, (e) => done(String(e)));"#,

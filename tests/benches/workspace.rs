@@ -24,7 +24,7 @@ async fn main() {
             let api = api.clone();
             async move {
                 api.customers()
-                    .create(cpf())
+                    .create(cpf(), dinie_desk_e2e::cnpj(dinie_desk_e2e::Form::Mei))
                     .name(format!("Cliente {i:05}"))
                     .email("c@example.com")
                     .phone("+5511987654321")

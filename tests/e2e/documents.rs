@@ -1,32 +1,33 @@
-//! KYC documents: checked before a byte is sent, streamed, reviewed, resent.
+//! KYC evidence: each file checked and shown where it goes before a byte is sent, streamed,
+//! reviewed, rejected, sent again and resubmitted; biometrics in its own window.
 
-use dinie_desk_e2e::{cpf, App};
+use dinie_desk_e2e::{register, App, Form};
 
-/// Registers a CPF-only customer through the API and opens its detail in the app.
-async fn open_new_customer(app: &App) -> (dinie::Client, dinie::Customer) {
+/// Registers a company through the API and opens its detail in the app.
+async fn open_new_customer(app: &App, form: Form, email: &str) -> (dinie::Client, dinie::Customer) {
     let api = app.embedded_api().await;
-    let customer = api
-        .customers()
-        .create(cpf())
-        .name("Joana Docs")
-        .email("joana@example.com")
-        .phone("+5511987654321")
-        .send()
-        .await
-        .unwrap()
-        .into_customer();
+    let customer = register(&api, form, email).await;
     app.click("#refresh-customers").await;
     app.click(&format!(".customer-row[data-id='{}']", customer.id))
         .await;
-    app.wait_for("#uploads").await;
+    app.wait_for("#checklist").await;
     (api, customer)
 }
 
-/// Picks `path` as the agent would and hands it to the documents panel as `type` (a JS
-/// string literal, or `null`).
-async fn add(app: &App, path: &str, doc_type: &str) {
-    let files = app.pick(&[path]).await;
-    feed(app, &format!("addFiles({files}, {doc_type})")).await;
+fn requirement_of(c: &dinie::Customer, t: dinie::RequirementType) -> String {
+    c.kyc
+        .iter()
+        .find(|k| k.requirement_type == t)
+        .unwrap()
+        .requirement_id
+        .clone()
+}
+
+/// Picks `paths` as the agent would and hands them to the documents panel as dropped on
+/// `requirement` (a JS string literal, or `null`).
+async fn add(app: &App, paths: &[&str], requirement: &str) {
+    let files = app.pick(paths).await;
+    feed(app, &format!("addFiles({files}, {requirement})")).await;
 }
 
 /// Calls the documents module as the native picker (or a drop) would.
@@ -37,8 +38,19 @@ async fn feed(app: &App, call: &str) {
     assert_eq!(app.script_async(&js).await, true);
 }
 
+async fn slot_of(app: &App, name: &str) -> String {
+    let js = format!(
+        "return document.querySelector(\".upload[data-name='{name}'] .upload-type\").value"
+    );
+    app.script(&js)
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
 #[tokio::test]
-async fn documents_are_checked_before_sending_then_streamed_and_reviewed() {
+async fn evidence_is_checked_placed_streamed_rejected_resent_and_reviewed() {
     let dir = tempfile::tempdir().unwrap();
     let path = |name: &str, bytes: &[u8]| {
         let p = dir.path().join(name);
@@ -49,59 +61,86 @@ async fn documents_are_checked_before_sending_then_streamed_and_reviewed() {
     png.extend_from_slice(&[
         0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0, 0x90, 0x77, 0x53, 0xDE,
     ]);
-    let selfie = path("selfie-joana.png", &png);
-    let cnh = path("CNH joana.pdf", b"%PDF-1.4\n1 0 obj <</Type /Pages /Count 2>>\n2 0 obj <</Type /Page>>\n3 0 obj <</Type /Page>>\n%%EOF");
+    let front = path("CNH frente.pdf", b"%PDF-1.4\n1 0 obj <</Type /Pages /Count 2>>\n2 0 obj <</Type /Page>>\n3 0 obj <</Type /Page>>\n%%EOF");
+    let back = path("CNH verso.jpg", &[0xFF, 0xD8, 0xFF, 0xE0, 0, 1, 2, 3]);
     let fake = path("documento.png", b"this is only text, renamed to .png");
+    let scan = path("scan001.pdf", b"%PDF-1.4 x");
+    let rejected = path("ccmei-reject.pdf", b"%PDF-1.4 unreadable");
     let ccmei = path("ccmei.pdf", b"%PDF-1.4 x");
-    let rejected = path("cnh-reject.jpg", &[0xFF, 0xD8, 0xFF, 0xE0, 0, 1, 2, 3]);
+    let address = path("comprovante.png", &png);
     App::run("documents", |app| async move {
-        let (api, customer) = open_new_customer(&app).await;
+        let (api, customer) = open_new_customer(&app, Form::Mei, "mei@example.com").await;
+        let identity = requirement_of(&customer, dinie::RequirementType::Identity);
+        let proof = requirement_of(&customer, dinie::RequirementType::ProofOfAddress);
+        app.wait_for_text(".kyc-group[data-kind='company']", "Empresa").await;
+        app.wait_for_text(".kyc-group[data-kind='applicant']", "Titular").await;
+        app.wait_for("#submit-review[disabled]").await;
 
-        // Refused before upload: text named .png, a type this customer does not need.
-        add(&app, &fake, "'selfie'").await;
+        // Refused before upload: text named .png; a file with no clue waits for the agent.
+        add(&app, &[&fake], "null").await;
         app.wait_for_text(".upload[data-name='documento.png'] .upload-problem", "não é PDF, JPEG nem PNG").await;
-        add(&app, &ccmei, "'ccmei'").await;
-        app.wait_for_text(".upload[data-name='ccmei.pdf'] .upload-problem", "não precisa").await;
+        add(&app, &[&scan], "null").await;
+        app.wait_for_text(".upload[data-name='scan001.pdf'] .upload-problem", "Escolha para onde vai").await;
         assert!(app.script("return document.querySelector(\".upload[data-name='documento.png'] .upload-send\") === null").await.as_bool().unwrap());
 
-        // A rejected CNH shows the reviewer's message, then a good one is sent again.
-        add(&app, &rejected, "'cnh'").await;
-        app.click(".upload[data-name='cnh-reject.jpg'] .upload-send").await;
-        app.wait_for(".kyc-item[data-type='cnh'][data-status='submitted']").await;
-        app.wait_for_text(".kyc-item[data-type='cnh'][data-status='rejected'] .kyc-message", "ilegível").await;
+        // A CCMEI the reviewer will reject, placed by its name.
+        add(&app, &[&rejected], "null").await;
+        assert_eq!(slot_of(&app, "ccmei-reject.pdf").await, "company_document:ccmei:file");
 
-        // Picked files: the type is proposed from the name; a PDF shows its page count.
-        add(&app, &cnh, "null").await;
-        app.wait_for_text(".upload[data-name='CNH joana.pdf']", "2 pág.").await;
-        let chosen = app.script("return document.querySelector(\".upload[data-name='CNH joana.pdf'] .upload-type\").value").await;
-        assert_eq!(chosen, "cnh");
-        app.click(".upload[data-name='CNH joana.pdf'] .upload-send").await;
-        app.wait_for(".kyc-item[data-type='cnh'][data-status='submitted']").await;
+        // Two files dropped on the identity: which side each is comes from the names, shown
+        // before sending; a PDF shows its page count.
+        add(&app, &[&back, &front], &format!("'{identity}'")).await;
+        app.wait_for_text(".upload[data-name='CNH frente.pdf']", "2 pág.").await;
+        assert_eq!(slot_of(&app, "CNH frente.pdf").await, format!("{identity}:cnh:front"));
+        assert_eq!(slot_of(&app, "CNH verso.jpg").await, format!("{identity}:cnh:back"));
 
-        // A synthetic native drop on the selfie item: the item gives the type; an image shows a
-        // thumbnail before it is sent.
-        let files = app.pick(&[&selfie]).await;
+        // A synthetic native drop on the proof-of-address item: the item gives the slot; an
+        // image shows a thumbnail before it is sent.
+        let files = app.pick(&[&address]).await;
         let drop = format!(
             r#"const done = arguments[0];
             import('./js/panels/documents.js').then((m) => {{
-                const r = document.querySelector(".kyc-item[data-type='selfie']").getBoundingClientRect();
+                const r = document.querySelector(".kyc-item[data-requirement='{proof}']").getBoundingClientRect();
                 const k = window.devicePixelRatio || 1;
                 return m.handleDrop({{ files: {files}, position: {{ x: (r.left + 10) * k, y: (r.top + 10) * k }} }});
             }}).then(() => done(true), (e) => done(String(e)));"#
         );
         assert_eq!(app.script_async(&drop).await, true);
-        let chosen = app.script("return document.querySelector(\".upload[data-name='selfie-joana.png'] .upload-type\").value").await;
-        assert_eq!(chosen, "selfie");
-        let thumb = app.script("return document.querySelector(\".upload[data-name='selfie-joana.png'] img.thumb\").src").await;
+        assert_eq!(slot_of(&app, "comprovante.png").await, format!("{proof}:proof_of_address:file"));
+        let thumb = app.script("return document.querySelector(\".upload[data-name='comprovante.png'] img.thumb\").src").await;
         assert!(thumb.as_str().unwrap().starts_with("preview:") || thumb.as_str().unwrap().contains("preview.localhost"), "{thumb}");
-        app.click("#send-uploads").await;
-        app.wait_for(".kyc-item[data-type='selfie'][data-status='submitted']").await;
 
-        app.wait_for(".kyc-item[data-type='cnh'][data-status='approved']").await;
+        // The agent drops the useless ones and sends the rest.
+        for name in ["documento.png", "scan001.pdf"] {
+            app.click(&format!(".upload[data-name='{name}'] .upload-remove")).await;
+        }
+        app.click("#send-uploads").await;
+        app.wait_for(&format!(".kyc-item[data-requirement='{identity}'][data-state='submitted']")).await;
+        app.wait_for(".kyc-item[data-type='company_document'][data-state='submitted']").await;
+        app.wait_for_text(&format!(".kyc-item[data-requirement='{identity}'] .kyc-parts"), "frente ✓").await;
+
+        // The selfie is the capture's; then the customer can be submitted.
+        app.wait_for_text("#review-missing", "Selfie").await;
+        let session = api.customers().create_biometrics_session(&customer.id).await.unwrap();
+        dinie_desk_e2e::complete_biometrics(&session.session_url).await;
+        app.wait_for("#submit-review:not([disabled])").await;
+        app.click("#submit-review").await;
+        app.wait_for("#customer-status[data-status='under_review']").await;
+
+        // The review rejects the CCMEI with a reason and what to do; a good one goes again and
+        // the customer is submitted again.
+        app.wait_for_text(".kyc-item[data-type='company_document'][data-state='rejected'] .kyc-message", "ilegível").await;
+        app.wait_for("#customer-status[data-status='pending_kyc']").await;
+        app.wait_for_text("#review-card", "envie para análise de novo").await;
+        add(&app, &[&ccmei], "null").await;
+        app.click(".upload[data-name='ccmei.pdf'] .upload-send").await;
+        app.wait_for(".kyc-item[data-type='company_document'][data-state='submitted']").await;
+        app.click("#submit-review").await;
+        app.wait_for("#customer-status[data-status='active']").await;
+        let offers = app.wait_for_text("#offers", "R$").await;
+        assert!(offers.contains("12 parcelas") && offers.contains("de 6 a 24 parcelas"), "{offers}");
+        app.wait_for_text("#timeline", "customer.review_returned").await;
         app.screenshot("documents").await;
-        let docs = api.customers().get(&customer.id).await.unwrap();
-        let selfie = docs.kyc_item("selfie").unwrap().status.to_string();
-        assert!(selfie == "submitted" || selfie == "approved", "{selfie}");
         app
     })
     .await;
@@ -110,33 +149,40 @@ async fn documents_are_checked_before_sending_then_streamed_and_reviewed() {
 #[tokio::test]
 async fn biometrics_runs_in_an_isolated_window_that_closes_when_done() {
     App::run("biometrics", |app| async move {
-        let (_api, _customer) = open_new_customer(&app).await;
+        let (_api, _customer) = open_new_customer(&app, Form::Mei, "bio@example.com").await;
+        app.wait_for(".kyc-item[data-type='selfie'][data-action='biometrics']").await;
         app.click("#start-biometrics").await;
         app.wait_for("#session-qr").await;
         let link = app.wait_for("#session-link").await.text().await.unwrap();
-        assert!(link.contains("/api/v3/biometrics/"), "{link}");
+        assert!(link.contains("/api/v3/biometrics/dinie_bsc_"), "{link}");
         app.wait_for_text("#session-expiry", "vale até").await;
 
         // The capture window opens in a private browsing context of its own (nothing of the
         // session outlives it), which WebDriver does not see: it is found by its X title.
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(15);
         while !app.window_titles().contains("Biometria") {
-            assert!(tokio::time::Instant::now() < deadline, "no capture window opened");
+            assert!(tokio::time::Instant::now() < deadline, "no capture window opened: {}", app.window_titles());
             tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         }
         assert_eq!(app.driver.windows().await.unwrap().len(), 1, "only the main window is automatable");
-        // The borrower completes the capture on the session page (its form posts here).
-        let done = reqwest::Client::new()
-            .post(format!("{link}/complete"))
-            .send()
-            .await
-            .unwrap();
-        assert!(done.status().is_success() || done.status().is_redirection(), "{}", done.status());
 
-        // The follower sees the item leave `pending` and closes the window.
-        app.wait_for(".kyc-item[data-type='biometrics'][data-status='submitted'], .kyc-item[data-type='biometrics'][data-status='approved']").await;
+        // The borrower captures the selfie in the window: its page exchanged the session's code
+        // for the session's own token and focuses the capture button; Enter presses it.
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            app.press_in_window("Biometria — Dinie", "Return");
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            let done = app.script("return !!document.querySelector(\".kyc-item[data-type='selfie'][data-state='submitted'], .kyc-item[data-type='selfie'][data-state='accepted']\")").await;
+            if done.as_bool() == Some(true) {
+                break;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "the selfie never arrived: {}", app.window_titles());
+        }
+
+        // The follower sees the selfie arrive and closes the window.
+        app.wait_for(".kyc-item[data-type='selfie'][data-state='submitted'], .kyc-item[data-type='selfie'][data-state='accepted']").await;
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(15);
-        while app.window_titles().contains("Biometria") {
+        while app.window_titles().contains("Biometria — Dinie") {
             assert!(tokio::time::Instant::now() < deadline, "the capture window stayed open");
             tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         }
@@ -152,8 +198,9 @@ async fn a_vanished_file_and_a_session_opened_elsewhere_are_explained() {
     std::fs::write(&gone, b"%PDF-1.4 x").unwrap();
     let gone = gone.display().to_string();
     App::run("vanished", |app| async move {
-        let (api, customer) = open_new_customer(&app).await;
-        add(&app, &gone, "'cnh'").await;
+        let (api, customer) = open_new_customer(&app, Form::Mei, "v@example.com").await;
+        let identity = requirement_of(&customer, dinie::RequirementType::Identity);
+        add(&app, &[&gone], &format!("'{identity}'")).await;
         app.wait_for(".upload[data-name='cnh-sumiu.pdf'] .upload-send")
             .await;
         std::fs::remove_file(&gone).unwrap();
@@ -184,16 +231,8 @@ async fn an_upload_can_be_cancelled_and_sent_again() {
     let (sandbox, api) =
         dinie_desk_e2e::standalone_sandbox_with(|c| c.max_upload_bytes = 400 << 20).await;
     let url = sandbox.base_url();
-    let customer = api
-        .customers()
-        .create(cpf())
-        .name("Grande")
-        .email("g@example.com")
-        .phone("+5511987654321")
-        .send()
-        .await
-        .unwrap()
-        .into_customer();
+    let customer = register(&api, Form::Mei, "g@example.com").await;
+    let identity = requirement_of(&customer, dinie::RequirementType::Identity);
     let dir = tempfile::tempdir().unwrap();
     let big = dir.path().join("cnh-grande.pdf");
     {
@@ -220,7 +259,7 @@ async fn an_upload_can_be_cancelled_and_sent_again() {
         app.click(&format!(".customer-row[data-id='{}']", customer.id))
             .await;
         app.wait_for("#uploads").await;
-        add(&app, &big, "'cnh'").await;
+        add(&app, &[&big], &format!("'{identity}'")).await;
         app.click(".upload[data-name='cnh-grande.pdf'] .upload-send")
             .await;
         app.click(".upload[data-name='cnh-grande.pdf'] .upload-cancel")
@@ -231,16 +270,18 @@ async fn an_upload_can_be_cancelled_and_sent_again() {
         )
         .await;
         assert_eq!(
-            state.count("documents").await.unwrap(),
+            state.count("attachments").await.unwrap(),
             0,
             "nothing was recorded"
         );
         // Sent again, it goes through.
         app.click(".upload[data-name='cnh-grande.pdf'] .upload-send")
             .await;
-        app.wait_for(".kyc-item[data-type='cnh'][data-status='submitted']")
-            .await;
-        assert_eq!(state.count("documents").await.unwrap(), 1);
+        app.wait_for(&format!(
+            ".kyc-item[data-requirement='{identity}'][data-state='submitted']"
+        ))
+        .await;
+        assert_eq!(state.count("attachments").await.unwrap(), 1);
         app
     })
     .await;

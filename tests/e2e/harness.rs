@@ -40,7 +40,10 @@ async fn a_standalone_sandbox_serves_the_api() {
     let (sandbox, client) = dinie_desk_e2e::standalone_sandbox().await;
     let c = client
         .customers()
-        .create(dinie_desk_e2e::cpf())
+        .create(
+            dinie_desk_e2e::cpf(),
+            dinie_desk_e2e::cnpj(dinie_desk_e2e::Form::Mei),
+        )
         .name("Harness")
         .email("h@example.com")
         .phone("+5511987654321")

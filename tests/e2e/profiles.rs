@@ -12,7 +12,7 @@ async fn add_profile(app: &App, name: &str, url: &str, client_id: &str, secret: 
 async fn a_profile_for_a_standalone_sandbox_survives_a_restart() {
     let (sandbox, api) = standalone_sandbox().await;
     api.customers()
-        .create(cpf())
+        .create(cpf(), dinie_desk_e2e::cnpj(dinie_desk_e2e::Form::Mei))
         .name("Cliente do Parceiro")
         .email("p@example.com")
         .phone("+5511987654321")
@@ -293,6 +293,11 @@ async fn a_locked_or_missing_keychain_says_how_to_fix_it_and_stores_nothing() {
         app.click("#new-customer").await;
         let doc = dinie_desk_e2e::cpf();
         app.fill("#reg-cpf", &doc).await;
+        app.fill(
+            "#reg-cnpj",
+            &dinie_desk_e2e::cnpj(dinie_desk_e2e::Form::Mei),
+        )
+        .await;
         app.fill("#reg-name", "Sem Rascunho").await;
         app.fill("#reg-email", "sem@example.com").await;
         app.fill("#reg-phone", "11987654321").await;

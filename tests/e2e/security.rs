@@ -80,6 +80,11 @@ async fn a_locked_keychain_keeps_the_chosen_connection_and_sends_nothing() {
         app.click("#new-customer").await;
         let doc = cpf();
         app.fill("#reg-cpf", &doc).await;
+        app.fill(
+            "#reg-cnpj",
+            &dinie_desk_e2e::cnpj(dinie_desk_e2e::Form::Mei),
+        )
+        .await;
         app.fill("#reg-name", "Borrower Real").await;
         app.fill("#reg-email", "real@example.com").await;
         app.fill("#reg-phone", "11987654321").await;
@@ -142,7 +147,7 @@ async fn files_the_agent_did_not_choose_cannot_be_read() {
         let api = app.embedded_api().await;
         let customer = api
             .customers()
-            .create(cpf())
+            .create(cpf(), dinie_desk_e2e::cnpj(dinie_desk_e2e::Form::Mei))
             .name("Sem Arquivos")
             .email("s@example.com")
             .phone("+5511987654321")

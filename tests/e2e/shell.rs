@@ -36,7 +36,10 @@ async fn a_customer_created_through_the_api_appears_after_refresh() {
         for (i, name) in ["Maria da Silva", "João Pereira"].into_iter().enumerate() {
             client
                 .customers()
-                .create(if i == 0 { doc.clone() } else { cpf() })
+                .create(
+                    if i == 0 { doc.clone() } else { cpf() },
+                    dinie_desk_e2e::cnpj(dinie_desk_e2e::Form::Mei),
+                )
                 .name(name)
                 .email("m@example.com")
                 .phone("+5511987654321")
@@ -55,7 +58,10 @@ async fn a_customer_created_through_the_api_appears_after_refresh() {
             table.contains(&masked),
             "the CPF is shown with its mask: {table}"
         );
-        assert!(table.contains("KYC pendente"), "status badge: {table}");
+        assert!(
+            table.contains("Criando") || table.contains("KYC pendente"),
+            "status badge: {table}"
+        );
         app.screenshot("customers-list").await;
         app
     })

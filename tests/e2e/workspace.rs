@@ -8,6 +8,11 @@ async fn embedded_api(app: &App) -> dinie::Client {
 
 async fn fill_registration(app: &App, cpf: &str, email: &str, external: &str) {
     app.fill("#reg-cpf", cpf).await;
+    app.fill(
+        "#reg-cnpj",
+        &dinie_desk_e2e::cnpj(dinie_desk_e2e::Form::Mei),
+    )
+    .await;
     app.fill("#reg-name", "Maria da Silva").await;
     app.fill("#reg-email", email).await;
     app.fill("#reg-phone", "11987654321").await;
@@ -46,10 +51,11 @@ async fn registering_explains_every_answer() {
         let doc = cpf();
         fill_registration(&app, &doc, "maria@example.com", "crm-1").await;
         app.click("#reg-submit").await;
+        // Dinie looks the company up (`creating`); the checklist fills in on its own.
         app.wait_for_text("#customer-name", "Maria da Silva").await;
-        app.wait_for(".kyc-item[data-type='cnh'][data-status='pending']")
+        app.wait_for(".kyc-item[data-type='identity'][data-state='pending']")
             .await;
-        app.wait_for_text("#stepper li[aria-current='step']", "Cadastro")
+        app.wait_for_text("#stepper li[aria-current='step']", "Documentos")
             .await;
         app.wait_for_text("#timeline", "customer.created").await;
 
@@ -87,7 +93,7 @@ async fn search_filter_and_page_through_250_customers() {
         for i in 0..250 {
             let doc = if i == 17 { wanted.clone() } else { cpf() };
             api.customers()
-                .create(doc)
+                .create(doc, dinie_desk_e2e::cnpj(dinie_desk_e2e::Form::Mei))
                 .name(format!("Cliente {i:03}"))
                 .email("c@example.com")
                 .phone("+5511987654321")
@@ -126,78 +132,136 @@ async fn search_filter_and_page_through_250_customers() {
     .await;
 }
 
+/// Two files for one person's identity, dropped on its requirement: front and back.
+async fn drop_identity(app: &App, requirement: &str, front: &str, back: &str) {
+    let files = app.pick(&[front, back]).await;
+    let js = format!(
+        "const done = arguments[0]; import('./js/panels/documents.js').then(m => m.addFiles({files}, '{requirement}')).then(() => done(true), (e) => done(String(e)));"
+    );
+    assert_eq!(app.script_async(&js).await, true);
+}
+
 #[tokio::test]
-async fn a_fix_email_is_corrected_and_a_customer_is_followed_to_active() {
+async fn an_ltda_with_two_co_owners_goes_from_registration_to_active() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, bytes: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.display().to_string()
+    };
+    let jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0, 1, 2, 3];
+    let articles = file("contrato social.pdf", b"%PDF-1.4 contrato");
     App::run("follow", |app| async move {
         let api = embedded_api(&app).await;
         app.click("#new-customer").await;
-        fill_registration(&app, &cpf(), "ana+fix@example.com", "crm-fix").await;
+        app.fill("#reg-cnpj", &dinie_desk_e2e::cnpj(dinie_desk_e2e::Form::Ltda)).await;
+        app.fill("#reg-cpf", &cpf()).await;
+        app.fill("#reg-email", "socios@example.com").await;
+        app.fill("#reg-phone", "11987654321").await;
+        app.fill("#reg-externalId", "crm-ltda").await;
         app.click("#reg-submit").await;
-        app.wait_for(".kyc-item[data-type='email'][data-status='pending_correction']")
-            .await;
 
-        // The correction form shows CPF and external id read-only, and only the field to fix.
-        assert!(app
-            .wait_for("#fix-cpf")
-            .await
-            .attr("readonly")
-            .await
-            .unwrap()
-            .is_some());
-        app.fill("#fix-email", "ana@example.com").await;
+        // No name was given: Dinie finds it; the checklist is by person, the co-owners by name.
+        app.wait_for(".kyc-group[data-kind='co_owner'] + .kyc-group[data-kind='co_owner']").await;
+        let found = api.customers().list().external_id("crm-ltda").send().await.unwrap();
+        let customer = api.customers().get(&found.data[0].id).await.unwrap();
+        assert!(customer.name.is_some());
+        app.wait_for_text("#customer-name", customer.name.as_deref().unwrap()).await;
+        let co_owners: Vec<_> = customer.kyc.iter().filter_map(|k| k.subject.as_ref()).filter(|s| s.subject_type == dinie::models::SubjectType::CoOwner).map(|s| s.name.clone()).collect();
+        app.wait_for_text(".kyc-group[data-kind='co_owner']", &co_owners[0]).await;
+
+        // Only the e-mail and phone can change; the rest is shown read-only.
+        assert!(app.wait_for("#fix-cnpj").await.attr("readonly").await.unwrap().is_some());
+        app.fill("#fix-phone", "21912345678").await;
         app.click("#fix-submit").await;
-        app.wait_for(".kyc-item[data-type='email'][data-status='submitted']")
-            .await;
         app.wait_for_text("#timeline", "customer.corrected").await;
-        app.wait_for(".kyc-item[data-type='email'][data-status='approved']")
-            .await;
 
-        // Documents and biometrics arrive (as the agent's later work would send them); the open
-        // detail follows each change and ends active, with its offer.
-        let found = api
-            .customers()
-            .list()
-            .external_id("crm-fix")
-            .send()
-            .await
-            .unwrap();
-        let customer = &found.data[0];
+        // Identity front and back for each person, the co-owners' e-mails, the articles.
+        for (i, req) in customer.kyc.iter().filter(|k| k.requirement_type == dinie::RequirementType::Identity).enumerate() {
+            let front = file(&format!("rg frente {i}.jpg"), &jpeg);
+            let back = file(&format!("rg verso {i}.jpg"), &jpeg);
+            drop_identity(&app, &req.requirement_id, &front, &back).await;
+        }
+        let files = app.pick(&[&articles]).await;
+        let js = format!("const done = arguments[0]; import('./js/panels/documents.js').then(m => m.addFiles({files}, null)).then(() => done(true), (e) => done(String(e)));");
+        assert_eq!(app.script_async(&js).await, true);
+        app.wait_for(".upload[data-slot='articles_of_association:articles_of_association:file']").await;
+        app.click("#send-uploads").await;
+        for req in customer.kyc.iter().filter(|k| k.requirement_type == dinie::RequirementType::Identity) {
+            app.wait_for(&format!(".kyc-item[data-requirement='{}'][data-state='submitted']", req.requirement_id)).await;
+        }
+        for (i, req) in customer.kyc.iter().filter(|k| k.requirement_type == dinie::RequirementType::Email).enumerate() {
+            let item = format!(".kyc-item[data-requirement='{}']", req.requirement_id);
+            app.fill(&format!("{item} .kyc-value"), &format!("socio{i}@example.com")).await;
+            app.click(&format!("{item} .kyc-value-send")).await;
+            app.wait_for(&format!("{item}[data-state='submitted']")).await;
+        }
+
+        // Each person's selfie in the capture; then the agent submits, and the open detail
+        // follows it to active, with offers of both shapes.
+        let session = api.customers().create_biometrics_session(&customer.id).await.unwrap();
+        dinie_desk_e2e::complete_biometrics(&session.session_url).await;
+        app.wait_for("#submit-review:not([disabled])").await;
+        app.click("#submit-review").await;
+        app.wait_for_text("#timeline", "customer.under_review").await;
+        app.wait_for("#customer-status[data-status='active']").await;
+        app.wait_for_text("#stepper li[aria-current='step']", "Decisão").await;
+        let offer = app.wait_for_text("#offers", "R$").await;
+        assert!(offer.contains("3,49% ao mês") && offer.contains("12 parcelas"), "{offer}");
+        app.wait_for_text("#timeline", "credit_offer.available").await;
+        app.script("document.getElementById('customer-name').scrollIntoView()").await;
+        app.screenshot("customer-active").await;
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_denied_registration_is_a_clear_state() {
+    App::run("denied", |app| async move {
+        let api = embedded_api(&app).await;
+        let c = dinie_desk_e2e::register(&api, dinie_desk_e2e::Form::Mei, "dono+deny@example.com")
+            .await;
+        app.click("#refresh-customers").await;
+        app.click(&format!(".customer-row[data-id='{}']", c.id))
+            .await;
+        app.wait_for("#checklist").await;
         let dir = tempfile::tempdir().unwrap();
-        let files: [(&str, &str, &[u8]); 2] = [
-            ("cnh", "cnh.pdf", b"%PDF-1.4 scanned licence"),
-            ("selfie", "selfie.png", b"\x89PNG\r\n\x1a\n0000"),
-        ];
-        for (doc_type, name, bytes) in files {
-            let path = dir.path().join(name);
-            std::fs::write(&path, bytes).unwrap();
+        let pdf = dir.path().join("doc.pdf");
+        std::fs::write(&pdf, b"%PDF-1.4 x").unwrap();
+        for req in &c.kyc {
+            let (evidence, attachment) = match req.requirement_type {
+                dinie::RequirementType::Identity => {
+                    (dinie::EvidenceType::Cnh, dinie::AttachmentType::File)
+                }
+                dinie::RequirementType::CompanyDocument => {
+                    (dinie::EvidenceType::Ccmei, dinie::AttachmentType::File)
+                }
+                _ => continue,
+            };
+            let target = dinie::AttachmentTarget {
+                requirement_id: req.requirement_id.clone(),
+                evidence_type: evidence,
+                attachment_type: attachment,
+            };
             api.customers()
-                .upload_document(&customer.id, doc_type)
-                .file(&path)
+                .kyc_attachment(&c.id, target)
+                .file(&pdf)
                 .send()
                 .await
                 .unwrap();
         }
         let session = api
             .customers()
-            .create_biometrics_session(&customer.id)
+            .create_biometrics_session(&c.id)
             .await
             .unwrap();
-        reqwest::Client::new()
-            .post(format!("{}/complete", session.session_url))
-            .send()
-            .await
-            .unwrap();
-
-        app.wait_for_text("#timeline", "customer.under_review")
-            .await;
-        app.wait_for("#customer-status[data-status='active']").await;
-        app.wait_for_text("#stepper li[aria-current='step']", "Ativo")
-            .await;
-        let offer = app.wait_for_text("#offers", "R$").await;
-        assert!(offer.contains("3,49% ao mês"), "{offer}");
-        app.wait_for_text("#timeline", "credit_offer.available")
-            .await;
-        app.screenshot("customer-active").await;
+        dinie_desk_e2e::complete_biometrics(&session.session_url).await;
+        app.wait_for("#submit-review:not([disabled])").await;
+        app.click("#submit-review").await;
+        app.wait_for("#customer-status[data-status='denied']").await;
+        app.wait_for_text("#denied-notice", "negou").await;
+        app.wait_for_text("#timeline", "customer.denied").await;
         app
     })
     .await;

@@ -3,9 +3,14 @@ import { el } from './dom.js';
 import { t } from './i18n.js';
 import { describe } from './labels.js';
 
+/** At most this many toasts at once: a batch of uploads must not wall off the screen. */
+const MAX_TOASTS = 3;
+
 export function toast(message, kind = 'info') {
   const node = el('div', { class: 'toast', dataset: { kind }, text: message });
-  document.getElementById('toasts').append(node);
+  const stack = document.getElementById('toasts');
+  stack.append(node);
+  while (stack.children.length > MAX_TOASTS) stack.firstElementChild.remove();
   setTimeout(() => node.remove(), 5000);
 }
 

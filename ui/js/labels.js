@@ -13,11 +13,6 @@ export function statusLabel(status) {
   return label(`status.${status}`, status);
 }
 
-/** A KYC item's status. */
-export function kycLabel(status) {
-  return label(`kyc.${status}`, status);
-}
-
 /** A human sentence for a CommandError: the dictionary's, or the message from Rust. */
 export function describe(err) {
   return label(`error.${err.code}`, err.message);

@@ -1,4 +1,5 @@
-//! The customer workspace: find, check a field while typing, open, close, correct.
+//! The customer workspace: find, check a field while typing, open, close, correct, send a data
+//! value, submit for review, the bank account.
 
 use tauri::State;
 
@@ -43,4 +44,47 @@ pub async fn correct_customer(
     correction: Correction,
 ) -> Result<CustomerView, CommandError> {
     Ok(customer_detail::correct(&conns.current(), &follower, &id, &correction).await?)
+}
+
+/// Sends a data requirement's value (a co-owner's e-mail).
+#[tauri::command]
+pub async fn send_kyc_value(
+    conns: State<'_, Connections>,
+    follower: State<'_, Follower>,
+    id: dinie::CustomerId,
+    requirement_id: String,
+    value: String,
+) -> Result<CustomerView, CommandError> {
+    let conn = conns.current();
+    Ok(customer_detail::send_value(&conn, &follower, &id, &requirement_id, &value).await?)
+}
+
+/// Submits the customer for review (`kyc-review`).
+#[tauri::command]
+pub async fn submit_for_review(
+    conns: State<'_, Connections>,
+    follower: State<'_, Follower>,
+    id: dinie::CustomerId,
+) -> Result<CustomerView, CommandError> {
+    Ok(customer_detail::submit_for_review(&conns.current(), &follower, &id).await?)
+}
+
+/// The banks a bank account may name.
+#[tauri::command]
+pub async fn list_banks(
+    conns: State<'_, Connections>,
+) -> Result<Vec<dinie::models::Bank>, CommandError> {
+    Ok(customer_detail::banks(&conns.current()).await?)
+}
+
+/// Sets the customer's bank account.
+#[tauri::command]
+pub async fn save_bank_account(
+    conns: State<'_, Connections>,
+    follower: State<'_, Follower>,
+    id: dinie::CustomerId,
+    account: dinie::models::BankAccountInput,
+) -> Result<CustomerView, CommandError> {
+    let conn = conns.current();
+    Ok(customer_detail::save_bank_account(&conn, &follower, &id, &account).await?)
 }

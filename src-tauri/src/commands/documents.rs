@@ -17,17 +17,19 @@ pub async fn pick_documents(picked: State<'_, PickedFiles>) -> Result<Vec<Picked
     Ok(pickers::documents(&picked).await)
 }
 
-/// What each chosen file (by token) is, checked against the customer's current `kyc`.
+/// What each chosen file (by token) is and where it goes: into `slot` when the agent chose
+/// one, else proposed from the requirement it was dropped on and its name.
 #[tauri::command]
 pub async fn inspect_documents(
     conns: State<'_, Connections>,
     picked: State<'_, PickedFiles>,
     customer_id: dinie::CustomerId,
     files: Vec<String>,
-    doc_type: Option<String>,
+    slot: Option<String>,
+    dropped_on: Option<String>,
 ) -> Result<Vec<DocumentCheck>, CommandError> {
-    let (conn, doc_type) = (conns.current(), doc_type.as_deref());
-    Ok(documents::inspect_for(&conn, &picked, &customer_id, &files, doc_type).await?)
+    let (conn, slot, on) = (conns.current(), slot.as_deref(), dropped_on.as_deref());
+    Ok(documents::inspect_for(&conn, &picked, &customer_id, &files, slot, on).await?)
 }
 
 /// Streams one file; progress goes to `on_progress`. Answers with the customer's detail as it

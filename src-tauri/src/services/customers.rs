@@ -56,19 +56,18 @@ pub(crate) fn masked_cpf(raw: &str) -> String {
 
 impl From<&dinie::Customer> for CustomerRow {
     fn from(c: &dinie::Customer) -> Self {
-        use dinie::KycStatus as S;
         Self {
             id: c.id.to_string(),
-            name: c.name.clone(),
+            name: c.display_name().to_owned(),
             cpf: masked_cpf(&c.cpf),
             status: c.status.to_string(),
             external_id: c.external_id.clone(),
             created_at: c.created_at.to_rfc3339(),
-            open_items: c
-                .kyc
-                .iter()
-                .filter(|k| matches!(k.status, S::Pending | S::Rejected | S::PendingCorrection))
-                .count(),
+            open_items: if c.status == dinie::CustomerStatus::PendingKyc {
+                c.missing_for_review().len()
+            } else {
+                0
+            },
         }
     }
 }
@@ -155,13 +154,14 @@ pub fn check_form(form: &RegistrationForm) -> Result<RegistrationForm, Vec<Field
         }
     } else {
         out.cnpj = None;
-    }
-    if form.name.trim().is_empty() {
         problems.push(FieldProblem {
-            field: "name",
-            message: "name is required".into(),
+            field: "cnpj",
+            message:
+                "the CNPJ is required: every Dinie borrower is a company (the CPF is its owner's)"
+                    .into(),
         });
     }
+    // The name is optional: Dinie looks the company up by its CNPJ.
     out.name = form.name.trim().to_owned();
     let email = form.email.trim();
     if let Err(e) = dinie::email::check(email) {
@@ -193,19 +193,16 @@ pub async fn register(
     form: &RegistrationForm,
     idempotency_key: &str,
 ) -> Result<dinie::Registration, dinie::Error> {
+    // The trading name a draft of the previous release may carry is not sent: Dinie derives it.
     let mut create = conn
         .client()
         .customers()
-        .create(form.cpf.clone())
-        .name(form.name.clone())
+        .create(form.cpf.clone(), form.cnpj.clone().unwrap_or_default())
         .email(form.email.clone())
         .phone(form.phone.clone())
         .idempotency_key(idempotency_key);
-    if let Some(cnpj) = &form.cnpj {
-        create = create.cnpj(cnpj.clone());
-    }
-    if let Some(t) = &form.trading_name {
-        create = create.trading_name(t.clone());
+    if !form.name.trim().is_empty() {
+        create = create.name(form.name.trim());
     }
     if let Some(e) = &form.external_id {
         create = create.external_id(e.clone());
@@ -230,12 +227,27 @@ pub struct FieldVerdict {
 #[error("no live check for {0}")]
 pub struct NoLiveCheck(pub String);
 
-/// Checks a CPF, CNPJ or phone as typed (the page never re-implements the rules).
+/// Checks a CPF, CNPJ, phone or e-mail as typed (the page never re-implements the rules).
 pub fn check_field(field: &str, value: &str) -> Result<FieldVerdict, NoLiveCheck> {
     let formatted = match field {
         "cpf" => dinie::br::Cpf::parse(value).map(|c| c.to_string()),
         "cnpj" => dinie::br::Cnpj::parse(value).map(|c| c.to_string()),
         "phone" => dinie::br::Phone::parse(value).map(|p| p.to_string()),
+        "email" => {
+            let value = value.trim();
+            return Ok(match dinie::email::check(value) {
+                Ok(()) => FieldVerdict {
+                    valid: true,
+                    message: None,
+                    formatted: Some(value.to_owned()),
+                },
+                Err(e) => FieldVerdict {
+                    valid: false,
+                    message: Some(e.to_string()),
+                    formatted: None,
+                },
+            });
+        }
         other => return Err(NoLiveCheck(other.to_owned())),
     };
     Ok(match formatted {
@@ -323,7 +335,7 @@ mod tests {
     fn form() -> RegistrationForm {
         RegistrationForm {
             cpf: "123.456.789-09".into(),
-            cnpj: Some(" ".into()),
+            cnpj: Some("11.222.333/0001-81".into()),
             name: " Maria ".into(),
             trading_name: None,
             email: "maria@example.com".into(),
@@ -339,7 +351,22 @@ mod tests {
             (f.cpf.as_str(), f.phone.as_str(), f.name.as_str()),
             ("12345678909", "+5511987654321", "Maria")
         );
-        assert!(f.cnpj.is_none() && f.external_id.is_none());
+        assert_eq!(f.cnpj.as_deref(), Some("11222333000181"));
+        assert!(f.external_id.is_none());
+    }
+
+    #[test]
+    fn the_cnpj_is_required_and_the_name_is_not() {
+        let mut f = form();
+        f.name = String::new();
+        assert!(check_form(&f).is_ok(), "Dinie looks the company up");
+        f.cnpj = Some(" ".into());
+        let fields: Vec<_> = check_form(&f)
+            .unwrap_err()
+            .into_iter()
+            .map(|p| p.field)
+            .collect();
+        assert_eq!(fields, ["cnpj"]);
     }
 
     #[test]

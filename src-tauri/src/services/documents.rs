@@ -1,6 +1,6 @@
-//! KYC documents from the agent's disk: inspect before sending (type, content, size, pages),
-//! then stream the upload with progress. The checks mirror Dinie's, so that a wrong file is
-//! refused here with a specific message instead of after a slow upload.
+//! KYC documents from the agent's disk: inspect before sending (where it goes, content, size,
+//! pages), then stream the upload with progress. The checks mirror Dinie's, so that a wrong
+//! file is refused here with a specific message instead of after a slow upload.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::locks::lock;
 use crate::services::connection::Connection;
 use crate::services::customer_detail::{self, CustomerDetail};
+use crate::services::evidence::{self, Slot};
 use crate::services::follow::Follower;
 use crate::services::picked::{PickError, PickedFiles};
 
@@ -27,8 +28,10 @@ pub struct DocumentCheck {
     pub size: u64,
     /// `pdf`, `jpeg` or `png`, by content.
     pub format: Option<&'static str>,
-    /// The KYC type to send it as: the one asked for, or one proposed from the file name.
-    pub doc_type: Option<String>,
+    /// Where it goes (a slot key, see [`crate::services::evidence`]): the one the agent chose,
+    /// or one proposed from where it was dropped and its name. For a draft's file, the kind of
+    /// document it is (`cnh`, `identity_card_front`, …).
+    pub slot: Option<String>,
     /// Pages of a PDF, when they can be counted.
     pub pages: Option<u32>,
     /// Why it cannot be sent (code for the page's dictionary, and details).
@@ -47,10 +50,11 @@ pub enum FileProblemCode {
     TooLarge,
     /// Not a PDF, JPEG or PNG by its content (whatever it is called).
     NotADocument,
-    /// The customer's `kyc` does not ask for that type.
+    /// The slot is not one of this customer's (or takes no file).
     TypeNotNeeded,
+    /// Dinie already accepted that requirement.
     AlreadyApproved,
-    /// No type was chosen, and the name suggests none.
+    /// No slot was chosen, and nothing suggests one.
     ChooseType,
     /// A CSV that cannot be read as one.
     InvalidFile,
@@ -78,15 +82,23 @@ fn problem(code: FileProblemCode, message: impl Into<String>) -> Option<FileProb
     })
 }
 
-/// The document types Dinie asks for (a draft's documents are typed before the customer
-/// exists, so before its `kyc` says which of them it needs).
+/// The kinds of document a draft's file may be (a draft's documents are typed before the
+/// customer exists, so before its requirements are known; they are the applicant's and the
+/// company's, and [`evidence::draft_slot`] finds each its requirement once they are).
+/// `selfie` is kept for drafts of the previous release: the capture takes selfies now.
 pub const DOCUMENT_TYPES: &[&str] = &[
     "cnh",
+    "cnh_front",
+    "cnh_back",
     "identity_card_front",
     "identity_card_back",
-    "selfie",
     "proof_of_address",
     "ccmei",
+    "ei_registration_requirement",
+    "income_statement",
+    "articles_of_association",
+    "eireli_incorporation_statement",
+    "selfie",
 ];
 
 /// Words in a file name that suggest a document type (Brazilian agents name files this way).
@@ -97,6 +109,22 @@ const HINTS: &[(&str, &[&str])] = &[
     ),
     ("selfie", &["selfie", "rosto", "foto"]),
     ("ccmei", &["ccmei", "mei", "certificado"]),
+    (
+        "ei_registration_requirement",
+        &["requerimento", "empresario", "empresário"],
+    ),
+    (
+        "income_statement",
+        &["faturamento", "receita", "renda", "irpf", "dasn"],
+    ),
+    (
+        "articles_of_association",
+        &["contrato social", "contrato", "alteracao", "alteração"],
+    ),
+    (
+        "eireli_incorporation_statement",
+        &["eireli", "ato constitutivo"],
+    ),
     (
         "identity_card_front",
         &["rg_frente", "rg-frente", "identidade_frente", "frente"],
@@ -160,52 +188,39 @@ pub fn pdf_pages(path: &Path) -> Option<u32> {
     (count > 0).then_some(count)
 }
 
-/// Inspects one file against the customer's `kyc` and the size limit (counting a PDF's pages
-/// when `count_pages`: that reads the file, worth it for the preview, not before sending).
+/// Inspects one file for `slot` against the customer's requirements and the size limit
+/// (counting a PDF's pages when `count_pages`: that reads the file, worth it for the preview,
+/// not before sending).
 pub fn inspect(
     path: &Path,
-    requested: Option<&str>,
-    kyc: &[dinie::KycItem],
+    slot: Option<&Slot>,
+    kyc: &[dinie::KycRequirement],
     limit: u64,
     count_pages: bool,
 ) -> DocumentCheck {
-    let needed: Vec<&str> = kyc
-        .iter()
-        .filter(|k| k.kind == dinie::KycKind::Document)
-        .map(|k| k.item_type.as_str())
-        .collect();
     let mut check = inspect_file(path, limit, count_pages);
-    check.doc_type = requested
-        .map(str::to_owned)
-        .or_else(|| propose_type(&check.name, &needed));
+    check.slot = slot.map(Slot::key);
     if check.problem.is_none() {
-        check.problem = match check.doc_type.as_deref() {
+        check.problem = match slot {
             None => problem(FileProblemCode::ChooseType, "choose which document this is"),
-            Some(t) if !needed.contains(&t) => problem(
-                FileProblemCode::TypeNotNeeded,
-                format!(
-                    "this customer does not need `{t}` (needed: {})",
-                    needed.join(", ")
-                ),
-            ),
-            Some(t)
-                if kyc
+            Some(s) => evidence::refuse(s, kyc).map(|why| FileProblem {
+                code: if kyc
                     .iter()
-                    .any(|k| k.item_type == t && k.status == dinie::KycStatus::Approved) =>
-            {
-                problem(
-                    FileProblemCode::AlreadyApproved,
-                    format!("`{t}` is already approved"),
-                )
-            }
-            Some(_) => None,
+                    .any(|k| k.requirement_id == s.requirement_id && k.is_accepted())
+                {
+                    FileProblemCode::AlreadyApproved
+                } else {
+                    FileProblemCode::TypeNotNeeded
+                },
+                message: why,
+            }),
         };
     }
     check
 }
 
 /// Inspects the file alone: there, readable, not empty, within `limit`, a PDF, JPEG or PNG by
-/// its content. `doc_type` is left unset.
+/// its content. `slot` is left unset.
 pub fn inspect_file(path: &Path, limit: u64, count_pages: bool) -> DocumentCheck {
     use std::io::Read;
     let name = path
@@ -218,7 +233,7 @@ pub fn inspect_file(path: &Path, limit: u64, count_pages: bool) -> DocumentCheck
         name,
         size: 0,
         format: None,
-        doc_type: None,
+        slot: None,
         pages: None,
         problem: None,
     };
@@ -292,26 +307,45 @@ pub enum UploadEvent {
     Progress { sent: u64, total: u64 },
 }
 
-/// What each chosen file (by token) is, checked against the customer's current `kyc` and the
-/// connection's size limit (PDF pages counted, for the preview).
+/// What each chosen file (by token) is, checked against the customer's current requirements
+/// and the connection's size limit (PDF pages counted, for the preview). `slot` is the one the
+/// agent chose (a key); without it each file is proposed one, from the requirement it was
+/// dropped on (`dropped_on`) and its name, the files of one drop seeing each other.
 pub async fn inspect_for(
     conn: &Connection,
     picked: &PickedFiles,
     customer_id: &dinie::CustomerId,
     files: &[String],
-    doc_type: Option<&str>,
+    slot: Option<&str>,
+    dropped_on: Option<&str>,
 ) -> Result<Vec<DocumentCheck>, UploadError> {
     let paths = picked.paths(files)?;
     let result = conn.client().customers().get(customer_id).await;
     conn.observe(&result);
     let customer = result?;
     let limit = conn.client().config().max_upload_bytes();
+    let names: Vec<String> = paths
+        .iter()
+        .map(|p| {
+            p.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        })
+        .collect();
+    let slots: Vec<Option<Slot>> = match slot.map(Slot::parse) {
+        Some(chosen) => vec![chosen; paths.len()],
+        None => {
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            evidence::propose_all(&names, dropped_on, &customer.kyc)
+        }
+    };
     Ok(paths
         .iter()
         .zip(files)
-        .map(|(path, token)| DocumentCheck {
+        .zip(slots)
+        .map(|((path, token), slot)| DocumentCheck {
             file: token.clone(),
-            ..inspect(path, doc_type, &customer.kyc, limit, true)
+            ..inspect(path, slot.as_ref(), &customer.kyc, limit, true)
         })
         .collect())
 }
@@ -329,14 +363,15 @@ impl Uploads {
     }
 }
 
-/// Which file to send, as what, for whom.
+/// Which file to send, where, for whom.
 #[derive(Debug, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UploadRequest {
     pub customer_id: dinie::CustomerId,
     /// The file's token.
     pub file: String,
-    pub doc_type: String,
+    /// The slot key.
+    pub slot: String,
     /// The page's id for this upload, for [`Uploads::cancel`].
     pub upload_id: String,
 }
@@ -371,7 +406,7 @@ pub async fn upload_and_refresh(
     let UploadRequest {
         customer_id,
         file,
-        doc_type,
+        slot,
         upload_id,
     } = request;
     let path = picked.path(&file)?;
@@ -379,16 +414,23 @@ pub async fn upload_and_refresh(
     conn.observe(&fetched);
     let customer = fetched?;
     let limit = conn.client().config().max_upload_bytes();
-    let check = inspect(&path, Some(&doc_type), &customer.kyc, limit, false);
+    let slot = Slot::parse(&slot);
+    let check = inspect(&path, slot.as_ref(), &customer.kyc, limit, false);
     if let Some(problem) = check.problem {
         return Err(UploadError::Refused(problem));
     }
+    let Some(slot) = slot else {
+        return Err(UploadError::Refused(FileProblem {
+            code: FileProblemCode::ChooseType,
+            message: "choose which document this is".into(),
+        }));
+    };
     // The upload runs in its own task so that Cancel can abort it: aborting drops the task,
     // and with it `tx`, so `rx` resolves with an error, which is what "cancelled" means here.
     let (tx, rx) = tokio::sync::oneshot::channel();
     let task_conn = conn.clone();
     let handle = tauri::async_runtime::spawn(async move {
-        let result = upload(&task_conn, &customer, path, &doc_type, progress).await;
+        let result = upload(&task_conn, &customer, path, &slot, progress).await;
         let _ = tx.send(result);
     });
     lock(&uploads.0).insert(upload_id.clone(), handle);
@@ -397,22 +439,22 @@ pub async fn upload_and_refresh(
     let result = outcome.map_err(|_| UploadError::Cancelled)?;
     conn.observe(&result);
     result?;
-    let (fresh, offers) = customer_detail::fetch(conn, &customer_id).await?;
+    let (fresh, extras) = customer_detail::fetch(conn, &customer_id).await?;
     follower.update(&fresh);
-    Ok(CustomerDetail::new(&fresh, &offers))
+    Ok(CustomerDetail::new(&fresh, &extras))
 }
 
-/// Streams `path` as `doc_type` (checks done by the client crate too).
+/// Streams `path` into `slot` (checks done by the client crate too).
 async fn upload(
     conn: &Connection,
     customer: &dinie::Customer,
     path: PathBuf,
-    doc_type: &str,
+    slot: &Slot,
     progress: impl Fn(UploadEvent) + Send + Sync + 'static,
-) -> Result<dinie::models::Document, dinie::Error> {
+) -> Result<dinie::models::KycAttachmentReceipt, dinie::Error> {
     conn.client()
         .customers()
-        .upload_document(&customer.id, doc_type)
+        .kyc_attachment(&customer.id, slot.target())
         .file(path)
         .known_kyc(&customer.kyc)
         .on_progress(move |p| {

@@ -52,30 +52,56 @@ impl TimelineEntry {
 /// What changed between two states of a customer, as timeline entries.
 pub fn diff(before: &dinie::Customer, after: &dinie::Customer) -> Vec<TimelineEntry> {
     let mut out = Vec::new();
-    for item in &after.kyc {
-        let old = before.kyc.iter().find(|k| k.item_type == item.item_type);
-        if old.map(|o| &o.status) != Some(&item.status) {
+    for req in &after.kyc {
+        let old = before
+            .kyc
+            .iter()
+            .find(|k| k.requirement_id == req.requirement_id);
+        let state = requirement_state(req);
+        if old.map(requirement_state) != Some(state) && !(old.is_none() && state == "pending") {
             out.push(TimelineEntry {
-                item: Some(item.item_type.clone()),
-                status: Some(item.status.to_string()),
-                message: item.message.clone(),
+                item: Some(req.label.clone()),
+                status: Some(state.to_owned()),
+                message: req
+                    .submitted
+                    .as_ref()
+                    .filter(|_| state == "rejected")
+                    .and_then(|s| s.review_reason.clone()),
                 ..TimelineEntry::new("customer.kyc_updated")
             });
         }
     }
     if before.status != after.status {
-        match after.status {
-            dinie::CustomerStatus::UnderReview => {
-                out.push(TimelineEntry::new("customer.under_review"))
+        use dinie::CustomerStatus as S;
+        match (&before.status, &after.status) {
+            (S::Creating, S::PendingKyc) => {
+                out.push(TimelineEntry::new("customer.requirements_listed"))
             }
-            dinie::CustomerStatus::Active => {
+            (_, S::UnderReview) => out.push(TimelineEntry::new("customer.under_review")),
+            (S::UnderReview, S::PendingKyc) => {
+                out.push(TimelineEntry::new("customer.review_returned"))
+            }
+            (_, S::Active) => {
                 out.push(TimelineEntry::new("customer.active"));
                 out.push(TimelineEntry::new("credit_offer.available"));
             }
+            (_, S::Denied) => out.push(TimelineEntry::new("customer.denied")),
             _ => {}
         }
     }
     out
+}
+
+/// A requirement's progress in one word, as the timeline and the page name it: `pending`
+/// (nothing sent), `partial` (a part missing), `submitted`, `accepted`, `rejected`.
+pub fn requirement_state(req: &dinie::KycRequirement) -> &'static str {
+    match &req.submitted {
+        None => "pending",
+        Some(_) if req.is_rejected() => "rejected",
+        Some(_) if req.is_accepted() => "accepted",
+        Some(_) if req.is_complete() => "submitted",
+        Some(_) => "partial",
+    }
 }
 
 struct Followed {
@@ -98,8 +124,10 @@ pub struct Follower {
 pub enum Notice {
     /// A customer is active.
     Activated,
-    /// A document of this KYC type was rejected.
+    /// A requirement (its label) was rejected.
     Rejected { item: String },
+    /// A customer was denied.
+    Denied,
 }
 
 impl Follower {
@@ -175,6 +203,7 @@ impl Follower {
         for e in &entries {
             match (e.event.as_str(), e.status.as_deref()) {
                 ("customer.active", _) => notices.push(Notice::Activated),
+                ("customer.denied", _) => notices.push(Notice::Denied),
                 ("customer.kyc_updated", Some("rejected")) => notices.push(Notice::Rejected {
                     item: e.item.clone().unwrap_or_default(),
                 }),
@@ -214,36 +243,64 @@ impl Follower {
 mod tests {
     use super::*;
 
+    /// A customer whose requirements are `(id, state)`: `pending`, `partial`, `submitted`,
+    /// `accepted` or `rejected`.
     fn customer(status: &str, kyc: &[(&str, &str)]) -> dinie::Customer {
         let kyc: Vec<_> = kyc
             .iter()
-            .map(|(t, s)| serde_json::json!({"kind": "document", "type": t, "status": s, "message": if *s == "rejected" { Some("ilegível") } else { None }}))
+            .map(|(id, state)| {
+                let mut req = serde_json::json!({"requirement_type": "identity", "requirement_id": id, "label": format!("Doc {id}"), "mandatory": true,
+                    "subject": {"id": "a", "name": "Ana", "subject_type": "applicant"}});
+                if *state != "pending" {
+                    let review = match *state { "accepted" => "accepted", "rejected" => "rejected", _ => "pending" };
+                    req["submitted"] = serde_json::json!({"evidence_type": "rg", "review_status": review,
+                        "review_reason": if *state == "rejected" { Some("ilegível") } else { None },
+                        "attachments": [{"attachment_type": "front", "submitted": true}, {"attachment_type": "back", "submitted": *state != "partial"}]});
+                }
+                req
+            })
             .collect();
         serde_json::from_value(serde_json::json!({
-            "id": "cust_1", "status": status, "cpf": "12345678909", "name": "Ana", "email": "a@b.co",
-            "phone": "+5511987654321", "kyc": kyc, "created_at": 0, "updated_at": 0
+            "id": "cust_1", "status": status, "cpf": "12345678909", "cnpj": "11222333000181", "name": "Ana",
+            "email": "a@b.co", "phone": "+5511987654321", "kyc": kyc, "created_at": 0, "updated_at": 0
         }))
         .unwrap()
     }
 
     #[test]
-    fn diffs_items_and_statuses_under_the_webhook_names() {
-        let a = customer("pending_kyc", &[("cnh", "pending"), ("selfie", "pending")]);
+    fn diffs_requirements_and_statuses_under_the_webhook_names() {
+        let a = customer(
+            "pending_kyc",
+            &[("identity_a", "pending"), ("identity_b", "pending")],
+        );
         let b = customer(
             "pending_kyc",
-            &[("cnh", "submitted"), ("selfie", "pending")],
+            &[("identity_a", "submitted"), ("identity_b", "partial")],
         );
         let d = diff(&a, &b);
-        assert_eq!(d.len(), 1);
+        let got: Vec<_> = d
+            .iter()
+            .map(|e| (e.event.as_str(), e.item.as_deref(), e.status.as_deref()))
+            .collect();
         assert_eq!(
-            (
-                d[0].event.as_str(),
-                d[0].item.as_deref(),
-                d[0].status.as_deref()
-            ),
-            ("customer.kyc_updated", Some("cnh"), Some("submitted"))
+            got,
+            [
+                (
+                    "customer.kyc_updated",
+                    Some("Doc identity_a"),
+                    Some("submitted")
+                ),
+                (
+                    "customer.kyc_updated",
+                    Some("Doc identity_b"),
+                    Some("partial")
+                ),
+            ]
         );
-        let c = customer("active", &[("cnh", "approved"), ("selfie", "approved")]);
+        let c = customer(
+            "active",
+            &[("identity_a", "accepted"), ("identity_b", "accepted")],
+        );
         let events: Vec<_> = diff(&b, &c).into_iter().map(|e| e.event).collect();
         assert_eq!(
             events,
@@ -255,13 +312,31 @@ mod tests {
             ]
         );
         assert!(diff(&c, &c).is_empty());
+        let creating = customer("creating", &[]);
+        let listed: Vec<_> = diff(&creating, &a).into_iter().map(|e| e.event).collect();
+        assert_eq!(
+            listed,
+            ["customer.requirements_listed"],
+            "new pending requirements are not news"
+        );
+        let denied: Vec<_> = diff(
+            &c,
+            &customer(
+                "denied",
+                &[("identity_a", "accepted"), ("identity_b", "accepted")],
+            ),
+        )
+        .into_iter()
+        .map(|e| e.event)
+        .collect();
+        assert_eq!(denied, ["customer.denied"]);
     }
 
     #[test]
     fn a_round_polls_a_few_customers_the_open_one_first() {
         let f = Follower::default();
         for i in 0..10 {
-            let mut c = customer("pending_kyc", &[("cnh", "pending")]);
+            let mut c = customer("pending_kyc", &[("identity_a", "pending")]);
             c.id = dinie::CustomerId::new(format!("cust_{i}"));
             f.follow(&c, false);
         }
@@ -276,14 +351,19 @@ mod tests {
     }
 
     #[test]
-    fn notices_for_activation_and_rejection_and_backoff() {
+    fn notices_for_activation_rejection_denial_and_backoff() {
         let f = Follower::default();
-        let a = customer("pending_kyc", &[("cnh", "submitted")]);
+        let a = customer("under_review", &[("identity_a", "submitted")]);
         f.follow(&a, true);
-        let (_, notices) = f.update(&customer("pending_kyc", &[("cnh", "rejected")]));
-        assert!(matches!(&notices[..], [Notice::Rejected { item, .. }] if item == "cnh"));
-        let (_, notices) = f.update(&customer("active", &[("cnh", "approved")]));
+        let (entries, notices) = f.update(&customer("pending_kyc", &[("identity_a", "rejected")]));
+        assert!(
+            matches!(&notices[..], [Notice::Rejected { item, .. }] if item == "Doc identity_a")
+        );
+        assert_eq!(entries[0].message.as_deref(), Some("ilegível"));
+        let (_, notices) = f.update(&customer("active", &[("identity_a", "accepted")]));
         assert_eq!(notices, [Notice::Activated]);
+        let (_, notices) = f.update(&customer("denied", &[("identity_a", "accepted")]));
+        assert_eq!(notices, [Notice::Denied]);
         assert_eq!(
             f.timeline("cust_1").first().map(|e| e.event.as_str()),
             Some("customer.created")

@@ -12,6 +12,7 @@ pub mod customers;
 pub mod diagnostics;
 pub mod documents;
 pub mod drafts;
+pub mod evidence;
 pub mod follow;
 pub mod keychain;
 pub mod picked;

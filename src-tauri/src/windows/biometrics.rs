@@ -85,13 +85,16 @@ pub fn capture_permission(
     }
 }
 
-/// Closes a customer's capture window once its `biometrics` item left `pending`, and forgets
-/// the session.
+/// Closes a customer's capture window once every selfie was received (or the customer left
+/// `pending_kyc`), and forgets the session.
 pub fn close_when_done<R: Runtime>(app: &AppHandle<R>, customer: &dinie::Customer) {
-    let done = customer
+    let selfies: Vec<_> = customer
         .kyc
         .iter()
-        .any(|k| k.kind == dinie::KycKind::Biometrics && k.status != dinie::KycStatus::Pending);
+        .filter(|k| k.requirement_type.is_captured_by_biometrics())
+        .collect();
+    let done = customer.status != dinie::CustomerStatus::PendingKyc
+        || (!selfies.is_empty() && selfies.iter().all(|k| k.is_complete() || k.is_accepted()));
     if !done {
         return;
     }

@@ -144,6 +144,11 @@ async fn run<R: Runtime>(
                     progress.sent += 1;
                     follower.follow(&customer, created);
                 }
+                send::Outcome::Registered { customer, created } => {
+                    // Its documents go once Dinie lists the requirements: due again shortly.
+                    progress.retrying += 1;
+                    follower.follow(&customer, created);
+                }
                 send::Outcome::Attention { .. } => progress.attention += 1,
                 send::Outcome::RetryLater(e) => {
                     tracing::info!(error = %e, "a draft will be retried");

@@ -1,5 +1,6 @@
-// KYC documents on a customer's detail: drop files on a checklist item (or anywhere on the
-// detail) or pick them, see what each is before sending, then upload with progress and Cancel.
+// KYC documents on a customer's detail: drop files on a requirement of the checklist (or
+// anywhere on the detail) or pick them, see where each goes (which requirement, which evidence,
+// which side) before sending and change it, then upload with progress and Cancel.
 import { call } from '../ipc.js';
 import { Channel, convertFileSrc } from '../../vendor/tauri-api/core.js';
 import { el, clear } from '../dom.js';
@@ -14,18 +15,22 @@ const docs = { customer: null, files: [], onUpdated: null, panel: null, unlisten
 export function documentsPanel(customer, onUpdated) {
   docs.customer = customer;
   docs.onUpdated = onUpdated;
-  const needed = customer.checklist.filter((k) => k.kind === 'document');
   docs.panel = el('section', { class: 'card', id: 'uploads', 'aria-live': 'polite' },
     el('h3', { text: t('docs.title') }),
     el('p', { class: 'help', text: t('docs.hint') }),
     el('div', { class: 'actions' },
       el('button', { type: 'button', id: 'choose-files', text: t('docs.choose'), onclick: () => pick(null) }),
-      needed.filter((k) => k.action === 'upload').map((k) => el('button', { type: 'button', id: `choose-${k.itemType}`,
-        text: t('docs.chooseFor', { type: k.description ?? k.itemType }), onclick: () => pick(k.itemType) })),
       el('button', { type: 'button', id: 'send-uploads', class: 'primary', text: t('docs.sendAll'), onclick: sendAll })),
     el('ul', { class: 'upload-list', id: 'upload-list' }));
   paintFiles();
   return docs.panel;
+}
+
+/** The text of a slot: whose, which requirement, which evidence and side. */
+function slotText(slot) {
+  const req = docs.customer.groups.flatMap((g) => g.requirements).find((k) => k.requirementId === slot.requirementId);
+  const who = slot.subject ? ` — ${slot.subject}` : '';
+  return `${req?.label ?? slot.requirementType}${who}: ${label(`evidence.${slot.evidence}`, slot.evidence)} (${label(`attachment.${slot.attachment}`, slot.attachment)})`;
 }
 
 /** Starts listening to the window's native drag-and-drop while a detail is open. */
@@ -57,28 +62,28 @@ function highlight(position) {
   document.getElementById('customer-detail')?.classList.toggle('dropping', Boolean(position));
 }
 
-/** A native drop: files on a checklist item take its type; elsewhere the type is proposed. */
+/** A native drop: files dropped on a requirement go to it; elsewhere a slot is proposed. */
 export async function handleDrop(payload) {
   const target = itemAt(payload.position);
   highlight(null);
-  await addFiles(payload.files ?? [], target?.dataset.type ?? null);
+  await addFiles(payload.files ?? [], target?.dataset.requirement ?? null);
 }
 
-/** The native picker; `type` is the document asked for, or null to propose one. */
-export async function pick(type) {
+/** The native picker; `requirementId` is the requirement asked for, or null to propose one. */
+export async function pick(requirementId) {
   try {
     const files = await call('pick_documents');
-    if (files.length) await addFiles(files, type);
+    if (files.length) await addFiles(files, requirementId);
   } catch (err) {
     toastError(err);
   }
 }
 
 /** Checks chosen files ({ token, name, size }, picked or dropped) and lists each with its verdict. */
-export async function addFiles(files, type) {
+export async function addFiles(files, requirementId) {
   if (!docs.customer || !files.length) return;
   try {
-    const checks = await call('inspect_documents', { customerId: docs.customer.id, files: files.map((f) => f.token), docType: type });
+    const checks = await call('inspect_documents', { customerId: docs.customer.id, files: files.map((f) => f.token), slot: null, droppedOn: requirementId });
     for (const c of checks) docs.files.push({ ...c, id: crypto.randomUUID(), status: c.problem ? 'refused' : 'ready' });
     paintFiles();
   } catch (err) {
@@ -93,19 +98,19 @@ function paintFiles() {
 }
 
 function fileRow(f) {
-  const needed = docs.customer.checklist.filter((k) => k.kind === 'document' && k.status !== 'approved');
   const preview = f.format === 'pdf'
     ? el('span', { class: 'pdf-badge', text: f.pages ? t('docs.pages', { count: f.pages }) : 'PDF' })
     : f.format && !f.problem ? el('img', { class: 'thumb', alt: f.name, src: convertFileSrc(f.file, 'preview') }) : el('span', { class: 'pdf-badge', text: '?' });
   const type = el('select', { class: 'upload-type', 'aria-label': t('docs.type'), disabled: f.status === 'sending' },
     el('option', { value: '', text: t('docs.chooseType') }),
-    needed.map((k) => el('option', { value: k.itemType, text: k.description ?? k.itemType, selected: f.docType === k.itemType })));
+    docs.customer.slots.map((s) => el('option', { value: s.key, text: slotText(s), selected: f.slot === s.key })));
   type.addEventListener('change', async () => {
-    const again = await call('inspect_documents', { customerId: docs.customer.id, files: [f.file], docType: type.value || null });
+    if (!type.value) return;
+    const again = await call('inspect_documents', { customerId: docs.customer.id, files: [f.file], slot: type.value, droppedOn: null });
     Object.assign(f, again[0], { status: again[0].problem ? 'refused' : 'ready' });
     paintFiles();
   });
-  const row = el('li', { class: 'upload', dataset: { name: f.name, status: f.status } },
+  const row = el('li', { class: 'upload', dataset: { name: f.name, status: f.status, slot: f.slot ?? '' } },
     preview,
     el('div', { class: 'upload-body' },
       el('strong', { text: f.name }),
@@ -121,7 +126,7 @@ function fileRow(f) {
   return row;
 }
 
-async function send(f) {
+async function send(f, quiet = false) {
   f.status = 'sending';
   f.sent = 0;
   f.error = null;
@@ -133,9 +138,9 @@ async function send(f) {
     if (bar) bar.value = event.sent;
   };
   try {
-    const detail = await call('upload_document', { request: { customerId: docs.customer.id, file: f.file, docType: f.docType, uploadId: f.id }, onProgress: channel });
+    const detail = await call('upload_document', { request: { customerId: docs.customer.id, file: f.file, slot: f.slot, uploadId: f.id }, onProgress: channel });
     docs.files = docs.files.filter((x) => x !== f);
-    toast(t('docs.sent', { name: f.name }));
+    if (!quiet) toast(t('docs.sent', { name: f.name }));
     docs.customer = detail;
     docs.onUpdated?.(detail);
   } catch (err) {
@@ -156,5 +161,8 @@ async function cancel(f) {
 }
 
 async function sendAll() {
-  for (const f of docs.files.filter((x) => x.status === 'ready')) await send(f);
+  const ready = docs.files.filter((x) => x.status === 'ready');
+  for (const f of ready) await send(f, true);
+  const sent = ready.filter((f) => !docs.files.includes(f)).length;
+  if (sent) toast(t('docs.sentMany', { count: sent }));
 }

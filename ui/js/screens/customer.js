@@ -1,15 +1,18 @@
-// One customer: data, lifecycle stepper, KYC checklist with the action each item needs,
-// correction of data in `pending_correction`, credit offers, and the timeline of changes.
+// One customer: data, lifecycle stepper, the KYC checklist by person with the action each
+// requirement needs, documents, biometrics, Submit for review, correction of the e-mail and
+// phone, bank account, credit offers, and the timeline of changes.
 import { call } from '../ipc.js';
 import { el, clear } from '../dom.js';
 import { t } from '../i18n.js';
 import { date, money } from '../format.js';
 import { errorBox, toast, toastError } from '../feedback.js';
-import { statusLabel, kycLabel } from '../labels.js';
+import { statusLabel, label } from '../labels.js';
 import { show } from '../router.js';
 import { setTitle } from '../chrome.js';
 import { DOM, hear } from '../app-state.js';
-import { documentsPanel, startDropTarget, stopDropTarget } from '../panels/documents.js';
+import { documentsPanel, pick, startDropTarget, stopDropTarget } from '../panels/documents.js';
+import { checklist, reviewCard } from '../panels/checklist.js';
+import { bankCard } from '../panels/bank.js';
 
 export const title = 'title.customer';
 const STEPS = ['registration', 'documents', 'review', 'active'];
@@ -54,22 +57,28 @@ function paint(body, { detail: c, timeline }) {
   setTitle(c.name);
   const notice = body.querySelector('#existing-notice');
   // A refresh from the follower must not lose what the agent is typing in the correction form.
-  const typed = [...body.querySelectorAll('#correction-form input:not([readonly])')].map((i) => [i.id, i.value]);
+  const typed = [...body.querySelectorAll('#correction-form input:not([readonly]), .kyc-value')].map((i) => [i.id, i.value]);
   const focused = document.activeElement?.id;
   clear(body);
   if (notice) body.append(notice);
+  const repaint = (view) => paint(body, view);
+  const requirements = c.groups.flatMap((g) => g.requirements);
+  const pending = c.status === 'pending_kyc';
   body.append(...[
     el('div', { class: 'detail-head' },
       el('h2', { id: 'customer-name', text: c.name }),
       el('span', { class: 'status-badge', id: 'customer-status', dataset: { status: c.status }, text: statusLabel(c.status) })),
     stepper(c.step),
+    stateNotice(c, timeline),
     el('div', { class: 'detail-grid' },
       el('section', { class: 'card' }, el('h3', { text: t('customer.data') }), data(c)),
-      el('section', { class: 'card', id: 'checklist-card' }, el('h3', { text: t('customer.checklist') }), checklist(c))),
-    c.checklist.some((k) => k.kind === 'document') ? documentsPanel(c, (detail) => paint(body, { detail, timeline: null })) : null,
-    c.checklist.some((k) => k.action === 'biometrics') ? biometrics(c) : null,
-    c.correctable.length ? correction(c) : null,
-    c.offers.length ? offers(c) : null,
+      c.groups.length ? el('section', { class: 'card', id: 'checklist-card' }, el('h3', { text: t('customer.checklist') }), checklist(c, repaint, pick)) : null),
+    pending && requirements.some((k) => k.action === 'upload') ? documentsPanel(c, (detail) => paint(body, { detail, timeline: null })) : null,
+    pending && requirements.some((k) => k.action === 'biometrics') ? biometrics(c) : null,
+    pending ? reviewCard(c, repaint) : null,
+    c.status !== 'creating' ? correction(c) : null,
+    c.status !== 'creating' ? bankCard(c, repaint) : null,
+    c.offers.length || c.unreadableOffers ? offers(c) : null,
     el('section', { class: 'card' }, el('h3', { text: t('customer.timeline') }), timelineList(timeline)),
   ].filter(Boolean));
   for (const [id, value] of typed) {
@@ -85,18 +94,20 @@ function stepper(step) {
       'aria-current': i === step ? 'step' : null, text: t(`step.${s}`) })));
 }
 
-function data(c) {
-  const rows = [['cpf', c.cpf], ['cnpj', c.cnpj], ['tradingName', c.tradingName], ['email', c.email], ['phone', c.phone], ['externalId', c.externalId], ['created', date(c.createdAt)]];
-  return el('dl', {}, rows.filter(([, v]) => v).flatMap(([k, v]) => [el('dt', { text: t(`register.${k}`) }), el('dd', { id: `data-${k}`, text: v })]));
+/** What the status means for the agent, when it is not the checklist's to say. */
+function stateNotice(c, timeline) {
+  if (c.status === 'creating') return el('p', { class: 'notice', id: 'creating-notice', text: t('customer.creating') });
+  if (c.status === 'under_review') return el('p', { class: 'notice', id: 'review-notice', text: t('customer.underReview') });
+  if (c.status === 'denied') {
+    const reason = [...timeline].reverse().find((e) => e.event === 'customer.denied')?.message;
+    return el('p', { class: 'notice error', id: 'denied-notice', role: 'alert', text: reason ? `${t('customer.denied')} ${reason}` : t('customer.denied') });
+  }
+  return null;
 }
 
-function checklist(c) {
-  return el('ul', { class: 'checklist', id: 'checklist' }, c.checklist.map((k) => el('li', { class: 'kyc-item', dataset: { type: k.itemType, status: k.status, kind: k.kind } },
-    el('div', { class: 'kyc-head' },
-      el('strong', { text: k.description ?? k.itemType }),
-      el('span', { class: 'status-badge', dataset: { status: k.status }, text: kycLabel(k.status) })),
-    k.message ? el('p', { class: 'kyc-message', text: k.message }) : null,
-    k.action !== 'none' ? el('p', { class: 'kyc-action', text: t(`action.${k.action}`) }) : null)));
+function data(c) {
+  const rows = [['cnpj', c.cnpj], ['name', c.name], ['tradingName', c.tradingName], ['cpfOwner', c.cpf], ['email', c.email], ['phone', c.phone], ['externalId', c.externalId], ['created', date(c.createdAt)]];
+  return el('dl', {}, rows.filter(([, v]) => v).flatMap(([k, v]) => [el('dt', { text: label(`detail.${k}`, t(`register.${k}`)) }), el('dd', { id: `data-${k}`, text: v })]));
 }
 
 function biometrics(c) {
@@ -130,20 +141,23 @@ function biometrics(c) {
     result);
 }
 
+const CORRECTABLE = ['email', 'phone'];
+
 function correction(c) {
+  const readonly = [['cpfOwner', c.cpf], ['cnpj', c.cnpj], ['externalId', c.externalId ?? '']];
   const form = el('form', { class: 'card', id: 'correction-form', novalidate: true },
     el('h3', { text: t('customer.correct') }),
     el('p', { class: 'help', text: t('customer.correctHelp') }),
-    el('div', { class: 'field' }, el('label', { text: t('register.cpf') }), el('input', { value: c.cpf, readonly: true, id: 'fix-cpf' })),
-    el('div', { class: 'field' }, el('label', { text: t('register.externalId') }), el('input', { value: c.externalId ?? '', readonly: true, id: 'fix-external' })),
-    c.correctable.map((field) => el('div', { class: 'field' },
+    readonly.map(([k, v]) => el('div', { class: 'field' }, el('label', { text: t(`register.${k}`) }),
+      el('input', { value: v ?? '', readonly: true, id: `fix-${k}`, title: t('customer.readonly') }))),
+    CORRECTABLE.map((field) => el('div', { class: 'field' },
       el('label', { for: `fix-${field}`, text: t(`register.${field}`) }),
       el('input', { id: `fix-${field}`, name: field, value: c[field] ?? '' }),
       el('small', { class: 'field-error', id: `fix-${field}-error` }))),
     el('button', { type: 'submit', class: 'primary', id: 'fix-submit', text: t('customer.sendCorrection') }));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const correction = Object.fromEntries(c.correctable.map((f) => [f, form.querySelector(`#fix-${f}`).value]));
+    const correction = Object.fromEntries(CORRECTABLE.map((f) => [f, form.querySelector(`#fix-${f}`).value]));
     try {
       const view = await call('correct_customer', { id: c.id, correction });
       toast(t('customer.corrected'));
@@ -159,13 +173,23 @@ function correction(c) {
   return form;
 }
 
+function installments(i) {
+  if (i.kind === 'fixed') return t('offer.installments', { count: i.count });
+  if (i.kind === 'range') return t('offer.range', { min: i.min, max: i.max });
+  return null;
+}
+
 function offers(c) {
+  const rate = (r) => Number(r).toLocaleString(document.documentElement.lang, { maximumFractionDigits: 2 });
   return el('section', { class: 'card', id: 'offers' }, el('h3', { text: t('customer.offers') }),
-    c.offers.map((o) => el('div', { class: 'offer', dataset: { id: o.id } },
+    c.offers.map((o) => el('div', { class: 'offer', dataset: { id: o.id, installments: o.installments.kind } },
       el('strong', { class: 'offer-amount', text: money(Number(o.approvedAmount)) }),
-      el('span', { text: t('offer.rate', { rate: Number(o.interestRate).toLocaleString(document.documentElement.lang, { maximumFractionDigits: 2 }) }) }),
+      o.minAmount ? el('span', { text: t('offer.minimum', { amount: money(Number(o.minAmount)) }) }) : null,
+      el('span', { class: 'offer-rate', text: t('offer.rate', { rate: rate(o.monthlyRate) }) }),
+      el('span', { class: 'offer-installments', text: installments(o.installments) }),
       el('span', { text: t('offer.until', { date: date(o.validUntil) }) }),
-      el('span', { class: 'status-badge', dataset: { status: o.status }, text: t(`offer.status.${o.status}`) }))));
+      el('span', { class: 'status-badge', dataset: { status: o.status }, text: label(`offer.status.${o.status}`, o.status) }))),
+    c.unreadableOffers ? el('p', { class: 'help', id: 'offers-unreadable', text: t('customer.offersUnreadable', { count: c.unreadableOffers }) }) : null);
 }
 
 function timelineList(entries) {
@@ -173,5 +197,5 @@ function timelineList(entries) {
   return el('ol', { class: 'timeline', id: 'timeline' }, [...entries].reverse().map((e) => el('li', { dataset: { event: e.event } },
     el('time', { text: date(e.at) }), ' ',
     el('code', { text: e.event }), ' ',
-    el('span', { text: e.item ? `${e.item}: ${kycLabel(e.status)}${e.message ? ` — ${e.message}` : ''}` : t(`event.${e.event}`) }))));
+    el('span', { text: e.item ? `${e.item}: ${label(`req.${e.status}`, e.status)}${e.message ? ` — ${e.message}` : ''}` : label(`event.${e.event}`, e.event) }))));
 }

@@ -12,13 +12,15 @@ import { app, DOM, hear } from '../app-state.js';
 
 export const title = 'title.register';
 
+// Every borrower is a company: its CNPJ and its owner's CPF are required; the name is not
+// (Dinie looks the company up) and the trading name is Dinie's to find (a draft of the previous
+// release keeps the one it had, unsent).
 const FIELDS = [
-  { id: 'cpf', required: true, mask: maskCpf, check: 'cpf', inputmode: 'numeric' },
-  { id: 'name', required: true },
-  { id: 'email', required: true, type: 'email' },
+  { id: 'cnpj', required: true, mask: maskCnpj, check: 'cnpj' },
+  { id: 'cpf', required: true, mask: maskCpf, check: 'cpf', inputmode: 'numeric', label: 'cpfOwner' },
+  { id: 'name' },
+  { id: 'email', required: true, type: 'email', check: 'email' },
   { id: 'phone', required: true, mask: maskPhone, check: 'phone', inputmode: 'tel' },
-  { id: 'cnpj', mask: maskCnpj, check: 'cnpj' },
-  { id: 'tradingName' },
   { id: 'externalId' },
 ];
 const AUTOSAVE_MS = 500;
@@ -61,7 +63,7 @@ export async function render(root, params = {}) {
       timer = setTimeout(() => live(f, input, error), 150);
     });
     form.append(el('div', { class: 'field' },
-      el('label', { for: `reg-${f.id}`, text: t(`register.${f.id}`) + (f.required ? ' *' : '') }), input, error));
+      el('label', { for: `reg-${f.id}`, text: t(`register.${f.label ?? f.id}`) + (f.required ? ' *' : '') }), input, error));
   }
   form.append(documentsSection(form));
   const outcome = el('div', { id: 'register-outcome', 'aria-live': 'polite' });
@@ -91,7 +93,8 @@ export function leave() {
 }
 
 function values(form) {
-  return Object.fromEntries(FIELDS.map((f) => [f.id, form.querySelector(`#reg-${f.id}`).value]));
+  // Fields the form no longer shows (a previous release's trading name) are kept as they were.
+  return { ...(kept?.values ?? {}), ...Object.fromEntries(FIELDS.map((f) => [f.id, form.querySelector(`#reg-${f.id}`).value])) };
 }
 
 /** Saves the draft a moment after the agent stops typing (and when leaving the screen). */
@@ -139,7 +142,9 @@ function renderDocuments(list = document.getElementById('draft-documents')) {
   clear(list).append(...kept.documents.map((d) => {
     const select = el('select', { class: 'draft-doc-type', 'aria-label': t('register.docType'), disabled: d.state === 'uploaded' },
       el('option', { value: '', text: t('register.chooseType') }),
-      app.info.documentTypes.map((type) => el('option', { value: type, text: t(`doctype.${type}`), selected: d.docType === type })));
+      // The selfie is the capture's now: offered only to a draft of the previous release that has one.
+      app.info.documentTypes.filter((type) => type !== 'selfie' || d.docType === 'selfie')
+        .map((type) => el('option', { value: type, text: t(`doctype.${type}`), selected: d.docType === type })));
     select.addEventListener('change', async () => {
       try {
         await call('set_draft_document_type', { id: d.id, docType: select.value });

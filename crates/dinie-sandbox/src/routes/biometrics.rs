@@ -245,6 +245,8 @@ const CAPTURE_BODY: &str = r#"<h1>Biometria facial</h1>
       li.append(b); list.append(li);
     }
     status.textContent = pending.length ? 'Capture a selfie de cada pessoa.' : 'Todas as selfies foram enviadas.';
+    // The first capture button takes the focus: Enter (or a tap) starts it.
+    list.querySelector('button.capture')?.focus();
     document.getElementById('done').hidden = pending.length > 0;
   }
   const banks = await (await fetch(api + '/banks', {headers: auth})).json();

@@ -16,7 +16,7 @@ pub enum ImportError {
     #[error("the file has no borrowers (it is empty, or has only a header)")]
     Empty,
     /// A required column is not in the header.
-    #[error("the header lacks the column(s) {}: expected cpf, nome, email, telefone (and optionally cnpj, nome_fantasia, external_id)", .0.join(", "))]
+    #[error("the header lacks the column(s) {}: expected cpf, cnpj, email, telefone (and optionally nome, nome_fantasia, external_id)", .0.join(", "))]
     MissingColumns(Vec<&'static str>),
     /// Not CSV at all (a spreadsheet's binary format, an image).
     #[error("this is not a CSV file ({0}); in the spreadsheet, use \"Save as\" → CSV")]
@@ -121,7 +121,8 @@ pub fn read(
         .iter()
         .map(field_of)
         .collect::<Vec<_>>();
-    let missing: Vec<&'static str> = ["cpf", "name", "email", "phone"]
+    // The CNPJ is required (every borrower is a company); the name is not (Dinie looks it up).
+    let missing: Vec<&'static str> = ["cpf", "cnpj", "email", "phone"]
         .into_iter()
         .filter(|f| !headers.contains(&Some(*f)))
         .map(|f| match f {
@@ -212,11 +213,11 @@ mod tests {
     fn file(sep: char) -> String {
         let s = sep;
         format!(
-            "CPF{s}Nome{s}E-mail{s}Telefone{s}Nome fantasia\n\
-             {GOOD_CPF}{s}João da Conceição{s}joao@example.com{s}(11) 98765-4321{s}Açaí do João\n\
-             123.456.789-00{s}Maria{s}maria@{s}123{s}\n\
-             {s}{s}{s}{s}\n\
-             52998224725{s}Outro João{s}outro@example.com{s}11987654321{s}\n"
+            "CPF{s}CNPJ{s}Nome{s}E-mail{s}Telefone{s}Nome fantasia\n\
+             {GOOD_CPF}{s}11.222.333/0001-81{s}João da Conceição{s}joao@example.com{s}(11) 98765-4321{s}Açaí do João\n\
+             123.456.789-00{s}11222333000181{s}Maria{s}maria@{s}123{s}\n\
+             {s}{s}{s}{s}{s}\n\
+             52998224725{s}11222333000181{s}Outro João{s}outro@example.com{s}11987654321{s}\n"
         )
     }
 
@@ -263,10 +264,10 @@ mod tests {
     fn says_what_is_wrong_with_the_file_itself() {
         assert_eq!(
             read(b"cpf;nome\n1;2\n", &Default::default()).unwrap_err(),
-            ImportError::MissingColumns(vec!["email", "telefone"])
+            ImportError::MissingColumns(vec!["cnpj", "email", "telefone"])
         );
         assert_eq!(
-            read(b"cpf;nome;email;telefone\n", &Default::default()).unwrap_err(),
+            read(b"cpf;cnpj;email;telefone\n", &Default::default()).unwrap_err(),
             ImportError::Empty
         );
         assert!(matches!(

@@ -205,4 +205,7 @@ pub enum DraftError {
     /// A document type Dinie does not ask for.
     #[error("unknown document type `{0}`")]
     UnknownDocumentType(String),
+    /// The database was written by a newer release of the app.
+    #[error("the drafts were saved by a newer version of Dinie Desk (format {found}, this one reads up to {known}); update the app to open them")]
+    NewerFormat { found: i64, known: i64 },
 }

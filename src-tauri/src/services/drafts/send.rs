@@ -1,18 +1,23 @@
-//! Sending one draft to Dinie: create the customer, then upload each attached document whose
-//! type the customer's `kyc` lists. Every step is written to the drafts database before it
-//! starts and after it ends, so a run stopped anywhere (crash, kill, power cut) resumes where it
-//! was and never registers a borrower twice:
+//! Sending one draft to Dinie: create the customer, wait until Dinie has looked the company up
+//! and listed its requirements (`creating`), then upload each attached document to the
+//! requirement its kind fits ([`evidence::draft_slot`]). Every step is written to the drafts
+//! database before it starts and after it ends, so a run stopped anywhere (crash, kill, power
+//! cut) resumes where it was and never registers a borrower twice:
 //!
 //! - the create carries the draft's `Idempotency-Key` and `external_id`: repeated after a stop,
 //!   Dinie answers with the customer it already made;
 //! - a document recorded as "uploading" when the run stopped is looked up in the customer's
-//!   `kyc`: if the item is no longer `pending`, the file arrived and is not sent again.
+//!   requirements: if its part is received, the file arrived and is not sent again.
 
 use std::collections::BTreeMap;
 
 use super::{DocumentState, Draft, DraftError, DraftProblem, DraftStore};
 use crate::services::connection::Connection;
 use crate::services::customers::{self, check_form, ApiProblem, RegistrationForm};
+use crate::services::evidence;
+
+/// How soon a draft whose customer is still `creating` is looked at again.
+const CREATING_RECHECK_MS: i64 = 2_000;
 
 /// What became of one attempt to send a draft.
 #[derive(Debug)]
@@ -34,6 +39,12 @@ pub enum Outcome {
     Offline(dinie::Error),
     /// The credentials were refused: queued again, until the agent fixes them.
     CredentialsRefused(dinie::Error),
+    /// Registered, and Dinie is still looking the company up: the documents go once it has
+    /// listed the requirements (the draft is due again in a moment).
+    Registered {
+        customer: Box<dinie::Customer>,
+        created: bool,
+    },
     /// Not waiting any more (edited, discarded, or being sent by another run).
     NotWaiting,
 }
@@ -71,6 +82,16 @@ pub async fn send_draft(
         });
     }
     store.record_created(id, customer.id.as_str())?;
+    if customer.status == dinie::CustomerStatus::Creating {
+        store.retry_at(
+            id,
+            chrono::Utc::now().timestamp_millis() + CREATING_RECHECK_MS,
+        )?;
+        return Ok(Outcome::Registered {
+            customer: Box::new(customer),
+            created,
+        });
+    }
     let refused = match upload_documents(conn, store, draft, &customer).await {
         Ok(refused) => refused,
         Err(failure) => return record_failure(store, draft, failure),
@@ -152,53 +173,34 @@ async fn ensure_customer(
     Ok((registration.into_customer(), created))
 }
 
-/// Uploads the documents still to send; returns why some could not be.
+/// Uploads the documents still to send, each to the requirement its kind fits; returns why
+/// some could not be.
 async fn upload_documents(
     conn: &Connection,
     store: &DraftStore,
     draft: &Draft,
     customer: &dinie::Customer,
 ) -> Result<Vec<String>, Failure> {
-    use dinie::KycStatus as S;
-    let needed: Vec<&str> = customer
-        .kyc
-        .iter()
-        .filter(|k| k.kind == dinie::KycKind::Document)
-        .map(|k| k.item_type.as_str())
-        .collect();
     let mut refused = Vec::new();
     for doc in draft.documents.iter().filter(|d| d.state.is_open()) {
-        let item = customer
-            .kyc
-            .iter()
-            .find(|k| k.kind == dinie::KycKind::Document && k.item_type == doc.doc_type);
-        let (state, why) = match item {
-            _ if doc.doc_type.is_empty() => (
-                DocumentState::Refused,
-                Some("choose which document this is".to_owned()),
-            ),
-            None => (
-                DocumentState::Refused,
-                Some(format!(
-                    "this customer does not need `{}` (needed: {})",
-                    doc.doc_type,
-                    needed.join(", ")
-                )),
-            ),
-            // Recorded as uploading when a run stopped, and Dinie has it: it arrived.
-            Some(k) if doc.state == DocumentState::Uploading && k.status != S::Pending => {
-                (DocumentState::Uploaded, None)
+        let slot = match evidence::draft_slot(&doc.doc_type, &customer.kyc) {
+            Ok(slot) => slot,
+            Err(why) => {
+                refused.push(format!("{}: {why}", doc.name));
+                store.document_state(&doc.id, DocumentState::Refused, Some(&why))?;
+                continue;
             }
-            Some(k) if matches!(k.status, S::Submitted | S::Approved) => (
-                DocumentState::Skipped,
-                Some(format!("`{}` was already sent", doc.doc_type)),
-            ),
-            Some(_) => (DocumentState::Uploading, None),
         };
-        if state != DocumentState::Uploading {
-            if state == DocumentState::Refused {
-                refused.push(format!("{}: {}", doc.name, why.clone().unwrap_or_default()));
-            }
+        // Recorded as uploading when a run stopped, and Dinie has it: it arrived.
+        if evidence::received(&slot, &customer.kyc) {
+            let (state, why) = if doc.state == DocumentState::Uploading {
+                (DocumentState::Uploaded, None)
+            } else {
+                (
+                    DocumentState::Skipped,
+                    Some(format!("{} was already sent", doc.doc_type)),
+                )
+            };
             store.document_state(&doc.id, state, why.as_deref())?;
             continue;
         }
@@ -207,7 +209,7 @@ async fn upload_documents(
         let sent = conn
             .client()
             .customers()
-            .upload_document(&customer.id, &doc.doc_type)
+            .kyc_attachment(&customer.id, slot.target())
             .reader(std::io::Cursor::new(bytes), doc.name.clone())
             .known_kyc(&customer.kyc)
             .send()

@@ -44,6 +44,30 @@ CREATE TABLE IF NOT EXISTS draft_documents (
 CREATE INDEX IF NOT EXISTS draft_documents_draft ON draft_documents (draft_id);
 ";
 
+/// The version of the stored format (`PRAGMA user_version`), raised by each migration.
+/// 0: a database of a release before versions were kept (the same tables as 1).
+/// 1: that schema, versioned; the sealed form may lack a CNPJ (the previous release's drafts)
+///    and keeps a trading name the app no longer sends.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Brings a database to [`SCHEMA_VERSION`], one step at a time, each in the transaction that
+/// sets its version. A database of a newer release is refused (not misread, not downgraded).
+fn migrate(db: &mut Connection) -> Result<(), DraftError> {
+    let found: i64 = db.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(DraftError::NewerFormat {
+            found,
+            known: SCHEMA_VERSION,
+        });
+    }
+    let tx = db.transaction()?;
+    // 0 → 1: the tables are the same; only the version is recorded.
+    tx.execute_batch(SCHEMA)?;
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    tx.commit()?;
+    Ok(())
+}
+
 /// What is sealed in a draft row.
 #[derive(Serialize, Deserialize)]
 struct Sealed {
@@ -116,7 +140,8 @@ impl DraftStore {
         db.pragma_update(None, "synchronous", "FULL")?;
         db.pragma_update(None, "foreign_keys", "ON")?;
         db.busy_timeout(std::time::Duration::from_secs(5))?;
-        db.execute_batch(SCHEMA)?;
+        let mut db = db;
+        migrate(&mut db)?;
         let store = Self {
             db: Mutex::new(db),
             sealer,

@@ -94,7 +94,7 @@ pub async fn submit(
     drop(in_flight);
     outbox.touch();
     match outcome? {
-        Outcome::Sent { customer, created } => {
+        Outcome::Sent { customer, created } | Outcome::Registered { customer, created } => {
             follower.follow(&customer, created);
             let customer_id = customer.id.to_string();
             Ok(if created {

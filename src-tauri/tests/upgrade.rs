@@ -1,0 +1,143 @@
+//! Drafts written by the previous release open in this one with every field and file, and go
+//! out exactly once. `fixtures/drafts-previous-release/` was written by the store as released
+//! before this one (schema without a version, drafts with and without a CNPJ, a trading name,
+//! a CNH and a selfie attached), sealed with the key `[7; 32]`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use dinie_desk::services::connection::Connection;
+use dinie_desk::services::drafts::sealing::Sealer;
+use dinie_desk::services::drafts::send::{self, Outcome};
+use dinie_desk::services::drafts::{DocumentState, DraftError, DraftState, DraftStore};
+use dinie_desk::services::profiles::Profile;
+use secrecy::SecretString;
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn previous_release() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/drafts-previous-release");
+    copy_dir(&fixture, dir.path());
+    dir
+}
+
+fn version(dir: &std::path::Path) -> i64 {
+    rusqlite::Connection::open(dir.join("drafts.db"))
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn drafts_of_the_previous_release_open_whole_and_are_sent_once() {
+    let dir = previous_release();
+    assert_eq!(
+        version(dir.path()),
+        0,
+        "the fixture is of the unversioned format"
+    );
+    let store = DraftStore::open(dir.path(), Sealer::from_key(&[7; 32]).unwrap()).unwrap();
+    assert_eq!(version(dir.path()), 1, "migrated");
+
+    // Every field and file is there.
+    let full = store.get("draft-with-cnpj").unwrap();
+    assert_eq!(full.form.name, "Açaí da Conceição");
+    assert_eq!(full.form.trading_name.as_deref(), Some("Açaí do João"));
+    assert_eq!(full.form.external_id.as_deref(), Some("ERP-77"));
+    assert_eq!(full.state, DraftState::Queued);
+    let kinds: Vec<_> = full.documents.iter().map(|d| d.doc_type.as_str()).collect();
+    assert_eq!(kinds, ["cnh", "selfie"]);
+    assert!(store
+        .read_document(&full.documents[0].id)
+        .unwrap()
+        .ends_with(b"PREVIOUS-RELEASE-CNH"));
+    let bare = store.get("draft-without-cnpj").unwrap();
+    assert_eq!(bare.form.cnpj, None);
+
+    // Sent to a sandbox: the CNH goes to the applicant's identity, the selfie is explained.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let config = dinie_sandbox::SandboxConfig {
+        lookup_delay: std::time::Duration::ZERO,
+        ..Default::default()
+    };
+    let sandbox = dinie_sandbox::Sandbox::start(config, listener)
+        .await
+        .unwrap();
+    let client = dinie_desk::services::connection::client(
+        &sandbox.base_url(),
+        dinie_sandbox::DEFAULT_CLIENT_ID,
+        &SecretString::from(dinie_sandbox::DEFAULT_CLIENT_SECRET),
+    )
+    .unwrap();
+    let conn = Connection::new(Profile::embedded(), client);
+    let outcome = send::send(&conn, &store, "draft-with-cnpj").await.unwrap();
+    let Outcome::Attention { problem, .. } = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert!(
+        problem.message.contains("biometrics"),
+        "{}",
+        problem.message
+    );
+    let docs = store.get("draft-with-cnpj").unwrap().documents;
+    assert_eq!(docs[0].state, DocumentState::Uploaded);
+    assert_eq!(docs[1].state, DocumentState::Refused);
+    assert_eq!(sandbox.state().count("attachments").await.unwrap(), 1);
+
+    // A draft without a CNPJ asks for one, with nothing sent.
+    let outcome = send::send(&conn, &store, "draft-without-cnpj")
+        .await
+        .unwrap();
+    let Outcome::Attention { problem, .. } = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert!(problem.fields.contains_key("cnpj"), "{problem:?}");
+
+    // The agent removes the selfie and sends again: done, nobody registered twice.
+    store.remove_document(&docs[1].id).unwrap();
+    let draft = store.get("draft-with-cnpj").unwrap();
+    store
+        .queue("draft-with-cnpj", "embedded", &draft.form)
+        .unwrap();
+    let outcome = send::send(&conn, &store, "draft-with-cnpj").await.unwrap();
+    assert!(
+        matches!(outcome, Outcome::Sent { created: false, .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(sandbox.state().count("customers").await.unwrap(), 1);
+    assert_eq!(sandbox.state().count("attachments").await.unwrap(), 1);
+
+    // Opening again changes nothing.
+    drop(store);
+    let again = DraftStore::open(dir.path(), Sealer::from_key(&[7; 32]).unwrap()).unwrap();
+    assert_eq!(
+        again.get("draft-with-cnpj").unwrap().state,
+        DraftState::Sent
+    );
+}
+
+#[test]
+fn a_database_of_a_newer_release_is_refused_not_misread() {
+    let dir = previous_release();
+    rusqlite::Connection::open(dir.path().join("drafts.db"))
+        .unwrap()
+        .pragma_update(None, "user_version", 99)
+        .unwrap();
+    let err = DraftStore::open(dir.path(), Sealer::from_key(&[7; 32]).unwrap()).unwrap_err();
+    assert!(
+        matches!(err, DraftError::NewerFormat { found: 99, .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("newer version"));
+}
