@@ -44,5 +44,5 @@ unit:
 ## The real window under Xvfb, one test world at a time (each has its own X server, D-Bus and
 ## keyring, and WebKit is heavy for two cores).
 e2e:
-	$(CARGO) build -p dinie-desk --locked
+	$(CARGO) build -p dinie-desk -p dinie-sandbox --locked
 	$(CARGO) test -p dinie-desk-e2e --locked -- --test-threads=1

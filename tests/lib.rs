@@ -132,6 +132,45 @@ pub async fn release_sandbox(args: &[&str]) -> (std::process::Child, String) {
     (child, base)
 }
 
+/// A `dinie-sandbox` binary (the debug build `make e2e` makes) run as a process of its own, as
+/// a partner's sandbox would be; stopped when dropped.
+pub struct SandboxProcess {
+    child: std::process::Child,
+    /// Its base URL (`…/api/v3`).
+    pub base: String,
+}
+
+impl SandboxProcess {
+    /// Starts it on a free port with `args` (`--lookup-delay-ms`, …) and waits until it answers.
+    pub async fn start(args: &[&str]) -> Self {
+        let bin = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/debug/dinie-sandbox");
+        assert!(bin.exists(), "build it first: cargo build -p dinie-sandbox (make e2e does)");
+        let port = free_port();
+        let child = std::process::Command::new(&bin)
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let base = format!("http://127.0.0.1:{port}/api/v3");
+        let api = client_for(&base);
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        while api.authenticate().await.is_err() {
+            assert!(tokio::time::Instant::now() < deadline, "the sandbox did not start");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        Self { child, base }
+    }
+}
+
+impl Drop for SandboxProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// An access token for the sandbox's default partner, for requests made without the client
 /// (`curl` in the benchmarks).
 pub async fn access_token(base_url: &str) -> String {

@@ -197,6 +197,15 @@ async fn an_ltda_with_two_co_owners_goes_from_registration_to_active() {
             app.wait_for(&format!("{item}[data-state='submitted']")).await;
         }
 
+        // The agent sets the bank account, the bank chosen from Dinie's list.
+        app.click("#bank-edit").await;
+        app.select("#bank-bank", "341").await;
+        app.fill("#bank-branch", "1234").await;
+        app.fill("#bank-number", "567890").await;
+        app.fill("#bank-digit", "1").await;
+        app.click("#bank-save").await;
+        app.wait_for_text("#bank-account-shown", "341 - Itaú Unibanco").await;
+
         // Each person's selfie in the capture; then the agent submits, and the open detail
         // follows it to active, with offers of both shapes.
         let session = api.customers().create_biometrics_session(&customer.id).await.unwrap();
@@ -218,8 +227,27 @@ async fn an_ltda_with_two_co_owners_goes_from_registration_to_active() {
 
 #[tokio::test]
 async fn a_denied_registration_is_a_clear_state() {
+    // A sandbox run as a process of its own, reached through a custom connection: the path a
+    // real connection takes.
+    let sandbox = dinie_desk_e2e::SandboxProcess::start(&[
+        "--lookup-delay-ms",
+        "300",
+        "--review-delay-ms",
+        "300",
+    ])
+    .await;
+    let base = sandbox.base.clone();
     App::run("denied", |app| async move {
-        let api = embedded_api(&app).await;
+        app.add_custom_profile(
+            "Parceiro",
+            &base,
+            dinie_sandbox::DEFAULT_CLIENT_ID,
+            dinie_sandbox::DEFAULT_CLIENT_SECRET,
+        )
+        .await;
+        app.use_profile("Parceiro").await;
+        app.click("#nav-customers").await;
+        let api = dinie_desk_e2e::client_for(&base);
         let c = dinie_desk_e2e::register(&api, dinie_desk_e2e::Form::Mei, "dono+deny@example.com")
             .await;
         app.click("#refresh-customers").await;
@@ -265,6 +293,7 @@ async fn a_denied_registration_is_a_clear_state() {
         app
     })
     .await;
+    drop(sandbox);
 }
 
 #[tokio::test]
