@@ -143,8 +143,12 @@ pub struct SandboxProcess {
 impl SandboxProcess {
     /// Starts it on a free port with `args` (`--lookup-delay-ms`, …) and waits until it answers.
     pub async fn start(args: &[&str]) -> Self {
-        let bin = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/debug/dinie-sandbox");
-        assert!(bin.exists(), "build it first: cargo build -p dinie-sandbox (make e2e does)");
+        let bin =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/debug/dinie-sandbox");
+        assert!(
+            bin.exists(),
+            "build it first: cargo build -p dinie-sandbox (make e2e does)"
+        );
         let port = free_port();
         let child = std::process::Command::new(&bin)
             .args(["--listen", &format!("127.0.0.1:{port}")])
@@ -157,7 +161,10 @@ impl SandboxProcess {
         let api = client_for(&base);
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
         while api.authenticate().await.is_err() {
-            assert!(tokio::time::Instant::now() < deadline, "the sandbox did not start");
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the sandbox did not start"
+            );
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
         Self { child, base }

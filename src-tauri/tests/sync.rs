@@ -310,3 +310,114 @@ async fn no_answer_keeps_the_draft_waiting_and_a_server_error_backs_off() {
         .unwrap()
         .is_empty());
 }
+
+/// What Dinie's capture app does with a session: its code for the session's token, then every
+/// selfie uploaded with it.
+async fn capture_selfies(session_url: &str) {
+    let http = reqwest::Client::new();
+    let (base, code) = session_url.rsplit_once("/biometrics/").unwrap();
+    let scoped: serde_json::Value = http
+        .post(format!("{base}/biometrics/session-exchange"))
+        .json(&serde_json::json!({ "code": code }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = scoped["access_token"].as_str().unwrap();
+    let customer = format!(
+        "{base}/customers/{}",
+        scoped["customer_id"].as_str().unwrap()
+    );
+    let c: serde_json::Value = http
+        .get(&customer)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for k in c["kyc"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|k| k["requirement_type"] == "selfie")
+    {
+        let form = reqwest::multipart::Form::new()
+            .text(
+                "requirement_id",
+                k["requirement_id"].as_str().unwrap().to_owned(),
+            )
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(b"\xff\xd8\xff\xe0 selfie".to_vec())
+                    .file_name("s.jpg"),
+            );
+        let r = http
+            .post(format!("{customer}/kyc-attachments/selfie"))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+    }
+}
+
+#[tokio::test]
+async fn a_draft_that_completes_every_mandatory_requirement_is_submitted_for_review() {
+    let w = world_with(std::time::Duration::from_millis(300)).await;
+    w.store.queue("d1", "embedded", &form("Completa")).unwrap();
+    w.store.attach("d1", "cnh", "cnh.png", "png", PNG).unwrap();
+    w.store
+        .attach("d1", "ccmei", "ccmei.png", "png", PNG)
+        .unwrap();
+    let outcome = send::send(&w.conn, &w.store, "d1").await.unwrap();
+    let Outcome::Registered { customer, .. } = outcome else {
+        panic!("{outcome:?}")
+    };
+    // The borrower did the capture on the phone while Dinie looked the company up.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let session = w
+        .conn
+        .client()
+        .customers()
+        .create_biometrics_session(&customer.id)
+        .await
+        .unwrap();
+    capture_selfies(&session.session_url).await;
+
+    let outcome = send::send(&w.conn, &w.store, "d1").await.unwrap();
+    assert!(
+        matches!(
+            outcome,
+            Outcome::Sent {
+                submitted_for_review: true,
+                ..
+            }
+        ),
+        "{outcome:?}"
+    );
+    let after = w.conn.client().customers().get(&customer.id).await.unwrap();
+    assert_eq!(after.status, dinie::CustomerStatus::UnderReview);
+
+    // Without the selfie, the customer waits for the agent (and the capture) instead.
+    let w = world().await;
+    w.store
+        .queue("d2", "embedded", &form("Sem Selfie"))
+        .unwrap();
+    w.store.attach("d2", "cnh", "cnh.png", "png", PNG).unwrap();
+    let outcome = send::send(&w.conn, &w.store, "d2").await.unwrap();
+    assert!(
+        matches!(
+            outcome,
+            Outcome::Sent {
+                submitted_for_review: false,
+                ..
+            }
+        ),
+        "{outcome:?}"
+    );
+}

@@ -327,4 +327,5 @@ export default {
   'detail.name': "Company name",
   'detail.cnpj': "CNPJ",
   'detail.cpfOwner': "Owner's CPF",
+  'event.customer.submitted_by_sync': "Submitted for review by the sync (the draft carried every mandatory item)",
 };

@@ -327,4 +327,5 @@ export default {
   'detail.name': "Razão social",
   'detail.cnpj': "CNPJ",
   'detail.cpfOwner': "CPF do titular",
+  'event.customer.submitted_by_sync': "Enviado para análise pela sincronização (o rascunho trazia todos os itens obrigatórios)",
 };

@@ -140,9 +140,16 @@ async fn run<R: Runtime>(
                 progress.retrying += 1;
             }
             Some(Ok(outcome)) => match outcome {
-                send::Outcome::Sent { customer, created } => {
+                send::Outcome::Sent {
+                    customer,
+                    created,
+                    submitted_for_review,
+                } => {
                     progress.sent += 1;
                     follower.follow(&customer, created);
+                    if submitted_for_review {
+                        follower.record(customer.id.as_str(), "customer.submitted_by_sync");
+                    }
                 }
                 send::Outcome::Registered { customer, created } => {
                     // Its documents go once Dinie lists the requirements: due again shortly.

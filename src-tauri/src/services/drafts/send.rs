@@ -27,6 +27,9 @@ pub enum Outcome {
         customer: Box<dinie::Customer>,
         /// Whether this attempt created it (`false`: an existing registration answered).
         created: bool,
+        /// Whether the documents completed every mandatory requirement, so that the run
+        /// submitted the customer for review itself.
+        submitted_for_review: bool,
     },
     /// Refused: the draft waits for the agent, with the reason.
     Attention {
@@ -79,6 +82,7 @@ pub async fn send_draft(
         return Ok(Outcome::Sent {
             customer: Box::new(customer),
             created,
+            submitted_for_review: false,
         });
     }
     store.record_created(id, customer.id.as_str())?;
@@ -98,9 +102,11 @@ pub async fn send_draft(
     };
     if refused.is_empty() {
         store.finish(id, None)?;
+        let submitted_for_review = submit_if_complete(conn, &customer.id).await;
         Ok(Outcome::Sent {
             customer: Box::new(customer),
             created,
+            submitted_for_review,
         })
     } else {
         let problem = DraftProblem {
@@ -114,6 +120,28 @@ pub async fn send_draft(
             problem,
             error: None,
         })
+    }
+}
+
+/// Submits the customer for review when what the draft carried completed every mandatory
+/// requirement (the selfies too, when the capture was done meanwhile). A failure here is not
+/// the draft's: it is sent, and the agent can still submit from the detail.
+async fn submit_if_complete(conn: &Connection, id: &dinie::CustomerId) -> bool {
+    let fresh = conn.client().customers().get(id).await;
+    conn.observe(&fresh);
+    match fresh {
+        Ok(c) if c.can_start_review() => {
+            let started = conn.client().customers().start_kyc_review(id).await;
+            conn.observe(&started);
+            match started {
+                Ok(()) => true,
+                Err(e) => {
+                    tracing::warn!(error = %e, "a sent draft's customer could not be submitted for review");
+                    false
+                }
+            }
+        }
+        _ => false,
     }
 }
 

@@ -94,14 +94,21 @@ pub async fn submit(
     drop(in_flight);
     outbox.touch();
     match outcome? {
-        Outcome::Sent { customer, created } | Outcome::Registered { customer, created } => {
+        Outcome::Sent {
+            customer,
+            created,
+            submitted_for_review,
+        } => {
             follower.follow(&customer, created);
-            let customer_id = customer.id.to_string();
-            Ok(if created {
-                Submitted::Created { customer_id }
-            } else {
-                Submitted::Existing { customer_id }
-            })
+            if submitted_for_review {
+                follower.record(customer.id.as_str(), "customer.submitted_by_sync");
+            }
+            Ok(registered_as(&customer, created))
+        }
+        // Registered; its documents go once Dinie has listed the requirements.
+        Outcome::Registered { customer, created } => {
+            follower.follow(&customer, created);
+            Ok(registered_as(&customer, created))
         }
         Outcome::Attention { problem, error } => match (&error, &problem.customer_id) {
             // Registered, but a document was refused.
@@ -119,6 +126,15 @@ pub async fn submit(
         Outcome::Offline(_) | Outcome::CredentialsRefused(_) | Outcome::NotWaiting => {
             Ok(Submitted::Queued)
         }
+    }
+}
+
+fn registered_as(customer: &dinie::Customer, created: bool) -> Submitted {
+    let customer_id = customer.id.to_string();
+    if created {
+        Submitted::Created { customer_id }
+    } else {
+        Submitted::Existing { customer_id }
     }
 }
 
