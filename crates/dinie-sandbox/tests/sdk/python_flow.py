@@ -137,6 +137,18 @@ def flow(base):
         raise AssertionError("a conflicting create was accepted")
     except ApiError as e:
         check(e.status == 409 and type(e).__name__ == "ConflictError", "another external_id is a 409 ConflictError")
+    # An Idempotency-Key (the SDK sends one on every write) replays the first answer; reused on
+    # another body it is refused.
+    keyed = CreateCustomerRequest(cpf=cpf(), cnpj=cnpj(1), email="k@acme.test", phone="+5511999999999")
+    first = client.customers.create(keyed, request_options={"idempotency_key": "conformance-key-1"})
+    replay = client.customers.create(keyed, request_options={"idempotency_key": "conformance-key-1"})
+    check(first.id == replay.id, "a repeat with the same Idempotency-Key answers the first answer")
+    try:
+        client.customers.create(CreateCustomerRequest(cpf=cpf(), cnpj=cnpj(1), email="k@acme.test", phone="+5511999999999"),
+                                request_options={"idempotency_key": "conformance-key-1"})
+        raise AssertionError("a reused key was accepted")
+    except ApiError as e:
+        check(e.status == 409 and e.body["code"] == "idempotency_key_reused", "the same key on another body is a 409")
     for bad, status in ((dict(cpf="111.111.111-11", cnpj=company, email="a@b.co", phone="+5511999999999"), 422),):
         try:
             client.customers.create(CreateCustomerRequest(**bad))
@@ -253,6 +265,24 @@ def flow(base):
     client.customers.start_kyc_review(mei.id)
     wait_status(client, mei.id, "denied")
     check(True, "resubmitted after the rejection, then denied (+deny)")
+
+    # The other legal forms, and with them every other evidence type: an EI (EI/MEI documents,
+    # income statement, proof of address, a CNH in front and back) and an EIRELI (its
+    # incorporation statement, a CNH in one scan).
+    uploads = {
+        4: [("ei_mei_documents", "ei_mei", "ei_registration_requirement"), ("income_statement", "income_statement", "file"),
+            ("proof_of_address", "proof_of_address", "file"), ("identity", "cnh", "front"), ("identity", "cnh", "back")],
+        9: [("eireli_incorporation_statement", "eireli_incorporation_statement", "file"), ("identity", "cnh", "file")],
+    }
+    for eighth, parts in uploads.items():
+        c = client.customers.create(CreateCustomerRequest(cpf=cpf(), cnpj=cnpj(eighth), email="f@acme.test", phone="+5511999990000"))
+        c = wait_status(client, c.id, "pending_kyc")
+        for requirement_type, evidence, attachment in parts:
+            k = next(k for k in c.kyc if k.requirement_type == requirement_type)
+            r = att.create(c.id, {"requirement_id": k.requirement_id, "evidence_type": evidence, "attachment_type": attachment, "file": PDF})
+            check(r.attachment_type == attachment, f"{requirement_type}: {evidence}/{attachment}")
+        done = client.customers.retrieve(c.id)
+        check(all(k.submitted is not None for k in done.kyc if k.requirement_type != "selfie"), f"form {eighth}: every document requirement has its evidence")
 
     # Errors.
     for call, status, name in (
