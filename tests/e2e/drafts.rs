@@ -1,5 +1,6 @@
 //! Offline drafts and exactly-once sync, against a sandbox the test starts and stops.
 
+use base64::Engine;
 use dinie_desk_e2e::{client_for, cpf, eventually, App, SandboxSite};
 use dinie_sandbox::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
 
@@ -313,6 +314,131 @@ async fn a_csv_in_both_separators_and_encodings_becomes_drafts_and_refusals_are_
         app.click("#confirm-yes").await;
         eventually("the draft gone", 10, || async { counts(&app).await["attention"] == 2 }).await;
         sandbox.shutdown().await;
+        app
+    })
+    .await;
+}
+
+/// Copies a folder (the fixture of the previous release's drafts) into place.
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn drafts_of_the_previous_release_open_after_the_upgrade_and_go_out_once() {
+    App::run("drafts-upgrade", |app| async move {
+        // The previous release's drafts folder and its key in the keychain, as an agent's
+        // laptop has them when the new release starts (the fixture: `src-tauri/tests/upgrade.rs`).
+        app.kill_app();
+        let drafts = app.data_dir().join("drafts");
+        let _ = std::fs::remove_dir_all(&drafts);
+        let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../src-tauri/tests/fixtures/drafts-previous-release");
+        copy_dir(&fixture, &drafts);
+        let key = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
+        // The previous release's key replaces the one the first start made, written as the app
+        // writes it (the `keyring` crate, on this world's Secret Service).
+        let bus = app
+            .env()
+            .iter()
+            .find(|(k, _)| k == "DBUS_SESSION_BUS_ADDRESS")
+            .unwrap()
+            .1
+            .clone();
+        std::env::set_var("DBUS_SESSION_BUS_ADDRESS", bus);
+        keyring::Entry::new("br.com.dinie.desk", "drafts:key")
+            .unwrap()
+            .set_password(&key)
+            .unwrap();
+        let app = app.restart().await;
+
+        // Both open, every field kept; the embedded connection they were made for sends them.
+        app.click("#nav-drafts").await;
+        let listed = app.invoke("list_drafts", serde_json::json!({})).await;
+        let names: Vec<_> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["form"]["name"].as_str().unwrap().to_owned())
+            .collect();
+        assert!(
+            names.contains(&"Açaí da Conceição".to_owned())
+                && names.contains(&"Maria Sem CNPJ".to_owned()),
+            "{listed}"
+        );
+        eventually("both drafts answered", 60, || async {
+            counts(&app).await["attention"] == 2
+        })
+        .await;
+        let api = app.embedded_api().await;
+        let found = api
+            .customers()
+            .list()
+            .external_id("ERP-77")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(found.data.len(), 1, "registered once");
+        let draft = app
+            .invoke("get_draft", serde_json::json!({ "id": "draft-with-cnpj" }))
+            .await;
+        assert_eq!(draft["form"]["tradingName"], "Açaí do João", "{draft}");
+        assert!(
+            draft["problem"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("biometrics"),
+            "{draft}"
+        );
+        let bare = app
+            .invoke(
+                "get_draft",
+                serde_json::json!({ "id": "draft-without-cnpj" }),
+            )
+            .await;
+        assert!(bare["problem"]["fields"]["cnpj"].is_string(), "{bare}");
+
+        // The agent drops the selfie (the capture takes it now) and sends again: sent, once.
+        let selfie = draft["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["docType"] == "selfie")
+            .unwrap()["id"]
+            .clone();
+        app.invoke("remove_draft_document", serde_json::json!({ "id": selfie }))
+            .await;
+        app.click("#nav-customers").await;
+        app.click("#nav-drafts").await;
+        app.click(".draft-row[data-id='draft-with-cnpj'] .draft-edit")
+            .await;
+        app.click("#reg-submit").await;
+        eventually("the draft sent", 60, || async {
+            counts(&app).await["sent"] == 1
+        })
+        .await;
+        let found = api
+            .customers()
+            .list()
+            .external_id("ERP-77")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(found.data.len(), 1, "still registered once");
+        let identity = found.data[0]
+            .kyc
+            .iter()
+            .find(|k| k.requirement_type == dinie::RequirementType::Identity)
+            .unwrap();
+        assert!(identity.is_complete(), "the previous release's CNH arrived");
         app
     })
     .await;
