@@ -130,6 +130,12 @@ async fn a_deleted_profile_leaves_nothing_in_the_keychain() {
         let stored = app.secret_tool(&["search", "--all", "service", "br.com.dinie.desk"]);
         assert!(stored.contains(&format!("{id}:client_secret")), "{stored}");
         assert!(stored.contains(&format!("{id}:client_id")), "{stored}");
+        // The lookup below finds the secret while it exists, so its emptiness later means gone.
+        let lookup = ["lookup", "service", "br.com.dinie.desk", "username"];
+        let secret_account = format!("{id}:client_secret");
+        let before =
+            app.secret_tool(&[lookup[0], lookup[1], lookup[2], lookup[3], &secret_account]);
+        assert_eq!(before, "dinie_cs_test_temporary");
 
         app.click(&format!("#delete-{id}")).await;
         app.click("#confirm-yes").await;
@@ -142,7 +148,8 @@ async fn a_deleted_profile_leaves_nothing_in_the_keychain() {
                 "lookup",
                 "service",
                 "br.com.dinie.desk",
-                "account",
+                // The attribute the `keyring` crate names the entry by.
+                "username",
                 &format!("{id}:client_secret")
             ])
             .is_empty());
