@@ -160,6 +160,8 @@ function correction(c) {
     const correction = Object.fromEntries(CORRECTABLE.map((f) => [f, form.querySelector(`#fix-${f}`).value]));
     try {
       const view = await call('correct_customer', { id: c.id, correction });
+      // Sent: the fields show Dinie's values now (formatted), not what was typed.
+      for (const f of CORRECTABLE) form.querySelector(`#fix-${f}`).value = view.detail[f] ?? '';
       toast(t('customer.corrected'));
       paint(document.getElementById('customer-detail'), view);
     } catch (err) {
