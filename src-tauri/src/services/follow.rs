@@ -14,6 +14,9 @@ use crate::locks::lock;
 pub const OPEN_INTERVAL: Duration = Duration::from_secs(2);
 /// Poll interval for the other followed customers.
 pub const BACKGROUND_INTERVAL: Duration = Duration::from_secs(20);
+/// Poll interval for a customer in a final state (active or denied) that is not open: nothing
+/// more happens to its registration, only offers may change.
+pub const FINAL_INTERVAL: Duration = Duration::from_secs(600);
 /// Most customers polled in one round of the poller (a round every 500 ms): after a sync of
 /// a thousand drafts, the followed customers are polled in turn at ≈8 requests a second
 /// instead of all at once.
@@ -215,6 +218,8 @@ impl Follower {
         f.failures = 0;
         let interval = if open.as_deref() == Some(id.as_str()) {
             OPEN_INTERVAL
+        } else if fresh.status.is_final() {
+            FINAL_INTERVAL
         } else {
             BACKGROUND_INTERVAL
         };
@@ -330,6 +335,21 @@ mod tests {
         .map(|e| e.event)
         .collect();
         assert_eq!(denied, ["customer.denied"]);
+    }
+
+    #[test]
+    fn a_decided_customer_is_polled_rarely_unless_open() {
+        let f = Follower::default();
+        f.follow(
+            &customer("under_review", &[("identity_a", "submitted")]),
+            false,
+        );
+        f.update(&customer("active", &[("identity_a", "accepted")]));
+        let wait = |f: &Follower| lock(&f.customers)["cust_1"].next_poll - Instant::now();
+        assert!(wait(&f) > BACKGROUND_INTERVAL, "{:?}", wait(&f));
+        f.set_open(Some("cust_1".into()));
+        f.update(&customer("active", &[("identity_a", "accepted")]));
+        assert!(wait(&f) <= OPEN_INTERVAL);
     }
 
     #[test]
