@@ -105,11 +105,24 @@ where
 /// Starts the release `dinie-sandbox` binary on a free port with `args` (benchmarks compare
 /// the app with other clients of a separate server process); returns it and its base URL.
 pub async fn release_sandbox(args: &[&str]) -> (std::process::Child, String) {
-    let bin =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/dinie-sandbox");
+    spawn_sandbox("release", args).await
+}
+
+/// Starts `target/<profile>/dinie-sandbox` on a free port with `args`, and waits until it
+/// answers; returns the process and its base URL.
+async fn spawn_sandbox(profile: &str, args: &[&str]) -> (std::process::Child, String) {
+    let bin = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../target")
+        .join(profile)
+        .join("dinie-sandbox");
     assert!(
         bin.exists(),
-        "build it first: cargo build --release -p dinie-sandbox (make bench does)"
+        "build it first: cargo build{} -p dinie-sandbox (make bench and make e2e do)",
+        if profile == "release" {
+            " --release"
+        } else {
+            ""
+        }
     );
     let port = free_port();
     let child = std::process::Command::new(&bin)
@@ -143,30 +156,7 @@ pub struct SandboxProcess {
 impl SandboxProcess {
     /// Starts it on a free port with `args` (`--lookup-delay-ms`, …) and waits until it answers.
     pub async fn start(args: &[&str]) -> Self {
-        let bin =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/debug/dinie-sandbox");
-        assert!(
-            bin.exists(),
-            "build it first: cargo build -p dinie-sandbox (make e2e does)"
-        );
-        let port = free_port();
-        let child = std::process::Command::new(&bin)
-            .args(["--listen", &format!("127.0.0.1:{port}")])
-            .args(args)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let base = format!("http://127.0.0.1:{port}/api/v3");
-        let api = client_for(&base);
-        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
-        while api.authenticate().await.is_err() {
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "the sandbox did not start"
-            );
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
+        let (child, base) = spawn_sandbox("debug", args).await;
         Self { child, base }
     }
 }
@@ -220,33 +210,11 @@ pub fn cpf() -> String {
 }
 
 /// The sandbox's legal forms, by the 8th character of a CNPJ (see `dinie-sandbox --help`).
-#[derive(Debug, Clone, Copy)]
-pub enum Form {
-    /// A MEI: CCMEI, the applicant's identity and selfie, proof of address (optional).
-    Mei,
-    /// An LTDA with two co-owners.
-    Ltda,
-}
+pub use dinie_sandbox::LegalForm as Form;
 
 /// A random valid CNPJ that the sandbox treats as `form`.
 pub fn cnpj(form: Form) -> String {
-    let eighth = match form {
-        Form::Mei => '1',
-        Form::Ltda => '6',
-    };
-    let body: String = (0..12)
-        .map(|i| {
-            if i == 7 {
-                eighth
-            } else {
-                char::from(b'0' + fastrand::u8(0..10))
-            }
-        })
-        .collect();
-    dinie::br::Cnpj::from_body(&body)
-        .unwrap()
-        .as_str()
-        .to_owned()
+    dinie_sandbox::testing::example_cnpj(form)
 }
 
 /// Registers a company of `form` through the API and waits until Dinie has listed its
@@ -272,54 +240,10 @@ pub async fn register(api: &dinie::Client, form: Form, email: &str) -> dinie::Cu
     }
 }
 
-/// Does what Dinie's capture app does with a session, as the borrower's phone would: exchanges
-/// its code for the session's token and uploads every selfie still missing with it.
+/// Does what Dinie's capture app does with a session, as the borrower's phone would: every
+/// selfie still missing, uploaded with the session's own token.
 pub async fn complete_biometrics(session_url: &str) {
-    let http = reqwest::Client::new();
-    let (base, code) = session_url.rsplit_once("/biometrics/").unwrap();
-    let scoped: serde_json::Value = http
-        .post(format!("{base}/biometrics/session-exchange"))
-        .json(&serde_json::json!({ "code": code }))
-        .send()
-        .await
-        .unwrap()
-        .json()
+    dinie_sandbox::testing::capture_selfies(session_url)
         .await
         .unwrap();
-    let token = scoped["access_token"].as_str().unwrap().to_owned();
-    let customer = format!(
-        "{base}/customers/{}",
-        scoped["customer_id"].as_str().unwrap()
-    );
-    let c: serde_json::Value = http
-        .get(&customer)
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    for k in c["kyc"].as_array().unwrap() {
-        if k["requirement_type"] == "selfie" && k.get("submitted").is_none() {
-            let form = reqwest::multipart::Form::new()
-                .text(
-                    "requirement_id",
-                    k["requirement_id"].as_str().unwrap().to_owned(),
-                )
-                .part(
-                    "file",
-                    reqwest::multipart::Part::bytes(b"\xff\xd8\xff\xe0 selfie".to_vec())
-                        .file_name("selfie.jpg"),
-                );
-            let r = http
-                .post(format!("{customer}/kyc-attachments/selfie"))
-                .bearer_auth(&token)
-                .multipart(form)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 201);
-        }
-    }
 }

@@ -48,18 +48,9 @@ async fn world_with(lookup: std::time::Duration) -> World {
     }
 }
 
-/// A MEI's CNPJ (the sandbox's rule: 8th character 0–3).
+/// A MEI's CNPJ, by the sandbox's rule.
 fn mei_cnpj() -> String {
-    let body: String = (0..12)
-        .map(|i| {
-            if i == 7 {
-                '2'
-            } else {
-                char::from(b'0' + fastrand::u8(0..10))
-            }
-        })
-        .collect();
-    dinie::br::Cnpj::from_body(&body).unwrap().to_string()
+    dinie_sandbox::testing::example_cnpj(dinie_sandbox::LegalForm::Mei)
 }
 
 fn form(name: &str) -> RegistrationForm {
@@ -311,61 +302,6 @@ async fn no_answer_keeps_the_draft_waiting_and_a_server_error_backs_off() {
         .is_empty());
 }
 
-/// What Dinie's capture app does with a session: its code for the session's token, then every
-/// selfie uploaded with it.
-async fn capture_selfies(session_url: &str) {
-    let http = reqwest::Client::new();
-    let (base, code) = session_url.rsplit_once("/biometrics/").unwrap();
-    let scoped: serde_json::Value = http
-        .post(format!("{base}/biometrics/session-exchange"))
-        .json(&serde_json::json!({ "code": code }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = scoped["access_token"].as_str().unwrap();
-    let customer = format!(
-        "{base}/customers/{}",
-        scoped["customer_id"].as_str().unwrap()
-    );
-    let c: serde_json::Value = http
-        .get(&customer)
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    for k in c["kyc"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|k| k["requirement_type"] == "selfie")
-    {
-        let form = reqwest::multipart::Form::new()
-            .text(
-                "requirement_id",
-                k["requirement_id"].as_str().unwrap().to_owned(),
-            )
-            .part(
-                "file",
-                reqwest::multipart::Part::bytes(b"\xff\xd8\xff\xe0 selfie".to_vec())
-                    .file_name("s.jpg"),
-            );
-        let r = http
-            .post(format!("{customer}/kyc-attachments/selfie"))
-            .bearer_auth(token)
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 201);
-    }
-}
-
 #[tokio::test]
 async fn a_draft_that_completes_every_mandatory_requirement_is_submitted_for_review() {
     let w = world_with(std::time::Duration::from_millis(300)).await;
@@ -387,7 +323,9 @@ async fn a_draft_that_completes_every_mandatory_requirement_is_submitted_for_rev
         .create_biometrics_session(&customer.id)
         .await
         .unwrap();
-    capture_selfies(&session.session_url).await;
+    dinie_sandbox::testing::capture_selfies(&session.session_url)
+        .await
+        .unwrap();
 
     let outcome = send::send(&w.conn, &w.store, "d1").await.unwrap();
     assert!(

@@ -15,6 +15,8 @@
 
 use rand::distr::{Alphanumeric, SampleString};
 
+use dinie::models::{AttachmentType, EvidenceType, RequirementType};
+
 use crate::model::{Attachment, Requirement, Subject, Submitted};
 
 /// A company's legal form, as the sandbox decides it.
@@ -163,36 +165,14 @@ pub fn requirements(form: LegalForm, cpf: &str, cnpj: &str) -> Vec<Requirement> 
     kyc
 }
 
-/// The evidence types a requirement type takes, each with its alternative attachment sets.
-pub fn evidence_options(
-    requirement_type: &str,
-) -> &'static [(&'static str, &'static [&'static [&'static str]])] {
-    match requirement_type {
-        "identity" => &[
-            ("cnh", &[&["front", "back"], &["file"]]),
-            ("rg", &[&["front", "back"]]),
-        ],
-        "selfie" => &[("selfie", &[&["photo"]])],
-        "proof_of_address" => &[("proof_of_address", &[&["file"]])],
-        "email" => &[("email", &[&["email"]])],
-        "company_document" => &[("ccmei", &[&["file"]])],
-        "ei_mei_documents" => &[("ei_mei", &[&["ccmei"], &["ei_registration_requirement"]])],
-        "income_statement" => &[("income_statement", &[&["file"]])],
-        "articles_of_association" => &[("articles_of_association", &[&["file"]])],
-        "eireli_incorporation_statement" => &[("eireli_incorporation_statement", &[&["file"]])],
-        _ => &[],
-    }
-}
-
-/// Every `evidence/attachment` pair a requirement type takes, for error messages.
+/// Every `evidence/attachment` pair a requirement type takes, for error messages. The table
+/// is the client crate's (`RequirementType::evidence_options`, Dinie's contract): the sandbox
+/// and the app cannot disagree on it.
 pub fn accepted_pairs(requirement_type: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for (evidence, sets) in evidence_options(requirement_type) {
-        for attachment in sets.iter().flat_map(|s| s.iter()) {
-            let pair = format!("{evidence}/{attachment}");
-            if !out.contains(&pair) {
-                out.push(pair);
-            }
+    for option in RequirementType::from(requirement_type).evidence_options() {
+        for attachment in option.attachment_types() {
+            out.push(format!("{}/{attachment}", option.evidence_type));
         }
     }
     out
@@ -203,11 +183,14 @@ pub fn attachment_set(
     requirement_type: &str,
     evidence: &str,
     attachment: &str,
-) -> Option<&'static [&'static str]> {
-    evidence_options(requirement_type)
-        .iter()
-        .find(|(e, _)| *e == evidence)
-        .and_then(|(_, sets)| sets.iter().find(|s| s.contains(&attachment)).copied())
+) -> Option<Vec<String>> {
+    let attachment = AttachmentType::from(attachment);
+    RequirementType::from(requirement_type)
+        .evidence_option(&EvidenceType::from(evidence))?
+        .attachment_sets
+        .into_iter()
+        .find(|set| set.contains(&attachment))
+        .map(|set| set.iter().map(ToString::to_string).collect())
 }
 
 /// Records a received part: a new evidence (or a different set of parts, or a rejected one)
@@ -215,7 +198,7 @@ pub fn attachment_set(
 pub fn receive(
     req: &mut Requirement,
     evidence: &str,
-    set: &[&str],
+    set: &[String],
     attachment: &str,
     reject: bool,
 ) {
@@ -225,7 +208,7 @@ pub fn receive(
             && s.attachments.len() == set.len()
             && s.attachments
                 .iter()
-                .all(|a| set.contains(&a.attachment_type.as_str()))
+                .all(|a| set.contains(&a.attachment_type))
     });
     if !same {
         req.submitted = Some(Submitted {
@@ -233,7 +216,7 @@ pub fn receive(
             attachments: set
                 .iter()
                 .map(|a| Attachment {
-                    attachment_type: (*a).into(),
+                    attachment_type: a.clone(),
                     submitted: false,
                 })
                 .collect(),
@@ -309,12 +292,12 @@ mod tests {
             .find(|r| r.requirement_type == "identity")
             .unwrap();
         let set = attachment_set("identity", "rg", "front").unwrap();
-        receive(id, "rg", set, "front", false);
+        receive(id, "rg", &set, "front", false);
         assert!(!id.is_complete());
-        receive(id, "rg", set, "back", false);
+        receive(id, "rg", &set, "back", false);
         assert!(id.is_complete());
         let one = attachment_set("identity", "cnh", "file").unwrap();
-        receive(id, "cnh", one, "file", true);
+        receive(id, "cnh", &one, "file", true);
         assert!(id.is_complete());
         assert_eq!(id.submitted.as_ref().unwrap().attachments.len(), 1);
         assert!(attachment_set("identity", "rg", "file").is_none());

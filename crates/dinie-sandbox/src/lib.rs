@@ -51,6 +51,7 @@ mod reviewer;
 pub mod routes;
 mod state;
 mod store;
+pub mod testing;
 mod validate;
 
 use std::net::SocketAddr;
@@ -64,6 +65,7 @@ use tower_http::trace::TraceLayer;
 
 pub use config::{Partner, SandboxConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
 pub use error::ApiError;
+pub use kyc::LegalForm;
 pub use state::{AppState, Stats};
 
 /// Why a sandbox could not start.

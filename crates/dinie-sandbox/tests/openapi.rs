@@ -81,21 +81,9 @@ fn cpf() -> String {
     }
 }
 
-/// A MEI's CNPJ (8th character 0–3) with valid check digits.
+/// A MEI's CNPJ, by the sandbox's rule.
 fn mei_cnpj() -> String {
-    let body: String = (0..12)
-        .map(|i| {
-            if i == 7 {
-                '1'
-            } else {
-                char::from(b'0' + fastrand::u8(0..10))
-            }
-        })
-        .collect();
-    dinie::br::Cnpj::from_body(&body)
-        .unwrap()
-        .as_str()
-        .to_owned()
+    dinie_sandbox::testing::example_cnpj(dinie_sandbox::LegalForm::Mei)
 }
 
 fn file_form(

@@ -233,7 +233,7 @@ fn apply(
             .as_deref()
             .is_some_and(|n| n.to_lowercase().contains("reject"))
     };
-    kyc::receive(req, &evidence, set, &attachment, reject);
+    kyc::receive(req, &evidence, &set, &attachment, reject);
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use dinie::br::{Cnpj, Cpf};
+use dinie::br::Cpf;
 use dinie::{
     AttachmentTarget, AttachmentType, Client, Customer, CustomerId, EvidenceType, RequirementType,
 };
@@ -68,32 +68,11 @@ pub fn cpf() -> String {
 }
 
 /// The sandbox's legal forms, by the 8th character of the CNPJ.
-#[derive(Debug, Clone, Copy)]
-pub enum Form {
-    Mei,
-    Ei,
-    Ltda,
-    Eireli,
-}
+pub use dinie_sandbox::LegalForm as Form;
 
-/// A valid, random CNPJ (raw) whose 8th character makes the sandbox treat it as `form`.
+/// A valid, random CNPJ (raw) that the sandbox treats as `form`.
 pub fn cnpj(form: Form) -> String {
-    let eighth = match form {
-        Form::Mei => '2',
-        Form::Ei => '4',
-        Form::Ltda => '7',
-        Form::Eireli => '9',
-    };
-    let body: String = (0..12)
-        .map(|i| {
-            if i == 7 {
-                eighth
-            } else {
-                char::from(b'0' + fastrand::u8(0..10))
-            }
-        })
-        .collect();
-    Cnpj::from_body(&body).unwrap().as_str().to_owned()
+    dinie_sandbox::testing::example_cnpj(form)
 }
 
 /// Registers a MEI with a random CPF.
@@ -247,57 +226,12 @@ pub async fn send_documents(client: &Client, c: &Customer, name: &str) {
     }
 }
 
-/// Does what Dinie's capture app does with a session: exchanges its code for the session's
-/// token and uploads every pending selfie with it. Returns that token.
+/// Does what Dinie's capture app does with a session (every pending selfie, with the
+/// session's own token); returns that token.
 pub async fn complete_biometrics(session: &dinie::models::BiometricsSession) -> String {
-    let http = reqwest::Client::new();
-    let (base, code) = session.session_url.rsplit_once("/biometrics/").unwrap();
-    let scoped: serde_json::Value = http
-        .post(format!("{base}/biometrics/session-exchange"))
-        .json(&serde_json::json!({ "code": code }))
-        .send()
+    dinie_sandbox::testing::capture_selfies(&session.session_url)
         .await
         .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = scoped["access_token"].as_str().unwrap().to_owned();
-    let customer = format!(
-        "{base}/customers/{}",
-        scoped["customer_id"].as_str().unwrap()
-    );
-    let c: serde_json::Value = http
-        .get(&customer)
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    for k in c["kyc"].as_array().unwrap() {
-        if k["requirement_type"] == "selfie" {
-            let form = reqwest::multipart::Form::new()
-                .text(
-                    "requirement_id",
-                    k["requirement_id"].as_str().unwrap().to_owned(),
-                )
-                .part(
-                    "file",
-                    reqwest::multipart::Part::bytes(b"\xff\xd8\xff\xe0 selfie".to_vec())
-                        .file_name("selfie.jpg"),
-                );
-            let r = http
-                .post(format!("{customer}/kyc-attachments/selfie"))
-                .bearer_auth(&token)
-                .multipart(form)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
-        }
-    }
-    token
 }
 
 /// Takes a customer to `active` (or `denied`): every document, the biometrics, the review.
