@@ -275,22 +275,10 @@ impl<'c> ListCreditOffers<'c> {
 
     /// Every offer, fetching later pages lazily as the stream is read.
     pub fn into_stream(self) -> impl Stream<Item = Result<CreditOffer>> + 'c {
-        futures_util::stream::try_unfold(
-            (self, Vec::<CreditOffer>::new().into_iter(), true),
-            |(mut list, mut buffered, mut more)| async move {
-                loop {
-                    if let Some(offer) = buffered.next() {
-                        return Ok(Some((offer, (list, buffered, more))));
-                    }
-                    if !more {
-                        return Ok(None);
-                    }
-                    let page = list.send().await?;
-                    more = page.next_cursor().is_some();
-                    list.query.starting_after = page.next_cursor().map(str::to_owned);
-                    buffered = page.data.into_iter();
-                }
-            },
+        every_page(
+            self,
+            |list| async move { list.send().await },
+            |list, cursor| list.query.starting_after = cursor,
         )
     }
 }
@@ -436,27 +424,49 @@ impl<'c> ListCustomers<'c> {
 
     /// Every customer matching the filters, fetching later pages lazily as the stream is read.
     pub fn into_stream(self) -> impl Stream<Item = Result<Customer>> + 'c {
-        futures_util::stream::try_unfold(
-            (self, Vec::<Customer>::new().into_iter(), true),
-            |(mut list, mut buffered, mut more)| async move {
-                loop {
-                    if let Some(customer) = buffered.next() {
-                        return Ok(Some((customer, (list, buffered, more))));
-                    }
-                    if !more {
-                        return Ok(None);
-                    }
-                    let page = list.send().await?;
-                    for bad in &page.skipped {
-                        tracing::warn!(id = ?bad.id, error = %bad.error, "a customer could not be decoded; skipped");
-                    }
-                    more = page.next_cursor().is_some();
-                    list.query.starting_after = page.next_cursor().map(str::to_owned);
-                    buffered = page.data.into_iter();
-                }
-            },
+        every_page(
+            self,
+            |list| async move { list.send().await },
+            |list, cursor| list.query.starting_after = cursor,
         )
     }
+}
+
+/// The items of every page of a list, fetched lazily: `fetch` gets the page a copy of the
+/// list's builder names (builders are a reference and a small query), `set_cursor` moves it past
+/// the page just read. An item that did not decode is
+/// logged and left out (the page reports it).
+fn every_page<'c, L, T, F, Fut>(
+    list: L,
+    fetch: F,
+    set_cursor: fn(&mut L, Option<String>),
+) -> impl Stream<Item = Result<T>> + 'c
+where
+    L: Clone + 'c,
+    T: 'c,
+    F: Fn(L) -> Fut + Copy + 'c,
+    Fut: std::future::Future<Output = Result<Page<T>>>,
+{
+    futures_util::stream::try_unfold(
+        (list, Vec::<T>::new().into_iter(), true),
+        move |(mut list, mut buffered, mut more)| async move {
+            loop {
+                if let Some(item) = buffered.next() {
+                    return Ok(Some((item, (list, buffered, more))));
+                }
+                if !more {
+                    return Ok(None);
+                }
+                let page = fetch(list.clone()).await?;
+                for bad in &page.skipped {
+                    tracing::warn!(id = ?bad.id, error = %bad.error, "an item of a page could not be decoded; skipped");
+                }
+                more = page.next_cursor().is_some();
+                set_cursor(&mut list, page.next_cursor().map(str::to_owned));
+                buffered = page.data.into_iter();
+            }
+        },
+    )
 }
 
 /// A status to filter on: a [`CustomerStatus`] or a raw string.
