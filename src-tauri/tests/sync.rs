@@ -106,14 +106,17 @@ async fn a_create_whose_answer_was_lost_is_not_repeated() {
 async fn an_upload_that_arrived_before_a_stop_is_not_sent_again() {
     let w = world().await;
     w.store.queue("d1", "embedded", &form("Joana")).unwrap();
-    let cnh = w.store.attach("d1", "cnh", "cnh.png", "png", PNG).unwrap();
+    let cnh = w
+        .store
+        .attach("d1", "embedded", "cnh", "cnh.png", "png", PNG)
+        .unwrap();
     let selfie = w
         .store
-        .attach("d1", "selfie", "selfie.png", "png", PNG)
+        .attach("d1", "embedded", "selfie", "selfie.png", "png", PNG)
         .unwrap();
     let other = w
         .store
-        .attach("d1", "ccmei", "ccmei.png", "png", PNG)
+        .attach("d1", "embedded", "ccmei", "ccmei.png", "png", PNG)
         .unwrap();
     // A first run creates the customer and stops while sending the CNH, which arrived.
     let draft = w.store.get("d1").unwrap();
@@ -183,7 +186,14 @@ async fn documents_wait_until_dinie_has_listed_the_requirements() {
     w.store.queue("d1", "embedded", &form("Criando")).unwrap();
     let front = w
         .store
-        .attach("d1", "identity_card_front", "rg frente.png", "png", PNG)
+        .attach(
+            "d1",
+            "embedded",
+            "identity_card_front",
+            "rg frente.png",
+            "png",
+            PNG,
+        )
         .unwrap();
     let outcome = send::send(&w.conn, &w.store, "d1").await.unwrap();
     assert!(
@@ -306,9 +316,11 @@ async fn no_answer_keeps_the_draft_waiting_and_a_server_error_backs_off() {
 async fn a_draft_that_completes_every_mandatory_requirement_is_submitted_for_review() {
     let w = world_with(std::time::Duration::from_millis(300)).await;
     w.store.queue("d1", "embedded", &form("Completa")).unwrap();
-    w.store.attach("d1", "cnh", "cnh.png", "png", PNG).unwrap();
     w.store
-        .attach("d1", "ccmei", "ccmei.png", "png", PNG)
+        .attach("d1", "embedded", "cnh", "cnh.png", "png", PNG)
+        .unwrap();
+    w.store
+        .attach("d1", "embedded", "ccmei", "ccmei.png", "png", PNG)
         .unwrap();
     let outcome = send::send(&w.conn, &w.store, "d1").await.unwrap();
     let Outcome::Registered { customer, .. } = outcome else {
@@ -346,7 +358,9 @@ async fn a_draft_that_completes_every_mandatory_requirement_is_submitted_for_rev
     w.store
         .queue("d2", "embedded", &form("Sem Selfie"))
         .unwrap();
-    w.store.attach("d2", "cnh", "cnh.png", "png", PNG).unwrap();
+    w.store
+        .attach("d2", "embedded", "cnh", "cnh.png", "png", PNG)
+        .unwrap();
     let outcome = send::send(&w.conn, &w.store, "d2").await.unwrap();
     assert!(
         matches!(

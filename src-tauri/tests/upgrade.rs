@@ -1,14 +1,19 @@
-//! Drafts written by the previous release open in this one with every field and file, and go
-//! out exactly once. `fixtures/drafts-previous-release/` was written by the store as released
-//! before this one (schema without a version, drafts with and without a CNPJ, a trading name,
-//! a CNH and a selfie attached), sealed with the key `[7; 32]`.
+//! Drafts written by earlier releases open in this one with every field and file, and go out
+//! exactly once. Both fixtures are sealed with the key `[7; 32]`:
+//! - `fixtures/drafts-previous-release/`: format 0 (no version), drafts with and without a
+//!   CNPJ, a trading name, a CNH and a selfie attached;
+//! - `fixtures/drafts-v1/`: format 1, written by the release of 2026-12-01 (the V3 contract):
+//!   a queued draft with a CNH, one being edited, one in attention of another connection
+//!   (`p_prod`) and one sent.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use dinie_desk::services::connection::Connection;
 use dinie_desk::services::drafts::sealing::Sealer;
 use dinie_desk::services::drafts::send::{self, Outcome};
-use dinie_desk::services::drafts::{DocumentState, DraftError, DraftState, DraftStore};
+use dinie_desk::services::drafts::{
+    DocumentState, DraftError, DraftState, DraftStore, SCHEMA_VERSION,
+};
 use dinie_desk::services::profiles::Profile;
 use secrecy::SecretString;
 
@@ -24,12 +29,17 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     }
 }
 
-fn previous_release() -> tempfile::TempDir {
+fn fixture(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/drafts-previous-release");
+        .join("tests/fixtures")
+        .join(name);
     copy_dir(&fixture, dir.path());
     dir
+}
+
+fn previous_release() -> tempfile::TempDir {
+    fixture("drafts-previous-release")
 }
 
 fn version(dir: &std::path::Path) -> i64 {
@@ -48,7 +58,7 @@ async fn drafts_of_the_previous_release_open_whole_and_are_sent_once() {
         "the fixture is of the unversioned format"
     );
     let store = DraftStore::open(dir.path(), Sealer::from_key(&[7; 32]).unwrap()).unwrap();
-    assert_eq!(version(dir.path()), 1, "migrated");
+    assert_eq!(version(dir.path()), SCHEMA_VERSION, "migrated");
 
     // Every field and file is there.
     let full = store.get("draft-with-cnpj").unwrap();
@@ -140,4 +150,75 @@ fn a_database_of_a_newer_release_is_refused_not_misread() {
         "{err:?}"
     );
     assert!(err.to_string().contains("newer version"));
+}
+
+#[tokio::test]
+async fn drafts_of_format_1_open_whole_keep_their_connection_and_are_sent_once() {
+    let dir = fixture("drafts-v1");
+    assert_eq!(version(dir.path()), 1);
+    let store = DraftStore::open(dir.path(), Sealer::from_key(&[7; 32]).unwrap()).unwrap();
+    assert_eq!(version(dir.path()), SCHEMA_VERSION, "migrated");
+
+    let list = store.list().unwrap();
+    assert!(
+        list.unreadable.is_empty(),
+        "its key adopts every row: {:?}",
+        list.unreadable
+    );
+    assert_eq!(list.drafts.len(), 4);
+    let queued = store.get("v1-queued").unwrap();
+    assert_eq!(
+        (
+            queued.form.name.as_str(),
+            queued.form.cpf.as_str(),
+            queued.state
+        ),
+        ("João Fila", "529.982.247-25", DraftState::Queued)
+    );
+    assert!(!queued.create_unconfirmed);
+    assert!(store
+        .read_document(&queued.documents[0].id)
+        .unwrap()
+        .ends_with(b"V1-RELEASE-CNH"));
+    assert_eq!(store.get("v1-editing").unwrap().state, DraftState::Editing);
+    let attention = store.get("v1-attention").unwrap();
+    assert_eq!(attention.profile_id, "p_prod");
+    assert_eq!(attention.problem.unwrap().code, "conflict");
+    assert_eq!(
+        store.get("v1-sent").unwrap().customer_id.as_deref(),
+        Some("cust_fedcba9876543210fedcba9876543210")
+    );
+    assert_eq!(store.due("embedded", i64::MAX).unwrap(), ["v1-queued"]);
+    assert!(store.due("p_prod", i64::MAX).unwrap().is_empty());
+
+    // Sent: registered once, its CNH goes once, and the file is erased after.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let config = dinie_sandbox::SandboxConfig {
+        lookup_delay: std::time::Duration::ZERO,
+        ..Default::default()
+    };
+    let sandbox = dinie_sandbox::Sandbox::start(config, listener)
+        .await
+        .unwrap();
+    let client = dinie_desk::services::connection::client(
+        &sandbox.base_url(),
+        dinie_sandbox::DEFAULT_CLIENT_ID,
+        &SecretString::from(dinie_sandbox::DEFAULT_CLIENT_SECRET),
+    )
+    .unwrap();
+    let conn = Connection::new(Profile::embedded(), client);
+    let outcome = send::send(&conn, &store, "v1-queued").await.unwrap();
+    assert!(
+        matches!(outcome, Outcome::Sent { created: true, .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(sandbox.state().count("customers").await.unwrap(), 1);
+    assert_eq!(sandbox.state().count("attachments").await.unwrap(), 1);
+    assert!(matches!(
+        store.read_document(&queued.documents[0].id),
+        Err(DraftError::MissingFile)
+    ));
+    let outcome = send::send(&conn, &store, "v1-queued").await.unwrap();
+    assert!(matches!(outcome, Outcome::NotWaiting), "{outcome:?}");
+    assert_eq!(sandbox.state().count("customers").await.unwrap(), 1);
 }

@@ -1,43 +1,52 @@
 //! Drafts: autosave, send (now, or queued until the connection is back), list, discard,
 //! documents attached before the customer exists, CSV import, and "sync now".
 
-use tauri::State;
+use tauri::{AppHandle, Manager, Runtime, State};
 
+use super::blocking;
 use super::error::CommandError;
 use crate::services::connection::Connections;
 use crate::services::customers::RegistrationForm;
 use crate::services::drafts::files::ImportReport;
 use crate::services::drafts::outbox::{DraftStatus, Outbox};
 use crate::services::drafts::submit::{self, Submitted};
-use crate::services::drafts::{Draft, DraftDocument};
+use crate::services::drafts::{Draft, DraftDocument, DraftList};
 use crate::services::follow::Follower;
 use crate::services::picked::{Picked, PickedFiles};
 use crate::services::pickers;
 
 #[tauri::command]
-pub fn draft_status(outbox: State<'_, Outbox>, conns: State<'_, Connections>) -> DraftStatus {
-    outbox.status(&conns.current())
+pub async fn draft_status<R: Runtime>(app: AppHandle<R>) -> Result<DraftStatus, CommandError> {
+    blocking(app, |app| {
+        Ok(app
+            .state::<Outbox>()
+            .status(&app.state::<Connections>().current()))
+    })
+    .await
 }
 
 #[tauri::command]
-pub fn list_drafts(outbox: State<'_, Outbox>) -> Result<Vec<Draft>, CommandError> {
-    Ok(outbox.list()?)
+pub async fn list_drafts<R: Runtime>(app: AppHandle<R>) -> Result<DraftList, CommandError> {
+    blocking(app, |app| Ok(app.state::<Outbox>().list()?)).await
 }
 
 #[tauri::command]
-pub fn get_draft(outbox: State<'_, Outbox>, id: String) -> Result<Draft, CommandError> {
-    Ok(outbox.get(&id)?)
+pub async fn get_draft<R: Runtime>(app: AppHandle<R>, id: String) -> Result<Draft, CommandError> {
+    blocking(app, move |app| Ok(app.state::<Outbox>().get(&id)?)).await
 }
 
 /// Autosave of the registration form.
 #[tauri::command]
-pub fn save_draft(
-    outbox: State<'_, Outbox>,
-    conns: State<'_, Connections>,
+pub async fn save_draft<R: Runtime>(
+    app: AppHandle<R>,
     id: String,
     form: RegistrationForm,
 ) -> Result<Draft, CommandError> {
-    Ok(outbox.save_form(&conns.current(), &id, &form)?)
+    blocking(app, move |app| {
+        let conn = app.state::<Connections>().current();
+        Ok(app.state::<Outbox>().save_form(&conn, &id, &form)?)
+    })
+    .await
 }
 
 /// Sends the form now, through its draft (see [`submit::submit`]).
@@ -52,24 +61,59 @@ pub async fn submit_draft(
     Ok(submit::submit(&conns.current(), &outbox, &follower, &id, &form).await?)
 }
 
+/// Discards drafts, opened or not (those sealed with a key the keychain lost).
 #[tauri::command]
-pub fn discard_draft(outbox: State<'_, Outbox>, id: String) -> Result<(), CommandError> {
-    Ok(outbox.discard(&id)?)
+pub async fn discard_drafts<R: Runtime>(
+    app: AppHandle<R>,
+    ids: Vec<String>,
+) -> Result<(), CommandError> {
+    blocking(app, move |app| Ok(app.state::<Outbox>().discard(&ids)?)).await
+}
+
+/// Moves a draft of another connection to the active one (the agent confirmed it).
+#[tauri::command]
+pub async fn move_draft<R: Runtime>(app: AppHandle<R>, id: String) -> Result<Draft, CommandError> {
+    blocking(app, move |app| {
+        let conn = app.state::<Connections>().current();
+        Ok(app.state::<Outbox>().move_to(&conn, &id)?)
+    })
+    .await
+}
+
+/// Asks the keychain for the drafts key again (after it refused).
+#[tauri::command]
+pub async fn retry_drafts<R: Runtime>(app: AppHandle<R>) -> Result<(), CommandError> {
+    blocking(app, |app| Ok(app.state::<Outbox>().retry().map(drop)?)).await
 }
 
 /// Attaches a chosen file (its token) to a draft; `form` is the form on screen, saved first.
 #[tauri::command]
-pub fn attach_draft_document(
-    outbox: State<'_, Outbox>,
-    conns: State<'_, Connections>,
-    picked: State<'_, PickedFiles>,
+pub async fn attach_draft_document<R: Runtime>(
+    app: AppHandle<R>,
     draft_id: String,
     form: Option<RegistrationForm>,
     file: String,
     doc_type: Option<String>,
 ) -> Result<DraftDocument, CommandError> {
-    let (conn, form, doc_type) = (conns.current(), form.as_ref(), doc_type.as_deref());
-    Ok(outbox.attach(&conn, &picked, &draft_id, form, &file, doc_type)?)
+    blocking(app, move |app| {
+        attach(app, &draft_id, form.as_ref(), &file, doc_type.as_deref())
+    })
+    .await
+}
+
+/// What [`attach_draft_document`] does, on the blocking pool.
+fn attach<R: Runtime>(
+    app: &AppHandle<R>,
+    draft_id: &str,
+    form: Option<&RegistrationForm>,
+    file: &str,
+    doc_type: Option<&str>,
+) -> Result<DraftDocument, CommandError> {
+    let conn = app.state::<Connections>().current();
+    let picked = app.state::<PickedFiles>();
+    Ok(app
+        .state::<Outbox>()
+        .attach(&conn, &picked, draft_id, form, file, doc_type)?)
 }
 
 #[tauri::command]
@@ -93,13 +137,18 @@ pub async fn pick_csv(picked: State<'_, PickedFiles>) -> Result<Option<Picked>, 
 
 /// Imports a chosen CSV (its token) of borrowers as drafts of the active connection.
 #[tauri::command]
-pub fn import_drafts(
-    outbox: State<'_, Outbox>,
-    conns: State<'_, Connections>,
-    picked: State<'_, PickedFiles>,
+pub async fn import_drafts<R: Runtime>(
+    app: AppHandle<R>,
     file: String,
 ) -> Result<ImportReport, CommandError> {
-    Ok(outbox.import(&conns.current(), &picked, &file)?)
+    blocking(app, move |app| {
+        let (conn, picked) = (
+            app.state::<Connections>().current(),
+            app.state::<PickedFiles>(),
+        );
+        Ok(app.state::<Outbox>().import(&conn, &picked, &file)?)
+    })
+    .await
 }
 
 /// Looks at the queue now (instead of at the next tick).

@@ -89,6 +89,14 @@ error_codes! {
     SessionElsewhere = "session_elsewhere",
     OfflineNoDraft = "offline_no_draft",
     DraftLocked = "draft_locked",
+    /// The draft belongs to another connection: move it first.
+    DraftOtherConnection = "draft_other_connection",
+    /// A create may have reached Dinie: CPF, CNPJ and external id are frozen.
+    DraftIdentityFrozen = "draft_identity_frozen",
+    /// Sealed with a key the keychain no longer has.
+    DraftUnreadable = "draft_unreadable",
+    /// A document's file of the draft is missing on this computer.
+    DraftFileMissing = "draft_file_missing",
     DocumentNotNeeded = "document_not_needed",
     Refused = "refused",
     Missing = "missing",
@@ -135,7 +143,7 @@ impl CommandError {
         }
     }
 
-    fn internal(e: impl std::fmt::Display) -> Self {
+    pub(crate) fn internal(e: impl std::fmt::Display) -> Self {
         Self::new(ErrorCode::Internal, e.to_string())
     }
 }
@@ -314,6 +322,11 @@ impl From<DraftError> for CommandError {
             DraftError::Seal(SealError::Keychain(k)) => return k.into(),
             DraftError::NotFound => ErrorCode::NotFound,
             DraftError::Locked(_) => ErrorCode::DraftLocked,
+            DraftError::Unavailable(_) => ErrorCode::KeychainUnavailable,
+            DraftError::OtherConnection { .. } => ErrorCode::DraftOtherConnection,
+            DraftError::IdentityFrozen => ErrorCode::DraftIdentityFrozen,
+            DraftError::OtherKey => ErrorCode::DraftUnreadable,
+            DraftError::MissingFile => ErrorCode::DraftFileMissing,
             DraftError::UnknownDocumentType(_) => ErrorCode::InvalidInput,
             _ => ErrorCode::Internal,
         };

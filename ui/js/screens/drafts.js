@@ -23,6 +23,7 @@ export function render(root) {
   const progress = el('div', { id: 'sync-progress', class: 'sync-progress', hidden: true, role: 'status', 'aria-live': 'polite' },
     el('progress', { id: 'sync-bar', max: '1', value: '0' }), el('span', { id: 'sync-text' }));
   const counts = el('p', { id: 'draft-counts', class: 'help', 'aria-live': 'polite' });
+  const alerts = el('div', { id: 'draft-alerts', 'aria-live': 'polite' });
   const report = el('div', { id: 'import-report' });
   const viewport = el('div', { id: 'draft-list', class: 'customer-list draft-list', role: 'table', 'aria-label': t('title.drafts') });
   const message = el('div', { id: 'drafts-content', 'aria-live': 'polite' });
@@ -33,12 +34,12 @@ export function render(root) {
       el('button', { type: 'button', id: 'import-csv', text: t('drafts.import'), onclick: () => importCsv(report) }),
       el('button', { type: 'button', id: 'sync-now', text: t('drafts.syncNow'), onclick: () => call('sync_now') }),
       el('button', { type: 'button', id: 'new-draft', class: 'primary', text: t('customers.new'), onclick: () => show('register') })),
-    progress, counts, report,
+    progress, counts, alerts, report,
     el('div', { class: 'customer-row draft-row head', role: 'row' },
       ['name', 'cpf', 'state', 'updated', 'actions'].map((c) => el('span', { role: 'columnheader', text: t(`drafts.col.${c}`) }))),
     viewport, message);
   const list = new VirtualList(viewport, { rowHeight: ROW_HEIGHT, renderRow: (d) => row(d) });
-  view = { list, viewport, message, drafts: [], timer: null, search, stopHearing: hear(DOM.draftsChanged, changed) };
+  view = { list, viewport, message, alerts, drafts: [], unreadable: [], timer: null, search, stopHearing: hear(DOM.draftsChanged, changed) };
   search.addEventListener('input', () => { memory.text = search.value; paint(); });
   paintStatus();
   load();
@@ -65,8 +66,12 @@ async function load() {
   const current = view;
   if (!current) return;
   try {
-    current.drafts = await call('list_drafts');
+    const [list, profiles] = await Promise.all([call('list_drafts'), call('list_profiles')]);
     if (view !== current) return;
+    current.profileNames = new Map(profiles.profiles.map((p) => [p.id, p.name]));
+    current.drafts = list.drafts;
+    current.unreadable = list.unreadable;
+    paintAlerts();
     paint();
   } catch (err) {
     clear(current.message).append(errorBox(err, load));
@@ -97,11 +102,60 @@ function paint() {
   view.list.setItems(shown);
 }
 
+/**
+ * What the agent must know about the store itself: drafts sealed with a key the keychain lost
+ * (they cannot be recovered; discard them), a damaged database set aside at start-up, a
+ * keychain that refused the key (try again).
+ */
+function paintAlerts() {
+  if (!view) return;
+  clear(view.alerts);
+  const status = app.drafts;
+  if (status && !status.available) {
+    view.alerts.append(el('div', { class: 'error-box', id: 'drafts-keychain', role: 'alert' },
+      el('p', { text: `${t('drafts.unavailable')} ${status.message ?? ''}` }),
+      el('button', { type: 'button', id: 'drafts-retry', text: t('common.retry'), onclick: retryKeychain })));
+  }
+  if (status?.setAside) {
+    view.alerts.append(el('div', { class: 'notice', id: 'drafts-set-aside', role: 'status' },
+      el('p', { text: t('drafts.setAside', { file: status.setAside }) })));
+  }
+  const lost = view.unreadable;
+  if (lost.length) {
+    view.alerts.append(el('div', { class: 'error-box', id: 'drafts-unreadable', role: 'alert' },
+      el('p', { text: t(lost.length === 1 ? 'drafts.unreadable.one' : 'drafts.unreadable.many', { count: lost.length }) }),
+      el('p', { class: 'help', text: t('drafts.unreadable.why') }),
+      el('button', { type: 'button', id: 'drafts-discard-unreadable', class: 'danger', text: t('drafts.unreadable.discard', { count: lost.length }),
+        onclick: () => discardUnreadable(lost.map((d) => d.id)) })));
+  }
+}
+
+async function retryKeychain() {
+  try {
+    await call('retry_drafts');
+    load();
+  } catch (err) {
+    toast(describe(err), 'error');
+  }
+}
+
+async function discardUnreadable(ids) {
+  if (!(await confirmDialog(t('drafts.unreadable.confirm', { count: ids.length }), { danger: true }))) return;
+  try {
+    await call('discard_drafts', { ids });
+    toast(t('drafts.discarded'));
+    load();
+  } catch (err) {
+    toast(describe(err), 'error');
+  }
+}
+
 /** Counts and the running sync, from the last `drafts-changed` / `sync-progress`. */
 function paintStatus() {
   const status = app.drafts;
   const counts = document.getElementById('draft-counts');
   if (!status || !counts) return;
+  if (view && Boolean(view.alerts.querySelector('#drafts-keychain')) === status.available) paintAlerts();
   counts.textContent = status.available
     ? t('drafts.counts', { waiting: status.counts.waiting, attention: status.counts.attention, editing: status.counts.editing, sent: status.counts.sent })
     : `${t('drafts.unavailable')} ${status.message ?? ''}`;
@@ -122,14 +176,17 @@ function row(d) {
       d.problem ? el('small', { class: 'draft-problem', text: d.problem.message }) : null),
     el('span', { class: 'mono cpf', role: 'cell', text: d.form.cpf || '—' }),
     el('span', { role: 'cell' }, el('span', { class: 'status-badge draft-state', dataset: { status: d.state }, text: t(`drafts.state.${d.state}`) }),
-      otherConnection ? el('small', { class: 'help', text: ` ${t('drafts.otherConnection')}` }) : null),
+      otherConnection ? el('small', { class: 'help draft-connection', text: ` ${t('drafts.ofConnection', { name: view?.profileNames?.get(d.profileId) ?? d.profileId })}` }) : null),
     el('span', { role: 'cell', text: date(new Date(d.updatedAt).toISOString()) }),
     el('span', { role: 'cell', class: 'row-actions' },
       d.customerId
         ? el('button', { type: 'button', class: 'draft-open', text: t('drafts.openCustomer'), onclick: () => show('customer', { id: d.customerId }) })
         : null,
-      d.state !== 'sent' && d.state !== 'sending'
+      d.state !== 'sent' && d.state !== 'sending' && !otherConnection
         ? el('button', { type: 'button', class: 'draft-edit', text: t('drafts.edit'), onclick: () => show('register', { draftId: d.id }) })
+        : null,
+      otherConnection && d.state !== 'sent' && d.state !== 'sending' && !d.customerId
+        ? el('button', { type: 'button', class: 'draft-move', text: t('drafts.move'), onclick: () => move(d) })
         : null,
       d.state !== 'sending' || !app.drafts?.progress?.running
         ? el('button', { type: 'button', class: 'draft-discard danger', text: t('drafts.discard'), onclick: () => discard(d) })
@@ -139,10 +196,24 @@ function row(d) {
 async function discard(d) {
   if (!(await confirmDialog(t('drafts.discardConfirm', { name: d.form.name || d.form.cpf || t('drafts.unnamed') }), { danger: true }))) return;
   try {
-    await call('discard_draft', { id: d.id });
+    await call('discard_drafts', { ids: [d.id] });
     announce(DOM.draftDiscarded, { id: d.id });
     toast(t('drafts.discarded'));
     load();
+  } catch (err) {
+    toast(describe(err), 'error');
+  }
+}
+
+/** A draft made for another connection is only sent here once the agent moves it, knowingly. */
+async function move(d) {
+  const name = d.form.name || d.form.cpf || t('drafts.unnamed');
+  const here = app.info?.connection?.profileName ?? '';
+  const there = view?.profileNames?.get(d.profileId) ?? d.profileId;
+  if (!(await confirmDialog(t('drafts.moveConfirm', { name, here, there }), { danger: true }))) return;
+  try {
+    await call('move_draft', { id: d.id });
+    show('register', { draftId: d.id });
   } catch (err) {
     toast(describe(err), 'error');
   }

@@ -38,7 +38,8 @@ export async function render(root, params = {}) {
   if (params.draftId && params.draftId !== kept?.id) {
     try {
       const d = await call('get_draft', { id: params.draftId });
-      kept = { id: d.id, values: { ...d.form }, documents: d.documents, problem: d.problem, customerId: d.customerId };
+      kept = { id: d.id, values: { ...d.form }, documents: d.documents, problem: d.problem, customerId: d.customerId,
+        createUnconfirmed: d.createUnconfirmed };
     } catch (err) {
       root.append(errorBox(err));
       return;
@@ -49,9 +50,12 @@ export async function render(root, params = {}) {
   kept ??= fresh();
   const form = el('form', { id: 'register-form', class: 'card register', novalidate: true, dataset: { draft: kept.id } });
   const registered = Boolean(kept.customerId);
+  // A create may have reached Dinie unanswered: who it registers cannot change until the next
+  // send finds out (the back end refuses it too).
+  const frozen = new Set(kept.createUnconfirmed ? ['cpf', 'cnpj', 'externalId'] : []);
   for (const f of FIELDS) {
     const input = el('input', { id: `reg-${f.id}`, name: f.id, type: f.type ?? 'text', inputmode: f.inputmode, autocomplete: 'off',
-      required: f.required, 'aria-describedby': `reg-${f.id}-error`, value: kept.values[f.id] ?? '', readonly: registered });
+      required: f.required, 'aria-describedby': `reg-${f.id}-error`, value: kept.values[f.id] ?? '', readonly: registered || frozen.has(f.id) });
     const error = el('small', { class: 'field-error', id: `reg-${f.id}-error`, 'aria-live': 'polite' });
     let timer;
     input.addEventListener('input', () => {
@@ -74,6 +78,7 @@ export async function render(root, params = {}) {
     el('small', { id: 'draft-saved', class: 'help', 'aria-live': 'polite' })), outcome);
   form.addEventListener('submit', (e) => { e.preventDefault(); submit(form, outcome); });
   root.append(form);
+  if (frozen.size && !registered) outcome.append(el('p', { class: 'notice', id: 'register-frozen', text: t('register.frozen') }));
   if (registered) {
     outcome.append(el('p', { class: 'notice', id: 'register-linked' }, t('register.linked'), ' ',
       el('button', { type: 'button', id: 'register-linked-open', text: t('drafts.openCustomer'), onclick: () => show('customer', { id: kept.customerId }) })));

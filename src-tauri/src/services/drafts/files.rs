@@ -41,6 +41,7 @@ fn refused(code: FileProblemCode, message: impl Into<String>) -> FileError {
 pub fn attach_file(
     store: &DraftStore,
     draft_id: &str,
+    profile_id: &str,
     path: &Path,
     doc_type: Option<&str>,
     limit: u64,
@@ -65,6 +66,7 @@ pub fn attach_file(
         .unwrap_or_default();
     Ok(store.attach(
         draft_id,
+        profile_id,
         &doc_type,
         &check.name,
         check.format.unwrap_or_default(),
@@ -108,6 +110,7 @@ pub fn import_file(
         std::fs::read(path).map_err(|e| refused(FileProblemCode::Unreadable, e.to_string()))?;
     let known = store
         .list()?
+        .drafts
         .into_iter()
         .filter_map(|d| dinie::br::Cpf::parse(&d.form.cpf).ok())
         .map(|c| c.as_str().to_owned())

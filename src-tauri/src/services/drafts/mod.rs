@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-pub use store::{Counts, DraftStore};
+pub use store::{Counts, DraftList, DraftStore, Unreadable, UnreadableDraft, SCHEMA_VERSION};
 
 use crate::services::customers::RegistrationForm;
 use sealing::SealError;
@@ -136,6 +136,9 @@ pub struct DraftDocument {
     pub state: DocumentState,
     /// Why it was not sent.
     pub problem: Option<String>,
+    /// Uploads of it that timed out.
+    #[serde(skip)]
+    pub timeouts: u32,
 }
 
 /// A draft as the screens and the outbox loop see it (decrypted).
@@ -154,6 +157,12 @@ pub struct Draft {
     pub revision: u32,
     /// Failed attempts since it was queued.
     pub attempts: u32,
+    /// Failures of this computer's own (a file missing or damaged) since it was queued.
+    #[serde(skip)]
+    pub local_failures: u32,
+    /// A create was sent and its answer never came: Dinie may have registered it, so the
+    /// CPF, CNPJ and external id stay as sent until the next send finds out.
+    pub create_unconfirmed: bool,
     /// Unix ms before which it is not retried.
     pub next_attempt_at: i64,
     pub created_at: i64,
@@ -205,6 +214,21 @@ pub enum DraftError {
     /// A document type Dinie does not ask for.
     #[error("unknown document type `{0}`")]
     UnknownDocumentType(String),
+    /// The keychain refused the key a moment ago; it is not asked again yet.
+    #[error("{0}")]
+    Unavailable(String),
+    /// Sealed with a key the system keychain no longer has.
+    #[error("this draft was sealed with a key the system keychain no longer has; it cannot be opened, only discarded")]
+    OtherKey,
+    /// A document's sealed file is not on this computer any more.
+    #[error("a document's file is missing from this computer")]
+    MissingFile,
+    /// The draft belongs to another connection: it is only ever sent there.
+    #[error("this draft belongs to another connection ({profile_id}); move it to this one to send it here")]
+    OtherConnection { profile_id: String },
+    /// A create may have reached Dinie: the identifying fields cannot change yet.
+    #[error("this registration may already have reached Dinie: the CPF, CNPJ and external id cannot change until the next send confirms it")]
+    IdentityFrozen,
     /// The database was written by a newer release of the app.
     #[error("the drafts were saved by a newer version of Dinie Desk (format {found}, this one reads up to {known}); update the app to open them")]
     NewerFormat { found: i64, known: i64 },

@@ -11,15 +11,17 @@ use serde::Serialize;
 use tokio::sync::Notify;
 
 use super::files::{self, FileError, ImportReport};
-use super::sealing::Sealer;
-use super::{Counts, Draft, DraftDocument, DraftError, DraftStore};
+use super::sealing::{SealError, Sealer};
+use super::{Counts, Draft, DraftDocument, DraftError, DraftList, DraftStore};
 use crate::locks::lock;
 use crate::services::connection::Connection;
 use crate::services::customers::RegistrationForm;
 use crate::services::documents::DOCUMENT_TYPES;
 use crate::services::picked::PickedFiles;
 
-/// How long the worker leaves a keychain that refused the key alone.
+/// How long a keychain that refused the key is left alone: neither the worker nor the agent's
+/// typing asks it again meanwhile (a locked keyring prompts on every access); the agent's
+/// "Tentar de novo" ([`Outbox::retry`]) does.
 const KEYCHAIN_PAUSE: Duration = Duration::from_secs(60);
 
 /// How far a sync run is.
@@ -45,6 +47,8 @@ pub struct DraftStatus {
     pub message: Option<String>,
     pub counts: Counts,
     pub progress: SyncProgress,
+    /// A damaged drafts database was set aside when the drafts opened: its file name.
+    pub set_aside: Option<String>,
 }
 
 /// The drafts store, opened on first use, and the state the worker shares.
@@ -54,9 +58,9 @@ pub struct Outbox {
     wake: Notify,
     changed: Notify,
     progress: Mutex<SyncProgress>,
-    /// When opening the store last failed: the worker does not ask the keychain again for a
-    /// while (a locked keyring may prompt the agent on every access).
-    failed_at: Mutex<Option<Instant>>,
+    /// When and why opening the store last failed: nobody asks the keychain again for a while
+    /// (a locked keyring may prompt the agent on every access).
+    failed: Mutex<Option<(Instant, String)>>,
 }
 
 impl Outbox {
@@ -68,35 +72,51 @@ impl Outbox {
             wake: Notify::new(),
             changed: Notify::new(),
             progress: Mutex::new(SyncProgress::default()),
-            failed_at: Mutex::new(None),
+            failed: Mutex::new(None),
         }
     }
 
     /// The store; opened (and the key fetched from the keychain) on first use, so a keychain
-    /// unlocked after start-up is picked up.
+    /// unlocked after start-up is picked up. After a failure, for [`KEYCHAIN_PAUSE`], the
+    /// same failure is answered without asking the keychain again.
     pub fn store(&self) -> Result<Arc<DraftStore>, DraftError> {
         let mut slot = lock(&self.store);
         if let Some(store) = slot.as_ref() {
             return Ok(store.clone());
         }
+        if let Some((at, why)) = lock(&self.failed).as_ref() {
+            if at.elapsed() < KEYCHAIN_PAUSE {
+                return Err(DraftError::Unavailable(why.clone()));
+            }
+        }
         let opened = Sealer::from_keychain()
             .map_err(DraftError::from)
             .and_then(|sealer| DraftStore::open(&self.dir, sealer));
-        *lock(&self.failed_at) = opened.is_err().then(Instant::now);
+        // Only the keychain is left alone: a disk error is cheap to ask again.
+        *lock(&self.failed) = match &opened {
+            Err(e @ DraftError::Seal(SealError::Keychain(_))) => {
+                Some((Instant::now(), e.to_string()))
+            }
+            _ => None,
+        };
         let store = Arc::new(opened?);
         *slot = Some(store.clone());
         Ok(store)
     }
 
-    /// The store for the worker: like [`store`](Self::store), but after a failure it waits
-    /// [`KEYCHAIN_PAUSE`] before asking the keychain again (the agent's own actions still do).
+    /// The agent asked to try the keychain again now.
+    pub fn retry(&self) -> Result<Arc<DraftStore>, DraftError> {
+        *lock(&self.failed) = None;
+        let store = self.store();
+        self.touch();
+        store
+    }
+
+    /// The store for the worker, or `None` (logged) while it cannot be had.
     pub fn store_for_worker(&self) -> Option<Arc<DraftStore>> {
-        let paused = lock(&self.failed_at).is_some_and(|at| at.elapsed() < KEYCHAIN_PAUSE);
-        if paused {
-            return None;
-        }
         match self.store() {
             Ok(store) => Some(store),
+            Err(DraftError::Unavailable(_)) => None,
             Err(e) => {
                 tracing::info!(error = %e, "drafts unavailable");
                 None
@@ -136,24 +156,32 @@ impl Outbox {
 
     /// Counts and progress for the active connection.
     pub fn status(&self, conn: &Connection) -> DraftStatus {
-        match self.store().and_then(|s| s.counts(&conn.profile().id)) {
+        let store = self.store();
+        let set_aside = store.as_ref().ok().and_then(|s| {
+            s.set_aside()
+                .and_then(|p| p.file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+        });
+        match store.and_then(|s| s.counts(&conn.profile().id)) {
             Ok(counts) => DraftStatus {
                 available: true,
                 message: None,
                 counts,
                 progress: self.progress(),
+                set_aside,
             },
             Err(e) => DraftStatus {
                 available: false,
                 message: Some(e.to_string()),
                 counts: Counts::default(),
                 progress: self.progress(),
+                set_aside,
             },
         }
     }
 
     /// Every draft, the most recently changed first.
-    pub fn list(&self) -> Result<Vec<Draft>, DraftError> {
+    pub fn list(&self) -> Result<DraftList, DraftError> {
         self.store()?.list()
     }
 
@@ -174,11 +202,19 @@ impl Outbox {
         Ok(draft)
     }
 
-    /// Deletes a draft and erases its files.
-    pub fn discard(&self, id: &str) -> Result<(), DraftError> {
-        self.store()?.discard(id)?;
+    /// Deletes drafts and erases their files, opened or not (those sealed with a lost key).
+    pub fn discard(&self, ids: &[String]) -> Result<(), DraftError> {
+        let store = self.store()?;
+        let result = ids.iter().try_for_each(|id| store.discard(id));
         self.touch();
-        Ok(())
+        result
+    }
+
+    /// Moves a draft made for another connection to `conn`'s (the agent confirmed it).
+    pub fn move_to(&self, conn: &Connection, id: &str) -> Result<Draft, DraftError> {
+        let draft = self.store()?.move_to(id, &conn.profile().id)?;
+        self.touch();
+        Ok(draft)
     }
 
     /// Attaches a chosen file (by token) to a draft (see [`files::attach_file`]). `form` is
@@ -198,7 +234,7 @@ impl Outbox {
             store.save_form(draft_id, &conn.profile().id, form)?;
         }
         let limit = conn.client().config().max_upload_bytes();
-        let doc = files::attach_file(&store, draft_id, &path, doc_type, limit)?;
+        let doc = files::attach_file(&store, draft_id, &conn.profile().id, &path, doc_type, limit)?;
         self.touch();
         Ok(doc)
     }

@@ -6,6 +6,10 @@
 //!
 //! - the create carries the draft's `Idempotency-Key` and `external_id`: repeated after a stop,
 //!   Dinie answers with the customer it already made;
+//! - a create whose answer never came marks the draft `create_unconfirmed` (its CPF, CNPJ and
+//!   external id frozen): the next send first looks the external id up at Dinie, and a customer
+//!   found (or answered) with another CPF than the form's puts the draft in attention instead
+//!   of linking it to somebody else;
 //! - a document recorded as "uploading" when the run stopped is looked up in the customer's
 //!   requirements: if its part is received, the file arrived and is not sent again.
 
@@ -56,7 +60,7 @@ pub enum Outcome {
 pub async fn send(conn: &Connection, store: &DraftStore, id: &str) -> Result<Outcome, DraftError> {
     // Held until the send ends: while it lives, no other task of this process starts sending
     // the same draft (binding it to `_` would drop it at once).
-    let Some((draft, _in_flight)) = store.begin_send(id)? else {
+    let Some((draft, _in_flight)) = store.begin_send(id, &conn.profile().id)? else {
         return Ok(Outcome::NotWaiting);
     };
     send_draft(conn, store, &draft, None).await
@@ -72,7 +76,7 @@ pub async fn send_draft(
     checked: Option<RegistrationForm>,
 ) -> Result<Outcome, DraftError> {
     let id = draft.id.as_str();
-    let (customer, created) = match ensure_customer(conn, draft, checked).await {
+    let (customer, created) = match ensure_customer(conn, store, draft, checked).await {
         Ok(step) => step,
         Err(failure) => return record_failure(store, draft, failure),
     };
@@ -162,10 +166,12 @@ impl From<DraftError> for Failure {
     }
 }
 
-/// The customer of the draft: fetched when an earlier run created it, created otherwise.
-/// Returns it and whether this call created it.
+/// The customer of the draft: fetched when an earlier run created it, found by its external id
+/// when an earlier create went unanswered, created otherwise. Returns it and whether this call
+/// created it.
 async fn ensure_customer(
     conn: &Connection,
+    store: &DraftStore,
     draft: &Draft,
     checked: Option<RegistrationForm>,
 ) -> Result<(dinie::Customer, bool), Failure> {
@@ -194,11 +200,73 @@ async fn ensure_customer(
         })?,
     };
     let form = Draft::with_external_id(&draft.id, checked);
+    if draft.create_unconfirmed {
+        if let Some(found) = find_by_external_id(conn, &form).await? {
+            return match mismatch(&found, &form) {
+                None => Ok((found, false)),
+                Some(problem) => Err(Failure::Refused {
+                    problem,
+                    error: None,
+                }),
+            };
+        }
+    }
+    store.create_attempted(&draft.id)?;
     let registration = customers::register(conn, &form, &draft.idempotency_key())
         .await
         .map_err(Failure::Api)?;
     let created = registration.is_new();
-    Ok((registration.into_customer(), created))
+    let customer = registration.into_customer();
+    match mismatch(&customer, &form) {
+        None => Ok((customer, created)),
+        Some(problem) => Err(Failure::Refused {
+            problem,
+            error: None,
+        }),
+    }
+}
+
+/// The customer Dinie has under the form's external id, if any.
+async fn find_by_external_id(
+    conn: &Connection,
+    form: &RegistrationForm,
+) -> Result<Option<dinie::Customer>, Failure> {
+    let Some(external_id) = form.external_id.clone() else {
+        return Ok(None);
+    };
+    let page = conn
+        .client()
+        .customers()
+        .list()
+        .external_id(external_id)
+        .limit(1)
+        .send()
+        .await;
+    conn.observe(&page);
+    Ok(page.map_err(Failure::Api)?.data.into_iter().next())
+}
+
+/// Why `customer` is not the borrower of `form`, if it is not (another CPF: an earlier send
+/// with a typo, or a replayed answer). Linking the draft to it would register the wrong person.
+fn mismatch(customer: &dinie::Customer, form: &RegistrationForm) -> Option<DraftProblem> {
+    let digits = |v: &str| v.chars().filter(char::is_ascii_digit).collect::<String>();
+    if digits(&customer.cpf) == digits(&form.cpf) {
+        return None;
+    }
+    let masked = dinie::br::Cpf::parse(customer.cpf.as_str())
+        .map(|c| c.to_string())
+        .unwrap_or_else(|_| customer.cpf.clone());
+    Some(DraftProblem {
+        code: "identity_mismatch".into(),
+        message: format!(
+            "Dinie registered this draft's external id with the CPF {masked}, not the form's: open that customer and check who it is before sending again"
+        ),
+        fields: BTreeMap::from([(
+            "cpf".to_owned(),
+            format!("Dinie has {masked} for this registration"),
+        )]),
+        customer_id: Some(customer.id.to_string()),
+    })
 }
 
 /// Uploads the documents still to send, each to the requirement its kind fits; returns why
@@ -272,17 +340,26 @@ fn record_failure(
     failure: Failure,
 ) -> Result<Outcome, DraftError> {
     let error = match failure {
+        // Missing or damaged on this computer: retried a few times, then the agent's.
         Failure::Draft(e) => {
-            store.requeue(&draft.id)?;
+            store.local_failure(&draft.id, &e)?;
             return Err(e);
         }
         Failure::Refused { problem, error } => {
+            // What Dinie has is known now (another CPF): the agent may change the form.
+            if problem.code == "identity_mismatch" {
+                store.create_settled(&draft.id)?;
+            }
             store.finish(&draft.id, Some(problem.clone()))?;
             return Ok(Outcome::Attention { problem, error });
         }
         Failure::Api(e) => e,
     };
     if is_refusal(&error) {
+        // A definite answer: nothing was registered by this create.
+        if draft.customer_id.is_none() {
+            store.create_settled(&draft.id)?;
+        }
         let problem = problem_of(&error);
         store.finish(&draft.id, Some(problem.clone()))?;
         return Ok(Outcome::Attention {

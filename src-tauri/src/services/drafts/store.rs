@@ -2,6 +2,10 @@
 //! change, so what was saved survives a crash or a power cut. Personal data (the form, the
 //! problem, file names) is sealed; what the queue needs to work (states, ids, times, document
 //! types) is not. Document files live sealed in `blobs/`, one file per document.
+//!
+//! Kept no longer than needed: a document's file is erased once Dinie has it, a sent draft
+//! shrinks to a stub (name, masked CPF, customer id) and goes after [`SENT_KEPT_DAYS`], and
+//! what is deleted is overwritten (`secure_delete`, the WAL truncated after a discard).
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -15,58 +19,13 @@ use super::{
 };
 use crate::services::drafts::sealing::Sealer;
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS drafts (
-    id TEXT PRIMARY KEY,
-    profile_id TEXT NOT NULL,
-    state TEXT NOT NULL,
-    sealed BLOB NOT NULL,
-    customer_id TEXT,
-    revision INTEGER NOT NULL DEFAULT 0,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at INTEGER NOT NULL DEFAULT 0,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS drafts_queue ON drafts (profile_id, state, next_attempt_at);
-CREATE TABLE IF NOT EXISTS draft_documents (
-    id TEXT PRIMARY KEY,
-    draft_id TEXT NOT NULL REFERENCES drafts (id) ON DELETE CASCADE,
-    doc_type TEXT NOT NULL,
-    sealed_name BLOB NOT NULL,
-    format TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    state TEXT NOT NULL,
-    document_id TEXT,
-    problem TEXT,
-    added_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS draft_documents_draft ON draft_documents (draft_id);
-";
+pub use schema::SCHEMA_VERSION;
 
-/// The version of the stored format (`PRAGMA user_version`), raised by each migration.
-/// 0: a database of a release before versions were kept (the same tables as 1).
-/// 1: that schema, versioned; the sealed form may lack a CNPJ (the previous release's drafts)
-///    and keeps a trading name the app no longer sends.
-pub const SCHEMA_VERSION: i64 = 1;
-
-/// Brings a database to [`SCHEMA_VERSION`], one step at a time, each in the transaction that
-/// sets its version. A database of a newer release is refused (not misread, not downgraded).
-fn migrate(db: &mut Connection) -> Result<(), DraftError> {
-    let found: i64 = db.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if found > SCHEMA_VERSION {
-        return Err(DraftError::NewerFormat {
-            found,
-            known: SCHEMA_VERSION,
-        });
-    }
-    let tx = db.transaction()?;
-    // 0 → 1: the tables are the same; only the version is recorded.
-    tx.execute_batch(SCHEMA)?;
-    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
-    tx.commit()?;
-    Ok(())
-}
+/// How long a sent draft's stub stays in the list (its customer is on Dinie's side).
+pub const SENT_KEPT_DAYS: i64 = 30;
+/// Failures of this computer's own (a file missing or damaged) before a draft waits for the
+/// agent instead of being retried.
+pub const LOCAL_FAILURES_BEFORE_ATTENTION: u32 = 3;
 
 /// What is sealed in a draft row.
 #[derive(Serialize, Deserialize)]
@@ -84,11 +43,96 @@ pub struct Counts {
     pub waiting: u32,
     pub attention: u32,
     pub sent: u32,
+    /// Sealed with a key the keychain no longer has: never sent, only discarded.
+    pub unreadable: u32,
+}
+
+/// Why a draft row cannot be shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unreadable {
+    /// Sealed with a key the keychain no longer has (reset, another desktop, another profile).
+    OtherKey,
+    /// Sealed with this key, but the bytes do not open or do not parse.
+    Damaged,
+}
+
+/// A draft that cannot be opened: what is known of it without decrypting.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UnreadableDraft {
+    pub id: String,
+    pub profile_id: String,
+    pub reason: Unreadable,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// Every draft: those that open, and those that do not (never failing the whole list).
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftList {
+    pub drafts: Vec<Draft>,
+    pub unreadable: Vec<UnreadableDraft>,
+}
+
+/// The fields that identify a registration at Dinie, compared as Dinie compares them.
+fn identity(form: &RegistrationForm) -> (String, String, String) {
+    let plain = |v: &str| {
+        v.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_uppercase()
+    };
+    (
+        plain(&form.cpf),
+        plain(form.cnpj.as_deref().unwrap_or_default()),
+        form.external_id
+            .as_deref()
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
+    )
+}
+
+/// Once a create may have reached Dinie (sent, and no answer came back), the CPF, CNPJ and
+/// external id cannot change until the next send has found out what Dinie has.
+fn identity_kept(d: &Draft, form: &RegistrationForm) -> Result<(), DraftError> {
+    if d.create_unconfirmed && identity(&d.form) != identity(form) {
+        return Err(DraftError::IdentityFrozen);
+    }
+    Ok(())
+}
+
+/// A draft is changed and sent only on its own connection.
+fn owned_by(d: &Draft, profile_id: &str) -> Result<(), DraftError> {
+    if d.profile_id != profile_id {
+        return Err(DraftError::OtherConnection {
+            profile_id: d.profile_id.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// A sent draft's form as kept: enough for the agent to recognise it in the list.
+fn stub(form: &RegistrationForm) -> RegistrationForm {
+    let digits: String = form.cpf.chars().filter(char::is_ascii_digit).collect();
+    let cpf = if digits.len() == 11 {
+        format!("***.{}.{}-**", &digits[3..6], &digits[6..9])
+    } else {
+        String::new()
+    };
+    RegistrationForm {
+        cpf,
+        name: form.name.clone(),
+        ..Default::default()
+    }
 }
 
 /// What queueing a draft does to it: refused while it is being sent or once sent; the form
 /// is kept only until Dinie registered it (after that only its documents remain to send).
-fn queue_rules(d: &mut Draft, form: &RegistrationForm) -> Result<(), DraftError> {
+fn queue_rules(d: &mut Draft, profile_id: &str, form: &RegistrationForm) -> Result<(), DraftError> {
+    owned_by(d, profile_id)?;
     if d.state == DraftState::Sending {
         return Err(DraftError::Locked("this registration is being sent"));
     }
@@ -96,11 +140,13 @@ fn queue_rules(d: &mut Draft, form: &RegistrationForm) -> Result<(), DraftError>
         return Err(DraftError::Locked("this registration was already sent"));
     }
     if d.customer_id.is_none() {
+        identity_kept(d, form)?;
         d.form = form.clone();
     }
     d.state = DraftState::Queued;
     d.problem = None;
     d.attempts = 0;
+    d.local_failures = 0;
     d.next_attempt_at = 0;
     Ok(())
 }
@@ -109,7 +155,11 @@ fn queue_rules(d: &mut Draft, form: &RegistrationForm) -> Result<(), DraftError>
 pub struct DraftStore {
     db: Mutex<Connection>,
     sealer: Sealer,
+    /// The row of `sealer`'s key in `keys`: rows of any other key are not opened.
+    key_id: i64,
     blobs: PathBuf,
+    /// A damaged database set aside at open, for the agent to be told.
+    set_aside: Option<PathBuf>,
     /// Drafts a send is working on in this process (the database says `sending` also for
     /// those a stopped run left, which must be resumable).
     in_flight: Mutex<HashSet<String>>,
@@ -130,26 +180,56 @@ fn now_ms() -> i64 {
 }
 
 impl DraftStore {
-    /// Opens (or creates) `dir/drafts.db` and `dir/blobs/`, and removes blob files no row
-    /// refers to (a crash between writing a file and recording it).
+    /// Opens (or creates) `dir/drafts.db` and `dir/blobs/` (a damaged database is set aside and
+    /// a new one started), finds which recorded key `sealer` is, removes sent drafts past
+    /// [`SENT_KEPT_DAYS`], and blob files no row refers to (a crash between writing a file and
+    /// recording it).
     pub fn open(dir: &Path, sealer: Sealer) -> Result<Self, DraftError> {
         crate::platform::private_dir(dir)?;
         crate::platform::private_dir(&dir.join("blobs"))?;
-        let db = Connection::open(dir.join("drafts.db"))?;
-        db.pragma_update(None, "journal_mode", "WAL")?;
-        db.pragma_update(None, "synchronous", "FULL")?;
-        db.pragma_update(None, "foreign_keys", "ON")?;
-        db.busy_timeout(std::time::Duration::from_secs(5))?;
-        let mut db = db;
-        migrate(&mut db)?;
+        let (mut db, set_aside) = schema::open(dir)?;
+        schema::migrate(&mut db)?;
+        let tx = db.transaction()?;
+        let key_id = keys::current_key(&tx, &sealer)?;
+        tx.execute(
+            "DELETE FROM drafts WHERE state = 'sent' AND updated_at < ?1",
+            params![now_ms() - SENT_KEPT_DAYS * 86_400_000],
+        )?;
+        tx.commit()?;
         let store = Self {
             db: Mutex::new(db),
             sealer,
+            key_id,
             blobs: dir.join("blobs"),
+            set_aside,
             in_flight: Mutex::new(HashSet::new()),
         };
-        store.remove_orphan_blobs()?;
+        // Best effort: a file the system holds (an antivirus scan) must not keep drafts shut.
+        if let Err(e) = store.remove_orphan_blobs() {
+            tracing::warn!(error = %e, "could not clear the drafts' leftover files");
+        }
         Ok(store)
+    }
+
+    /// The damaged database set aside when this store opened, if one was.
+    pub fn set_aside(&self) -> Option<&Path> {
+        self.set_aside.as_deref()
+    }
+
+    /// Writes the WAL into the database and empties it, so that deleted rows do not linger
+    /// in it (best effort: a reader may hold it; the next one does it).
+    fn checkpoint(&self) {
+        let db = lock(&self.db);
+        if let Err(e) = db.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())) {
+            tracing::info!(error = %e, "drafts checkpoint postponed");
+        }
+    }
+
+    /// Erases a document's file (best effort: logged when it cannot be).
+    fn erase_blob(&self, doc_id: &str) {
+        if let Err(e) = remove_if_there(&self.blob_path(doc_id)) {
+            tracing::warn!(error = %e, "could not erase a sent document's file");
+        }
     }
 
     fn with_tx<T>(
@@ -179,7 +259,9 @@ impl DraftStore {
             let name = entry.file_name().to_string_lossy().into_owned();
             let id = name.strip_suffix(".sealed").unwrap_or(&name);
             if !known.contains(id) {
-                std::fs::remove_file(entry.path())?;
+                if let Err(e) = std::fs::remove_file(entry.path()) {
+                    tracing::warn!(error = %e, "could not remove a leftover draft file");
+                }
             }
         }
         Ok(())
@@ -198,7 +280,7 @@ impl DraftStore {
     fn load(&self, tx: &Transaction<'_>, id: &str) -> Result<Draft, DraftError> {
         let row = tx
             .prepare_cached(
-                "SELECT profile_id, state, sealed, customer_id, revision, attempts, next_attempt_at, created_at, updated_at FROM drafts WHERE id = ?1",
+                "SELECT profile_id, state, sealed, customer_id, revision, attempts, next_attempt_at, created_at, updated_at, key_id, local_failures, create_unconfirmed FROM drafts WHERE id = ?1",
             )?
             .query_row(
                 params![id],
@@ -213,18 +295,37 @@ impl DraftStore {
                         r.get::<_, i64>(6)?,
                         r.get::<_, i64>(7)?,
                         r.get::<_, i64>(8)?,
+                        (
+                            r.get::<_, Option<i64>>(9)?,
+                            r.get::<_, u32>(10)?,
+                            r.get::<_, bool>(11)?,
+                        ),
                     ))
                 },
             )
             .optional()?
             .ok_or(DraftError::NotFound)?;
-        let (profile_id, state, sealed, customer_id, revision, attempts, next, created, updated) =
-            row;
+        let (
+            profile_id,
+            state,
+            sealed,
+            customer_id,
+            revision,
+            attempts,
+            next,
+            created,
+            updated,
+            extra,
+        ) = row;
+        let (key_id, local_failures, create_unconfirmed) = extra;
+        if key_id != Some(self.key_id) {
+            return Err(DraftError::OtherKey);
+        }
         let plain = self.sealer.open(id, &sealed)?;
         let Sealed { form, problem } =
             serde_json::from_slice(&plain).map_err(|e| DraftError::Damaged(e.to_string()))?;
         let mut stmt = tx.prepare_cached(
-            "SELECT id, doc_type, sealed_name, format, size, state, problem FROM draft_documents WHERE draft_id = ?1 ORDER BY added_at, id",
+            "SELECT id, doc_type, sealed_name, format, size, state, problem, timeouts FROM draft_documents WHERE draft_id = ?1 ORDER BY added_at, id",
         )?;
         let rows = stmt
             .query_map(params![id], |r| {
@@ -236,11 +337,12 @@ impl DraftStore {
                     r.get::<_, u64>(4)?,
                     r.get::<_, String>(5)?,
                     r.get::<_, Option<String>>(6)?,
+                    r.get::<_, u32>(7)?,
                 ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
         let mut documents = Vec::with_capacity(rows.len());
-        for (doc_id, doc_type, sealed_name, format, size, state, problem) in rows {
+        for (doc_id, doc_type, sealed_name, format, size, state, problem, timeouts) in rows {
             let name =
                 String::from_utf8_lossy(&self.sealer.open(&doc_id, &sealed_name)?).into_owned();
             documents.push(DraftDocument {
@@ -251,6 +353,7 @@ impl DraftStore {
                 size,
                 state: DocumentState::parse(&state),
                 problem,
+                timeouts,
             });
         }
         Ok(Draft {
@@ -262,6 +365,8 @@ impl DraftStore {
             customer_id,
             revision,
             attempts,
+            local_failures,
+            create_unconfirmed,
             next_attempt_at: next,
             created_at: created,
             updated_at: updated,
@@ -271,9 +376,9 @@ impl DraftStore {
 
     fn write(&self, tx: &Transaction<'_>, d: &Draft) -> Result<(), DraftError> {
         tx.execute(
-            "INSERT INTO drafts (id, profile_id, state, sealed, customer_id, revision, attempts, next_attempt_at, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-             ON CONFLICT (id) DO UPDATE SET state = ?3, sealed = ?4, customer_id = ?5, revision = ?6, attempts = ?7, next_attempt_at = ?8, updated_at = ?10",
+            "INSERT INTO drafts (id, profile_id, state, sealed, customer_id, revision, attempts, next_attempt_at, created_at, updated_at, key_id, local_failures, create_unconfirmed)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+             ON CONFLICT (id) DO UPDATE SET profile_id = ?2, state = ?3, sealed = ?4, customer_id = ?5, revision = ?6, attempts = ?7, next_attempt_at = ?8, updated_at = ?10, key_id = ?11, local_failures = ?12, create_unconfirmed = ?13",
             params![
                 d.id,
                 d.profile_id,
@@ -285,6 +390,9 @@ impl DraftStore {
                 d.next_attempt_at,
                 d.created_at,
                 d.updated_at,
+                self.key_id,
+                d.local_failures,
+                d.create_unconfirmed,
             ],
         )?;
         Ok(())
@@ -295,14 +403,36 @@ impl DraftStore {
         self.with_tx(|tx| self.load(tx, id))
     }
 
-    /// Every draft, the most recently changed first.
-    pub fn list(&self) -> Result<Vec<Draft>, DraftError> {
+    /// Every draft, the most recently changed first; one that does not open is listed apart
+    /// (what is known of it without decrypting), never failing the whole list.
+    pub fn list(&self) -> Result<DraftList, DraftError> {
         self.with_tx(|tx| {
-            let ids: Vec<String> = tx
-                .prepare("SELECT id FROM drafts ORDER BY updated_at DESC, id")?
-                .query_map([], |r| r.get(0))?
+            let rows: Vec<(String, String, i64, i64)> = tx
+                .prepare(
+                    "SELECT id, profile_id, created_at, updated_at FROM drafts ORDER BY updated_at DESC, id",
+                )?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
                 .collect::<Result<_, _>>()?;
-            ids.iter().map(|id| self.load(tx, id)).collect()
+            let mut list = DraftList::default();
+            for (id, profile_id, created_at, updated_at) in rows {
+                let reason = match self.load(tx, &id) {
+                    Ok(draft) => {
+                        list.drafts.push(draft);
+                        continue;
+                    }
+                    Err(DraftError::OtherKey) => Unreadable::OtherKey,
+                    Err(DraftError::Seal(_) | DraftError::Damaged(_)) => Unreadable::Damaged,
+                    Err(e) => return Err(e),
+                };
+                list.unreadable.push(UnreadableDraft {
+                    id,
+                    profile_id,
+                    reason,
+                    created_at,
+                    updated_at,
+                });
+            }
+            Ok(list)
         })
     }
 
@@ -327,6 +457,8 @@ impl DraftStore {
                     customer_id: None,
                     revision: 0,
                     attempts: 0,
+                    local_failures: 0,
+                    create_unconfirmed: false,
                     next_attempt_at: 0,
                     created_at: now,
                     updated_at: now,
@@ -350,7 +482,9 @@ impl DraftStore {
         form: &RegistrationForm,
     ) -> Result<Draft, DraftError> {
         self.change(id, Some(profile_id), |d| {
+            owned_by(d, profile_id)?;
             editable(d)?;
+            identity_kept(d, form)?;
             if d.form != *form && d.state == DraftState::Queued {
                 d.state = DraftState::Editing;
             }
@@ -366,7 +500,7 @@ impl DraftStore {
         profile_id: &str,
         form: &RegistrationForm,
     ) -> Result<Draft, DraftError> {
-        self.change(id, Some(profile_id), |d| queue_rules(d, form))
+        self.change(id, Some(profile_id), |d| queue_rules(d, profile_id, form))
     }
 
     /// Adds drafts in one transaction (an import): each `(form, problem)` becomes a queued
@@ -393,6 +527,8 @@ impl DraftStore {
                     customer_id: None,
                     revision: 0,
                     attempts: 0,
+                    local_failures: 0,
+                    create_unconfirmed: false,
                     next_attempt_at: 0,
                     // Keep the file's order in the queue.
                     created_at: now + i as i64,
@@ -407,26 +543,54 @@ impl DraftStore {
     }
 
     /// Deletes a draft and erases its files (not while this process is sending it; one a
-    /// stopped run left `sending` may go).
+    /// stopped run left `sending` may go). Nothing is decrypted, so a draft that does not
+    /// open (another key, damaged) goes too; its bytes are overwritten, in the WAL as well.
     pub fn discard(&self, id: &str) -> Result<(), DraftError> {
         let doc_ids = self.with_tx(|tx| {
-            let draft = self.load(tx, id)?;
             if lock(&self.in_flight).contains(id) {
                 return Err(DraftError::Locked(
                     "this registration is being sent; discard it when it is done",
                 ));
             }
-            tx.execute("DELETE FROM drafts WHERE id = ?1", params![id])?;
-            Ok(draft
-                .documents
-                .into_iter()
-                .map(|d| d.id)
-                .collect::<Vec<_>>())
+            let doc_ids: Vec<String> = tx
+                .prepare_cached("SELECT id FROM draft_documents WHERE draft_id = ?1")?
+                .query_map(params![id], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            if tx.execute("DELETE FROM drafts WHERE id = ?1", params![id])? == 0 {
+                return Err(DraftError::NotFound);
+            }
+            Ok(doc_ids)
         })?;
         for doc in doc_ids {
             remove_if_there(&self.blob_path(&doc))?;
         }
+        self.checkpoint();
         Ok(())
+    }
+
+    /// Moves a draft not yet registered to another connection (the agent confirmed it): it
+    /// goes back to editing, under a new idempotency key. Refused once its create may have
+    /// reached its own connection.
+    pub fn move_to(&self, id: &str, profile_id: &str) -> Result<Draft, DraftError> {
+        self.change(id, None, |d| {
+            if d.profile_id == profile_id {
+                return Ok(());
+            }
+            editable(d)?;
+            if d.customer_id.is_some() || d.create_unconfirmed {
+                return Err(DraftError::Locked(
+                    "this registration may already be on its own connection; send it there",
+                ));
+            }
+            d.profile_id = profile_id.to_owned();
+            d.revision += 1;
+            d.state = DraftState::Editing;
+            d.problem = None;
+            d.attempts = 0;
+            d.local_failures = 0;
+            d.next_attempt_at = 0;
+            Ok(())
+        })
     }
 
     /// Attaches a document: the bytes are sealed into the blob folder first (written to a
@@ -434,6 +598,7 @@ impl DraftStore {
     pub fn attach(
         &self,
         draft_id: &str,
+        profile_id: &str,
         doc_type: &str,
         name: &str,
         format: &str,
@@ -449,7 +614,10 @@ impl DraftStore {
             file.sync_all()?;
         }
         std::fs::rename(&tmp, &path)?;
-        let recorded = self.change(draft_id, None, |d| editable(d));
+        let recorded = self.change(draft_id, None, |d| {
+            owned_by(d, profile_id)?;
+            editable(d)
+        });
         let recorded = recorded.and_then(|_| {
             self.with_tx(|tx| {
                 tx.execute(
@@ -471,6 +639,7 @@ impl DraftStore {
             size: bytes.len() as u64,
             state: DocumentState::Pending,
             problem: None,
+            timeouts: 0,
         })
     }
 
@@ -513,7 +682,7 @@ impl DraftStore {
     pub fn read_document(&self, doc_id: &str) -> Result<Vec<u8>, DraftError> {
         let sealed = std::fs::read(self.blob_path(doc_id)).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
-                DraftError::NotFound
+                DraftError::MissingFile
             } else {
                 e.into()
             }
@@ -543,7 +712,9 @@ fn remove_if_there(path: &Path) -> Result<(), std::io::Error> {
     }
 }
 
+mod keys;
 mod outbox;
+mod schema;
 
 #[cfg(test)]
 mod tests;

@@ -7,9 +7,12 @@ use std::sync::Mutex;
 use rusqlite::params;
 
 use super::{
-    lock, queue_rules, Counts, DocumentState, Draft, DraftError, DraftProblem, DraftState,
-    DraftStore, RegistrationForm,
+    lock, now_ms, owned_by, queue_rules, stub, Counts, DocumentState, Draft, DraftError,
+    DraftProblem, DraftState, DraftStore, RegistrationForm, LOCAL_FAILURES_BEFORE_ATTENTION,
 };
+
+/// Upload timeouts of one document before it waits for the agent ("conexão lenta demais").
+pub const UPLOAD_TIMEOUTS_BEFORE_ATTENTION: u32 = 3;
 
 /// Holds a draft as in flight; dropping it releases the draft.
 #[must_use]
@@ -26,14 +29,14 @@ impl Drop for InFlight<'_> {
 
 impl DraftStore {
     /// Drafts of `profile_id` due to be sent at `now`: queued ones, and those a stopped run
-    /// left mid-send. In the order they were made.
+    /// left mid-send, sealed with the current key. In the order they were made.
     pub fn due(&self, profile_id: &str, now: i64) -> Result<Vec<String>, DraftError> {
         self.with_tx(|tx| {
             let ids = tx
                 .prepare(
-                    "SELECT id FROM drafts WHERE profile_id = ?1 AND state IN ('queued', 'sending') AND next_attempt_at <= ?2 ORDER BY created_at, id",
+                    "SELECT id FROM drafts WHERE profile_id = ?1 AND state IN ('queued', 'sending') AND next_attempt_at <= ?2 AND key_id = ?3 ORDER BY created_at, id",
                 )?
-                .query_map(params![profile_id, now], |r| r.get(0))?
+                .query_map(params![profile_id, now, self.key_id], |r| r.get(0))?
                 .collect::<Result<_, _>>()?;
             Ok(ids)
         })
@@ -43,17 +46,22 @@ impl DraftStore {
     pub fn next_due_at(&self, profile_id: &str) -> Result<Option<i64>, DraftError> {
         self.with_tx(|tx| {
             Ok(tx.query_row(
-                "SELECT MIN(next_attempt_at) FROM drafts WHERE profile_id = ?1 AND state IN ('queued', 'sending')",
-                params![profile_id],
+                "SELECT MIN(next_attempt_at) FROM drafts WHERE profile_id = ?1 AND state IN ('queued', 'sending') AND key_id = ?2",
+                params![profile_id, self.key_id],
                 |r| r.get(0),
             )?)
         })
     }
 
-    /// Marks a waiting draft as being sent and returns it, held as in flight until the guard
-    /// drops; `None` when it is no longer waiting (edited, discarded, sent) or another task of
-    /// this process is sending it.
-    pub fn begin_send(&self, id: &str) -> Result<Option<(Draft, InFlight<'_>)>, DraftError> {
+    /// Marks a waiting draft of `profile_id` as being sent and returns it, held as in flight
+    /// until the guard drops; `None` when it is no longer waiting (edited, discarded, sent) or
+    /// another task of this process is sending it. A draft of another connection is refused:
+    /// it is only ever sent to its own. One that does not open counts a local failure.
+    pub fn begin_send(
+        &self,
+        id: &str,
+        profile_id: &str,
+    ) -> Result<Option<(Draft, InFlight<'_>)>, DraftError> {
         if !lock(&self.in_flight).insert(id.to_owned()) {
             return Ok(None);
         }
@@ -62,6 +70,7 @@ impl DraftStore {
             id: id.to_owned(),
         };
         match self.change(id, None, |d| {
+            owned_by(d, profile_id)?;
             if !matches!(d.state, DraftState::Queued | DraftState::Sending) {
                 return Err(DraftError::Locked("not waiting"));
             }
@@ -70,6 +79,10 @@ impl DraftStore {
         }) {
             Ok(d) => Ok(Some((d, guard))),
             Err(DraftError::Locked(_) | DraftError::NotFound) => Ok(None),
+            Err(e @ (DraftError::Seal(_) | DraftError::Damaged(_))) => {
+                self.local_failure(id, &e)?;
+                Err(e)
+            }
             Err(e) => Err(e),
         }
     }
@@ -90,17 +103,38 @@ impl DraftStore {
             id: id.to_owned(),
         };
         let draft = self.change(id, Some(profile_id), |d| {
-            queue_rules(d, form)?;
+            queue_rules(d, profile_id, form)?;
             d.state = DraftState::Sending;
             Ok(())
         })?;
         Ok((draft, guard))
     }
 
+    /// Records that a create is about to go: from now until its answer is known the draft's
+    /// identifying fields stay as sent.
+    pub fn create_attempted(&self, id: &str) -> Result<(), DraftError> {
+        self.change(id, None, |d| {
+            d.create_unconfirmed = true;
+            Ok(())
+        })
+        .map(drop)
+    }
+
+    /// Records that Dinie answered the create definitely (registered, or refused with nothing
+    /// registered): the form may change again.
+    pub fn create_settled(&self, id: &str) -> Result<(), DraftError> {
+        self.change(id, None, |d| {
+            d.create_unconfirmed = false;
+            Ok(())
+        })
+        .map(drop)
+    }
+
     /// Records the customer Dinie registered for a draft.
     pub fn record_created(&self, id: &str, customer_id: &str) -> Result<(), DraftError> {
         self.change(id, None, |d| {
             d.customer_id = Some(customer_id.to_owned());
+            d.create_unconfirmed = false;
             Ok(())
         })
         .map(drop)
@@ -110,11 +144,92 @@ impl DraftStore {
     pub fn mark_sent(&self, id: &str, customer_id: &str) -> Result<(), DraftError> {
         self.change(id, None, |d| {
             d.customer_id = Some(customer_id.to_owned());
+            d.create_unconfirmed = false;
             d.state = DraftState::Sent;
             d.problem = None;
+            d.form = stub(&d.form);
             Ok(())
+        })?;
+        self.forget_files(id);
+        Ok(())
+    }
+
+    /// A sent draft's documents are Dinie's now: their files are erased (the rows stay, for
+    /// the list), and the WAL is emptied of the form it had.
+    fn forget_files(&self, id: &str) {
+        let docs: Result<Vec<String>, DraftError> = self.with_tx(|tx| {
+            Ok(tx
+                .prepare_cached("SELECT id FROM draft_documents WHERE draft_id = ?1")?
+                .query_map(params![id], |r| r.get(0))?
+                .collect::<Result<_, _>>()?)
+        });
+        match docs {
+            Ok(docs) => docs.iter().for_each(|doc| self.erase_blob(doc)),
+            Err(e) => tracing::warn!(error = %e, "could not list a sent draft's files"),
+        }
+        self.checkpoint();
+    }
+
+    /// A failure of this computer's own (a document's file missing or damaged, a row that does
+    /// not open): retried with a growing pause, and after [`LOCAL_FAILURES_BEFORE_ATTENTION`]
+    /// the draft waits for the agent instead. Returns the draft's state after it.
+    pub fn local_failure(&self, id: &str, why: &DraftError) -> Result<DraftState, DraftError> {
+        let pause = |failures: u32| now_ms() + (5_000i64 << failures.min(6));
+        let problem = DraftProblem {
+            code: "local_file".into(),
+            message: format!(
+                "a file of this draft is missing or damaged on this computer ({why}); attach it again or discard the draft"
+            ),
+            ..Default::default()
+        };
+        let changed = self.change(id, None, |d| {
+            d.local_failures += 1;
+            if d.local_failures >= LOCAL_FAILURES_BEFORE_ATTENTION {
+                d.state = DraftState::Attention;
+                d.problem = Some(problem);
+            } else {
+                d.state = DraftState::Queued;
+                d.next_attempt_at = pause(d.local_failures);
+            }
+            Ok(())
+        });
+        match changed {
+            Ok(d) => Ok(d.state),
+            // The row itself does not open: counted without it (the list shows it as damaged).
+            Err(DraftError::Seal(_) | DraftError::Damaged(_) | DraftError::OtherKey) => {
+                self.with_tx(|tx| {
+                    let failures: u32 = tx.query_row(
+                        "UPDATE drafts SET local_failures = local_failures + 1 WHERE id = ?1 RETURNING local_failures",
+                        params![id],
+                        |r| r.get(0),
+                    )?;
+                    let state = if failures >= LOCAL_FAILURES_BEFORE_ATTENTION {
+                        DraftState::Attention
+                    } else {
+                        DraftState::Queued
+                    };
+                    tx.execute(
+                        "UPDATE drafts SET state = ?2, next_attempt_at = ?3 WHERE id = ?1",
+                        params![id, state.as_str(), pause(failures)],
+                    )?;
+                    Ok(state)
+                })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// An upload of a document timed out: counted; after [`UPLOAD_TIMEOUTS_BEFORE_ATTENTION`]
+    /// it is not sent on its own any more. Returns whether it gave up.
+    pub fn upload_timed_out(&self, doc_id: &str) -> Result<bool, DraftError> {
+        self.with_tx(|tx| {
+            let timeouts: u32 = tx.query_row(
+                "UPDATE draft_documents SET timeouts = timeouts + 1, state = 'pending' WHERE id = ?1 RETURNING timeouts",
+                params![doc_id],
+                |r| r.get(0),
+            )?;
+            Ok(timeouts >= UPLOAD_TIMEOUTS_BEFORE_ATTENTION)
         })
-        .map(drop)
     }
 
     /// Records a document's state (and why, when it was not sent).
@@ -130,12 +245,18 @@ impl DraftStore {
                 params![doc_id, state.as_str(), problem],
             )?;
             Ok(())
-        })
+        })?;
+        // Dinie has it (or had it already): this computer needs the file no more.
+        if matches!(state, DocumentState::Uploaded | DocumentState::Skipped) {
+            self.erase_blob(doc_id);
+        }
+        Ok(())
     }
 
     /// The draft is done: sent, or needing the agent for the given reason.
     pub fn finish(&self, id: &str, problem: Option<DraftProblem>) -> Result<Draft, DraftError> {
-        self.change(id, None, |d| {
+        let sent = problem.is_none();
+        let draft = self.change(id, None, |d| {
             d.state = if problem.is_some() {
                 DraftState::Attention
             } else {
@@ -145,9 +266,16 @@ impl DraftStore {
             if problem.is_some() && d.customer_id.is_none() {
                 d.revision += 1;
             }
+            if sent {
+                d.form = stub(&d.form);
+            }
             d.problem = problem;
             Ok(())
-        })
+        })?;
+        if sent {
+            self.forget_files(id);
+        }
+        Ok(draft)
     }
 
     /// A transient failure: back to the queue, not before `at` (Unix ms).
@@ -174,13 +302,21 @@ impl DraftStore {
         self.with_tx(|tx| {
             let mut counts = Counts::default();
             let mut stmt = tx.prepare(
-                "SELECT state, COUNT(*) FROM drafts WHERE profile_id = ?1 GROUP BY state",
+                "SELECT state, key_id IS ?2, COUNT(*) FROM drafts WHERE profile_id = ?1 GROUP BY 1, 2",
             )?;
-            let rows = stmt.query_map(params![profile_id], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?))
+            let rows = stmt.query_map(params![profile_id, self.key_id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, bool>(1)?,
+                    r.get::<_, u32>(2)?,
+                ))
             })?;
             for row in rows {
-                let (state, n) = row?;
+                let (state, readable, n) = row?;
+                if !readable {
+                    counts.unreadable += n;
+                    continue;
+                }
                 match DraftState::parse(&state) {
                     DraftState::Editing => counts.editing += n,
                     DraftState::Queued | DraftState::Sending => counts.waiting += n,

@@ -40,10 +40,10 @@ fn drafts_move_through_their_states_and_survive_reopening() {
     );
 
     // A run starts the create, and the app dies: on the next start it is due again.
-    let (sending, guard) = store.begin_send("d1").unwrap().unwrap();
+    let (sending, guard) = store.begin_send("d1", "p1").unwrap().unwrap();
     assert_eq!(sending.form.name, "Maria Souza");
     assert!(
-        store.begin_send("d1").unwrap().is_none(),
+        store.begin_send("d1", "p1").unwrap().is_none(),
         "one sender at a time"
     );
     assert!(matches!(
@@ -54,7 +54,7 @@ fn drafts_move_through_their_states_and_survive_reopening() {
     drop(store);
     let store = DraftStore::open(dir.path(), sealer()).unwrap();
     assert_eq!(store.due("p1", now_ms()).unwrap(), ["d1"]);
-    let (resumed, guard) = store.begin_send("d1").unwrap().unwrap();
+    let (resumed, guard) = store.begin_send("d1", "p1").unwrap().unwrap();
     assert_eq!(resumed.idempotency_key(), "d1");
     store.record_created("d1", "cust_1").unwrap();
     let sent = store.finish("d1", None).unwrap();
@@ -64,10 +64,10 @@ fn drafts_move_through_their_states_and_survive_reopening() {
         (DraftState::Sent, Some("cust_1"))
     );
     assert!(
-        store.begin_send("d1").unwrap().is_none(),
+        store.begin_send("d1", "p1").unwrap().is_none(),
         "a sent draft is not sent again"
     );
-    assert_eq!(store.list().unwrap().len(), 2);
+    assert_eq!(store.list().unwrap().drafts.len(), 2);
 }
 
 #[test]
@@ -75,7 +75,7 @@ fn a_refused_draft_gets_a_new_key_once_fixed_and_backs_off_on_failures() {
     let dir = tempfile::tempdir().unwrap();
     let store = DraftStore::open(dir.path(), sealer()).unwrap();
     store.queue("d1", "p", &form("1", "Maria")).unwrap();
-    store.begin_send("d1").unwrap();
+    store.begin_send("d1", "p").unwrap();
     let problem = DraftProblem {
         code: "conflict".into(),
         message: "already registered".into(),
@@ -86,7 +86,7 @@ fn a_refused_draft_gets_a_new_key_once_fixed_and_backs_off_on_failures() {
     assert_eq!(d.idempotency_key(), "d1.1");
     assert_eq!(store.get("d1").unwrap().problem, Some(problem));
     store.queue("d1", "p", &form("2", "Maria")).unwrap();
-    store.begin_send("d1").unwrap();
+    store.begin_send("d1", "p").unwrap();
     let later = now_ms() + 60_000;
     let d = store.retry_at("d1", later).unwrap();
     assert_eq!((d.state, d.attempts), (DraftState::Queued, 1));
@@ -104,7 +104,7 @@ fn documents_are_sealed_and_discarding_erases_them() {
         .unwrap();
     let image = b"\x89PNG\r\n\x1a\n-pixels-of-an-identity-card-".repeat(20);
     let doc = store
-        .attach("d1", "cnh", "cnh-joana.png", "png", &image)
+        .attach("d1", "p", "cnh", "cnh-joana.png", "png", &image)
         .unwrap();
     assert_eq!(store.read_document(&doc.id).unwrap(), image);
     assert_eq!(store.get("d1").unwrap().documents[0].name, "cnh-joana.png");
@@ -146,13 +146,289 @@ fn documents_are_sealed_and_discarding_erases_them() {
 }
 
 #[test]
-fn another_key_cannot_read_the_drafts() {
+fn drafts_of_a_lost_key_are_listed_apart_never_sent_and_can_be_discarded() {
     let dir = tempfile::tempdir().unwrap();
     let store = DraftStore::open(dir.path(), sealer()).unwrap();
-    store.save_form("d1", "p", &form("1", "Maria")).unwrap();
+    store.queue("old", "p", &form("1", "Maria")).unwrap();
+    let image = b"\x89PNG\r\n\x1a\nold-key-pixels".to_vec();
+    store
+        .attach("old", "p", "cnh", "cnh.png", "png", &image)
+        .unwrap();
     drop(store);
-    let other = DraftStore::open(dir.path(), Sealer::from_key(&[1; 32]).unwrap()).unwrap();
-    assert!(matches!(other.get("d1"), Err(DraftError::Seal(_))));
+
+    // The keychain lost the key: a new one opens the store, which still works.
+    let store = DraftStore::open(dir.path(), Sealer::from_key(&[1; 32]).unwrap()).unwrap();
+    assert!(matches!(store.get("old"), Err(DraftError::OtherKey)));
+    assert!(store.due("p", now_ms()).unwrap().is_empty(), "never sent");
+    assert_eq!(
+        store.counts("p").unwrap(),
+        Counts {
+            unreadable: 1,
+            ..Default::default()
+        }
+    );
+    store.queue("new", "p", &form("2", "Ana")).unwrap();
+    let list = store.list().unwrap();
+    assert_eq!(list.drafts.len(), 1, "one bad row never fails the list");
+    assert_eq!(list.drafts[0].form.name, "Ana");
+    assert_eq!(list.unreadable.len(), 1);
+    assert_eq!(
+        (list.unreadable[0].id.as_str(), list.unreadable[0].reason),
+        ("old", Unreadable::OtherKey)
+    );
+    assert!(
+        matches!(
+            store.save_form("old", "p", &form("1", "x")),
+            Err(DraftError::OtherKey)
+        ),
+        "never written over with the new key"
+    );
+    drop(store);
+
+    // The old key comes back (the agent restored the keyring): the old draft opens, the
+    // new one does not.
+    let store = DraftStore::open(dir.path(), sealer()).unwrap();
+    assert_eq!(store.get("old").unwrap().form.name, "Maria");
+    assert!(matches!(store.get("new"), Err(DraftError::OtherKey)));
+    drop(store);
+
+    // With the new key again, the old one is discarded without being opened: row and file.
+    let store = DraftStore::open(dir.path(), Sealer::from_key(&[1; 32]).unwrap()).unwrap();
+    store.discard("old").unwrap();
+    assert!(matches!(store.get("old"), Err(DraftError::NotFound)));
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("blobs")).unwrap().count(),
+        0
+    );
+    assert_eq!(store.counts("p").unwrap().unreadable, 0);
+    assert_eq!(store.list().unwrap().drafts.len(), 1);
+}
+
+#[test]
+fn a_damaged_row_is_listed_apart_and_counts_local_failures_until_attention() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = DraftStore::open(dir.path(), sealer()).unwrap();
+    store.queue("bad", "p", &form("1", "Maria")).unwrap();
+    store.queue("good", "p", &form("2", "Ana")).unwrap();
+    drop(store);
+    let db = rusqlite::Connection::open(dir.path().join("drafts.db")).unwrap();
+    db.execute(
+        "UPDATE drafts SET sealed = x'00112233' WHERE id = 'bad'",
+        [],
+    )
+    .unwrap();
+    drop(db);
+    let store = DraftStore::open(dir.path(), sealer()).unwrap();
+    let list = store.list().unwrap();
+    assert_eq!(list.drafts.len(), 1);
+    assert_eq!(list.unreadable[0].reason, Unreadable::Damaged);
+    // Each try backs off; the third leaves it to the agent, off the queue.
+    for _ in 0..2 {
+        assert!(store.begin_send("bad", "p").is_err());
+        assert!(!store
+            .due("p", now_ms())
+            .unwrap()
+            .contains(&"bad".to_owned()));
+        assert!(store
+            .due("p", now_ms() + 3_600_000)
+            .unwrap()
+            .contains(&"bad".to_owned()));
+    }
+    assert!(store.begin_send("bad", "p").is_err());
+    assert!(!store
+        .due("p", now_ms() + 3_600_000)
+        .unwrap()
+        .contains(&"bad".to_owned()));
+    assert_eq!(store.counts("p").unwrap().attention, 1);
+}
+
+#[test]
+fn a_missing_document_file_is_retried_a_few_times_then_needs_the_agent() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = DraftStore::open(dir.path(), sealer()).unwrap();
+    store.queue("d1", "p", &form("1", "Maria")).unwrap();
+    let doc = store
+        .attach("d1", "p", "cnh", "cnh.png", "png", b"\x89PNG\r\n\x1a\nx")
+        .unwrap();
+    std::fs::remove_file(dir.path().join(format!("blobs/{}.sealed", doc.id))).unwrap();
+    let why = store.read_document(&doc.id).unwrap_err();
+    assert!(matches!(why, DraftError::MissingFile), "{why:?}");
+    assert_eq!(store.local_failure("d1", &why).unwrap(), DraftState::Queued);
+    let d = store.get("d1").unwrap();
+    assert!(d.next_attempt_at > now_ms() + 5_000, "backs off");
+    assert_eq!(store.local_failure("d1", &why).unwrap(), DraftState::Queued);
+    assert_eq!(
+        store.local_failure("d1", &why).unwrap(),
+        DraftState::Attention
+    );
+    let d = store.get("d1").unwrap();
+    assert_eq!(d.problem.as_ref().unwrap().code, "local_file");
+    assert!(store.due("p", i64::MAX).unwrap().is_empty());
+    // The agent fixes it and queues again: the count starts over.
+    store.remove_document(&doc.id).unwrap();
+    let d = store.queue("d1", "p", &d.form).unwrap();
+    assert_eq!((d.state, d.local_failures), (DraftState::Queued, 0));
+}
+
+#[test]
+fn a_damaged_database_is_set_aside_and_a_new_one_started() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("drafts.db"),
+        b"this is not SQLite at all, just bytes".repeat(200),
+    )
+    .unwrap();
+    let store = DraftStore::open(dir.path(), sealer()).unwrap();
+    let aside = store.set_aside().expect("set aside").to_path_buf();
+    assert!(aside.exists(), "the damaged file is kept, renamed");
+    assert!(aside
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .starts_with("drafts.db.corrupt-"));
+    store.save_form("d1", "p", &form("1", "Maria")).unwrap();
+    assert_eq!(store.list().unwrap().drafts.len(), 1);
+    drop(store);
+    let store = DraftStore::open(dir.path(), sealer()).unwrap();
+    assert!(store.set_aside().is_none(), "only once");
+}
+
+#[test]
+fn a_draft_is_only_sent_and_changed_on_its_own_connection_unless_moved() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = DraftStore::open(dir.path(), sealer()).unwrap();
+    store.queue("d1", "prod", &form("1", "Maria")).unwrap();
+    assert!(store.due("sandbox", now_ms()).unwrap().is_empty());
+    for result in [
+        store.begin_send("d1", "sandbox").map(drop),
+        store
+            .queue_and_begin("d1", "sandbox", &form("1", "Maria"))
+            .map(drop),
+        store
+            .save_form("d1", "sandbox", &form("1", "Maria"))
+            .map(drop),
+        store.queue("d1", "sandbox", &form("1", "Maria")).map(drop),
+        store
+            .attach("d1", "sandbox", "cnh", "a.png", "png", b"x")
+            .map(drop),
+    ] {
+        assert!(
+            matches!(&result, Err(DraftError::OtherConnection { profile_id }) if profile_id == "prod"),
+            "{result:?}"
+        );
+    }
+    assert_eq!(store.get("d1").unwrap().profile_id, "prod");
+    // Moved on purpose: editing again under a new key, then it goes there.
+    let moved = store.move_to("d1", "sandbox").unwrap();
+    assert_eq!(
+        (moved.profile_id.as_str(), moved.state),
+        ("sandbox", DraftState::Editing)
+    );
+    assert_eq!(moved.idempotency_key(), "d1.1");
+    store.queue("d1", "sandbox", &moved.form).unwrap();
+    assert!(store.begin_send("d1", "sandbox").unwrap().is_some());
+}
+
+#[test]
+fn after_a_create_went_unanswered_the_identity_is_frozen_and_moving_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = DraftStore::open(dir.path(), sealer()).unwrap();
+    store
+        .queue("d1", "p", &form("123.456.789-09", "Maria"))
+        .unwrap();
+    store.create_attempted("d1").unwrap();
+    store.requeue("d1").unwrap();
+    assert!(matches!(
+        store.save_form("d1", "p", &form("987.654.321-00", "Maria")),
+        Err(DraftError::IdentityFrozen)
+    ));
+    assert!(matches!(
+        store.queue("d1", "p", &form("987.654.321-00", "Maria")),
+        Err(DraftError::IdentityFrozen)
+    ));
+    // Other fields, and the same CPF typed another way, are fine.
+    store
+        .save_form("d1", "p", &form("12345678909", "Maria Souza"))
+        .unwrap();
+    assert!(store.move_to("d1", "other").is_err());
+    store.create_settled("d1").unwrap();
+    store
+        .save_form("d1", "p", &form("987.654.321-00", "Maria"))
+        .unwrap();
+}
+
+#[test]
+fn a_sent_draft_keeps_only_a_stub_and_its_files_go() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = DraftStore::open(dir.path(), sealer()).unwrap();
+    store
+        .queue("d1", "p", &form("123.456.789-09", "Maria Souza"))
+        .unwrap();
+    let cnh = store
+        .attach("d1", "p", "cnh", "cnh.png", "png", b"\x89PNG\r\n\x1a\nA")
+        .unwrap();
+    let rg = store
+        .attach("d1", "p", "rg", "rg.png", "png", b"\x89PNG\r\n\x1a\nB")
+        .unwrap();
+    store.record_created("d1", "cust_1").unwrap();
+    store
+        .document_state(&cnh.id, DocumentState::Uploaded, None)
+        .unwrap();
+    assert!(
+        matches!(store.read_document(&cnh.id), Err(DraftError::MissingFile)),
+        "gone once Dinie has it"
+    );
+    assert!(store.read_document(&rg.id).is_ok());
+    store
+        .document_state(&rg.id, DocumentState::Uploaded, None)
+        .unwrap();
+    let sent = store.finish("d1", None).unwrap();
+    assert_eq!(sent.form.cpf, "***.456.789-**");
+    assert_eq!(sent.form.name, "Maria Souza");
+    assert!(sent.form.email.is_empty() && sent.form.phone.is_empty());
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("blobs")).unwrap().count(),
+        0
+    );
+    // Past the time sent drafts are kept, it goes at the next open.
+    drop(store);
+    let db = rusqlite::Connection::open(dir.path().join("drafts.db")).unwrap();
+    let old = now_ms() - (SENT_KEPT_DAYS + 1) * 86_400_000;
+    db.execute("UPDATE drafts SET updated_at = ?1", [old])
+        .unwrap();
+    drop(db);
+    let store = DraftStore::open(dir.path(), sealer()).unwrap();
+    assert!(matches!(store.get("d1"), Err(DraftError::NotFound)));
+}
+
+#[test]
+fn a_discarded_draft_leaves_no_byte_of_it_in_the_database_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = DraftStore::open(dir.path(), sealer()).unwrap();
+    store.save_form("keep", "p", &form("1", "Ana")).unwrap();
+    for i in 0..5 {
+        store
+            .save_form("gone", "p", &form("2", &format!("Maria {i}")))
+            .unwrap();
+    }
+    let db = rusqlite::Connection::open(dir.path().join("drafts.db")).unwrap();
+    let sealed: Vec<u8> = db
+        .query_row("SELECT sealed FROM drafts WHERE id = 'gone'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    drop(db);
+    let nonce = &sealed[..24];
+    store.discard("gone").unwrap();
+    for file in walk(dir.path()) {
+        let bytes = std::fs::read(&file).unwrap();
+        assert!(
+            !bytes.windows(nonce.len()).any(|w| w == nonce),
+            "{} still holds the discarded row",
+            file.display()
+        );
+    }
+    assert_eq!(store.list().unwrap().drafts.len(), 1);
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
@@ -180,7 +456,7 @@ fn sending_now_queues_and_begins_in_one_step() {
         (DraftState::Sending, "Maria")
     );
     assert!(
-        store.begin_send("d1").unwrap().is_none(),
+        store.begin_send("d1", "p1").unwrap().is_none(),
         "the worker keeps off it"
     );
     assert!(matches!(
@@ -195,7 +471,7 @@ fn sending_now_queues_and_begins_in_one_step() {
         store.queue_and_begin("d1", "p1", &sent.form),
         Err(DraftError::Locked(_))
     ));
-    assert!(store.begin_send("d1").unwrap().is_none(), "sent once");
+    assert!(store.begin_send("d1", "p1").unwrap().is_none(), "sent once");
 }
 
 #[cfg(unix)]
