@@ -168,7 +168,7 @@ async fn a_sync_killed_midway_resumes_and_registers_each_borrower_once() {
             r#"const done = arguments[0];
             (async () => {{
                 const invoke = window.__TAURI_INTERNALS__.invoke;
-                for (const d of await invoke('list_drafts')) {{
+                for (const d of (await invoke('list_drafts')).drafts) {{
                     for (;;) {{
                         try {{ await invoke('attach_draft_document', {{ draftId: d.id, form: null, file: {token:?}, docType: 'cnh' }}); break; }}
                         catch (e) {{ if (e.code !== 'draft_locked') throw e; await new Promise(r => setTimeout(r, 50)); }}
@@ -365,7 +365,7 @@ async fn drafts_of_the_previous_release_open_after_the_upgrade_and_go_out_once()
         // Both open, every field kept; the embedded connection they were made for sends them.
         app.click("#nav-drafts").await;
         let listed = app.invoke("list_drafts", serde_json::json!({})).await;
-        let names: Vec<_> = listed
+        let names: Vec<_> = listed["drafts"]
             .as_array()
             .unwrap()
             .iter()

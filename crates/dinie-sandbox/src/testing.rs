@@ -3,6 +3,9 @@
 
 use serde_json::Value;
 
+mod proxy;
+pub use proxy::{Fault, FaultProxy};
+
 use crate::kyc::LegalForm;
 
 /// A valid, random CNPJ (raw) that the sandbox treats as `form` (its 8th character, see

@@ -1,0 +1,173 @@
+//! Drafts through real faults on loopback: a [`FaultProxy`] between the app's client and a real
+//! sandbox drops the answer to a create that reached it; drafts made for one connection meet
+//! another. Each ends with every borrower registered once, on the right connection, as typed.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use dinie_desk::services::connection::Connection;
+use dinie_desk::services::customers::RegistrationForm;
+use dinie_desk::services::drafts::sealing::Sealer;
+use dinie_desk::services::drafts::send::{self, Outcome};
+use dinie_desk::services::drafts::{DraftError, DraftState, DraftStore};
+use dinie_desk::services::profiles::Profile;
+use dinie_sandbox::testing::{Fault, FaultProxy};
+
+async fn sandbox() -> dinie_sandbox::Sandbox {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let config = dinie_sandbox::SandboxConfig {
+        lookup_delay: Duration::ZERO,
+        ..Default::default()
+    };
+    dinie_sandbox::Sandbox::start(config, listener).await.unwrap()
+}
+
+/// A connection to `base_url` whose requests give up after `timeout`.
+fn connection(base_url: &str, timeout: Duration) -> Connection {
+    let client = dinie::Client::builder()
+        .base_url(base_url)
+        .credentials(
+            dinie_sandbox::DEFAULT_CLIENT_ID,
+            dinie_sandbox::DEFAULT_CLIENT_SECRET,
+        )
+        .timeout(timeout)
+        .backoff_base(Duration::from_millis(50))
+        .build()
+        .unwrap();
+    Connection::new(Profile::embedded(), client)
+}
+
+fn store(dir: &tempfile::TempDir) -> DraftStore {
+    DraftStore::open(dir.path(), Sealer::from_key(&[5; 32]).unwrap()).unwrap()
+}
+
+fn form(cpf: &str) -> RegistrationForm {
+    RegistrationForm {
+        cpf: cpf.into(),
+        cnpj: Some(dinie_sandbox::testing::example_cnpj(
+            dinie_sandbox::LegalForm::Mei,
+        )),
+        name: "Maria Campo".into(),
+        email: "maria@example.com".into(),
+        phone: "(11) 98765-4321".into(),
+        ..Default::default()
+    }
+}
+
+fn random_cpf() -> String {
+    loop {
+        let body: [u8; 9] = std::array::from_fn(|_| fastrand::u8(0..10));
+        if let Ok(cpf) = dinie::br::Cpf::from_body(body) {
+            return cpf.to_string();
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_edit_after_a_create_whose_answer_was_lost_cannot_register_a_second_person() {
+    let sandbox = sandbox().await;
+    let proxy = FaultProxy::start(sandbox.addr()).await.unwrap();
+    let conn = connection(&proxy.url_for(&sandbox.base_url()), Duration::from_secs(2));
+    // A token first, while answers come back.
+    conn.client().customers().list().limit(1).send().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir);
+    let typed = random_cpf();
+    store.queue("d1", "embedded", &form(&typed)).unwrap();
+
+    // The create reaches Dinie; its answer never comes back.
+    proxy.set(Fault::DropAnswers);
+    let outcome = send::send(&conn, &store, "d1").await.unwrap();
+    assert!(matches!(outcome, Outcome::Offline(_)), "{outcome:?}");
+    assert_eq!(sandbox.state().count("customers").await.unwrap(), 1);
+    let waiting = store.get("d1").unwrap();
+    assert!(waiting.create_unconfirmed);
+    assert_eq!(waiting.state, DraftState::Queued);
+
+    // The agent "fixes" the CPF: refused, the fields are frozen until Dinie is asked.
+    let other = random_cpf();
+    for result in [
+        store.save_form("d1", "embedded", &form(&other)).map(drop),
+        store.queue("d1", "embedded", &form(&other)).map(drop),
+    ] {
+        assert!(matches!(result, Err(DraftError::IdentityFrozen)), "{result:?}");
+    }
+    // Other fields may change.
+    let mut renamed = form(&typed);
+    renamed.cnpj = waiting.form.cnpj.clone();
+    renamed.name = "Maria do Campo".into();
+    store.queue("d1", "embedded", &renamed).unwrap();
+
+    // Answers come back: the next send finds the registration by its external id.
+    proxy.set(Fault::None);
+    let outcome = send::send(&conn, &store, "d1").await.unwrap();
+    assert!(matches!(outcome, Outcome::Sent { created: false, .. }), "{outcome:?}");
+    assert_eq!(sandbox.state().count("customers").await.unwrap(), 1, "one borrower");
+    let sent = store.get("d1").unwrap();
+    assert!(!sent.create_unconfirmed);
+    let customer = conn
+        .client()
+        .customers()
+        .get(&dinie::CustomerId::new(sent.customer_id.unwrap()))
+        .await
+        .unwrap();
+    assert_eq!(customer.cpf, dinie::br::Cpf::parse(&typed).unwrap().as_str());
+}
+
+#[tokio::test]
+async fn a_registration_dinie_has_with_another_cpf_puts_the_draft_in_attention() {
+    let sandbox = sandbox().await;
+    let conn = connection(&sandbox.base_url(), Duration::from_secs(10));
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir);
+    // An earlier send, with a CPF typo, reached Dinie under the draft's external id.
+    let first = random_cpf();
+    let mut sent_before = dinie_desk::services::customers::check_form(&form(&first)).unwrap();
+    sent_before.external_id = Some("d2".into());
+    dinie_desk::services::customers::register(&conn, &sent_before, "earlier-key")
+        .await
+        .unwrap();
+    let fixed = random_cpf();
+    store.queue("d2", "embedded", &form(&fixed)).unwrap();
+    store.create_attempted("d2").unwrap();
+
+    let outcome = send::send(&conn, &store, "d2").await.unwrap();
+    let Outcome::Attention { problem, .. } = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(problem.code, "identity_mismatch");
+    let masked = dinie::br::Cpf::parse(&first).unwrap().to_string();
+    assert!(problem.message.contains(&masked), "{}", problem.message);
+    assert!(problem.customer_id.is_some());
+    assert_eq!(sandbox.state().count("customers").await.unwrap(), 1, "nobody else registered");
+    let d = store.get("d2").unwrap();
+    assert_eq!(d.state, DraftState::Attention);
+    assert!(d.customer_id.is_none(), "not linked to the wrong person");
+}
+
+#[tokio::test]
+async fn a_draft_of_another_connection_is_never_sent_over_the_current_one() {
+    let sandbox = sandbox().await;
+    let conn = connection(&sandbox.base_url(), Duration::from_secs(10));
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir);
+    // Drafted offline for production; the agent is now on the embedded sandbox.
+    store.queue("prod-draft", "p_prod", &form(&random_cpf())).unwrap();
+    assert!(store.due("embedded", i64::MAX).unwrap().is_empty());
+    let err = send::send(&conn, &store, "prod-draft").await.unwrap_err();
+    assert!(
+        matches!(&err, DraftError::OtherConnection { profile_id } if profile_id == "p_prod"),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("p_prod"), "{err}");
+    assert_eq!(sandbox.state().count("customers").await.unwrap(), 0);
+    assert_eq!(store.get("prod-draft").unwrap().state, DraftState::Queued);
+
+    // Moved on purpose, it goes here, once.
+    let moved = store.move_to("prod-draft", "embedded").unwrap();
+    store.queue("prod-draft", "embedded", &moved.form).unwrap();
+    let outcome = send::send(&conn, &store, "prod-draft").await.unwrap();
+    assert!(matches!(outcome, Outcome::Sent { created: true, .. }), "{outcome:?}");
+    assert_eq!(sandbox.state().count("customers").await.unwrap(), 1);
+}
