@@ -20,7 +20,9 @@ async fn sandbox() -> dinie_sandbox::Sandbox {
         lookup_delay: Duration::ZERO,
         ..Default::default()
     };
-    dinie_sandbox::Sandbox::start(config, listener).await.unwrap()
+    dinie_sandbox::Sandbox::start(config, listener)
+        .await
+        .unwrap()
 }
 
 /// A connection to `base_url` whose requests give up after `timeout`.
@@ -70,7 +72,13 @@ async fn an_edit_after_a_create_whose_answer_was_lost_cannot_register_a_second_p
     let proxy = FaultProxy::start(sandbox.addr()).await.unwrap();
     let conn = connection(&proxy.url_for(&sandbox.base_url()), Duration::from_secs(2));
     // A token first, while answers come back.
-    conn.client().customers().list().limit(1).send().await.unwrap();
+    conn.client()
+        .customers()
+        .list()
+        .limit(1)
+        .send()
+        .await
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let store = store(&dir);
     let typed = random_cpf();
@@ -91,7 +99,10 @@ async fn an_edit_after_a_create_whose_answer_was_lost_cannot_register_a_second_p
         store.save_form("d1", "embedded", &form(&other)).map(drop),
         store.queue("d1", "embedded", &form(&other)).map(drop),
     ] {
-        assert!(matches!(result, Err(DraftError::IdentityFrozen)), "{result:?}");
+        assert!(
+            matches!(result, Err(DraftError::IdentityFrozen)),
+            "{result:?}"
+        );
     }
     // Other fields may change.
     let mut renamed = form(&typed);
@@ -102,8 +113,15 @@ async fn an_edit_after_a_create_whose_answer_was_lost_cannot_register_a_second_p
     // Answers come back: the next send finds the registration by its external id.
     proxy.set(Fault::None);
     let outcome = send::send(&conn, &store, "d1").await.unwrap();
-    assert!(matches!(outcome, Outcome::Sent { created: false, .. }), "{outcome:?}");
-    assert_eq!(sandbox.state().count("customers").await.unwrap(), 1, "one borrower");
+    assert!(
+        matches!(outcome, Outcome::Sent { created: false, .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(
+        sandbox.state().count("customers").await.unwrap(),
+        1,
+        "one borrower"
+    );
     let sent = store.get("d1").unwrap();
     assert!(!sent.create_unconfirmed);
     let customer = conn
@@ -112,7 +130,10 @@ async fn an_edit_after_a_create_whose_answer_was_lost_cannot_register_a_second_p
         .get(&dinie::CustomerId::new(sent.customer_id.unwrap()))
         .await
         .unwrap();
-    assert_eq!(customer.cpf, dinie::br::Cpf::parse(&typed).unwrap().as_str());
+    assert_eq!(
+        customer.cpf,
+        dinie::br::Cpf::parse(&typed).unwrap().as_str()
+    );
 }
 
 #[tokio::test]
@@ -140,7 +161,11 @@ async fn a_registration_dinie_has_with_another_cpf_puts_the_draft_in_attention()
     let masked = dinie::br::Cpf::parse(&first).unwrap().to_string();
     assert!(problem.message.contains(&masked), "{}", problem.message);
     assert!(problem.customer_id.is_some());
-    assert_eq!(sandbox.state().count("customers").await.unwrap(), 1, "nobody else registered");
+    assert_eq!(
+        sandbox.state().count("customers").await.unwrap(),
+        1,
+        "nobody else registered"
+    );
     let d = store.get("d2").unwrap();
     assert_eq!(d.state, DraftState::Attention);
     assert!(d.customer_id.is_none(), "not linked to the wrong person");
@@ -153,7 +178,9 @@ async fn a_draft_of_another_connection_is_never_sent_over_the_current_one() {
     let dir = tempfile::tempdir().unwrap();
     let store = store(&dir);
     // Drafted offline for production; the agent is now on the embedded sandbox.
-    store.queue("prod-draft", "p_prod", &form(&random_cpf())).unwrap();
+    store
+        .queue("prod-draft", "p_prod", &form(&random_cpf()))
+        .unwrap();
     assert!(store.due("embedded", i64::MAX).unwrap().is_empty());
     let err = send::send(&conn, &store, "prod-draft").await.unwrap_err();
     assert!(
@@ -168,6 +195,109 @@ async fn a_draft_of_another_connection_is_never_sent_over_the_current_one() {
     let moved = store.move_to("prod-draft", "embedded").unwrap();
     store.queue("prod-draft", "embedded", &moved.form).unwrap();
     let outcome = send::send(&conn, &store, "prod-draft").await.unwrap();
-    assert!(matches!(outcome, Outcome::Sent { created: true, .. }), "{outcome:?}");
+    assert!(
+        matches!(outcome, Outcome::Sent { created: true, .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(sandbox.state().count("customers").await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn a_large_document_over_a_slow_uplink_arrives_once() {
+    const SIZE: usize = 10_000_000;
+    const RATE: u64 = 200_000;
+    let sandbox = sandbox().await;
+    let proxy = FaultProxy::start(sandbox.addr()).await.unwrap();
+    proxy.set_rate(RATE);
+    proxy.set(Fault::SlowUplink);
+    // The app's own client, with its own timeouts.
+    let client = dinie_desk::services::connection::client(
+        &proxy.url_for(&sandbox.base_url()),
+        dinie_sandbox::DEFAULT_CLIENT_ID,
+        &secrecy::SecretString::from(dinie_sandbox::DEFAULT_CLIENT_SECRET),
+    )
+    .unwrap();
+    let conn = Connection::new(Profile::embedded(), client);
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir);
+    store.queue("d1", "embedded", &form(&random_cpf())).unwrap();
+    let mut pdf = b"%PDF-1.7\n".to_vec();
+    pdf.resize(SIZE, b'0');
+    store
+        .attach("d1", "embedded", "cnh", "cnh-scan.pdf", "pdf", &pdf)
+        .unwrap();
+
+    let started = std::time::Instant::now();
+    let mut outcome = send::send(&conn, &store, "d1").await.unwrap();
+    // Dinie may still be looking the company up: the document goes on the next send.
+    while matches!(outcome, Outcome::Registered { .. }) {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        outcome = send::send(&conn, &store, "d1").await.unwrap();
+    }
+    let took = started.elapsed();
+    assert!(matches!(outcome, Outcome::Sent { .. }), "{outcome:?}");
+    let ideal = Duration::from_secs_f64(SIZE as f64 / RATE as f64);
+    assert!(
+        took < ideal.mul_f64(1.5),
+        "took {took:?} for {ideal:?} of bytes"
+    );
+    let carried = proxy.bytes_up();
+    assert!(
+        carried <= (SIZE as f64 * 1.1) as u64,
+        "the proxy carried {carried} bytes for a {SIZE}-byte file: sent more than once"
+    );
+    assert_eq!(sandbox.state().count("attachments").await.unwrap(), 1);
+    assert!(conn.is_online(), "a slow link is not offline");
+}
+
+#[tokio::test]
+async fn an_upload_that_keeps_timing_out_waits_for_the_agent_and_is_not_offline() {
+    let sandbox = sandbox().await;
+    let proxy = FaultProxy::start(sandbox.addr()).await.unwrap();
+    // A crawling uplink, 2 kB/s: small requests pass, a 64 KB document needs 32 s, more than
+    // its size is given with a 2 s timeout (2 s + 4 s).
+    proxy.set_rate(2_000);
+    proxy.set(Fault::SlowUplink);
+    let conn = connection(&proxy.url_for(&sandbox.base_url()), Duration::from_secs(2));
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir);
+    store.queue("d1", "embedded", &form(&random_cpf())).unwrap();
+    let mut pdf = b"%PDF-1.7\n".to_vec();
+    pdf.resize(64 * 1024, b'0');
+    let doc = store
+        .attach("d1", "embedded", "cnh", "cnh.pdf", "pdf", &pdf)
+        .unwrap();
+    let mut timeouts = 0;
+    let outcome = loop {
+        match send::send(&conn, &store, "d1").await.unwrap() {
+            Outcome::Registered { .. } => tokio::time::sleep(Duration::from_millis(200)).await,
+            Outcome::RetryLater(dinie::Error::Timeout { .. }) => {
+                timeouts += 1;
+                assert!(conn.is_online(), "a slow upload is not offline");
+                let d = store.get("d1").unwrap();
+                assert!(
+                    d.next_attempt_at > chrono::Utc::now().timestamp_millis(),
+                    "backs off"
+                );
+            }
+            other => break other,
+        }
+    };
+    let Outcome::Attention { problem, .. } = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(
+        timeouts, 2,
+        "two timeouts are retried later, the third gives up"
+    );
+    assert!(problem.message.contains("too slow"), "{}", problem.message);
+    let d = store.get("d1").unwrap();
+    assert_eq!(d.state, DraftState::Attention);
+    let refused = d.documents.iter().find(|x| x.id == doc.id).unwrap();
+    assert_eq!(
+        refused.state,
+        dinie_desk::services::drafts::DocumentState::Refused
+    );
+    assert!(conn.is_online());
     assert_eq!(sandbox.state().count("customers").await.unwrap(), 1);
 }

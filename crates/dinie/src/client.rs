@@ -11,7 +11,20 @@ use crate::auth::{TokenCache, TokenResponse};
 use crate::config::Config;
 use crate::error::{is_retryable_status, Error, InvalidInput};
 use crate::models::RateLimit;
+use crate::pacing::{self, Hold, MAX_HOLD_WAIT};
+use crate::upload_watch::{self, Activity};
 use crate::{response, retry};
+
+/// How long one attempt of a request may take.
+#[derive(Clone)]
+pub(crate) enum Deadline {
+    /// The configured timeout, for the whole request.
+    Whole,
+    /// An upload of about `size` bytes whose body reports to `activity`: capped by its size,
+    /// stopped when its body has not moved for the configured timeout, and never repeated
+    /// after a timeout (its bytes went once; the caller decides when to try again).
+    Upload { size: u64, activity: Arc<Activity> },
+}
 
 /// A Dinie API client. Cheap to clone: clones share the connection pool and the token.
 #[derive(Clone)]
@@ -24,6 +37,8 @@ struct Inner {
     http: reqwest::Client,
     token: TokenCache,
     rate_limit: Mutex<Option<RateLimit>>,
+    /// Requests wait here after Dinie said "slow down".
+    hold: Hold,
 }
 
 impl std::fmt::Debug for Client {
@@ -186,6 +201,7 @@ impl Client {
                 http,
                 token: TokenCache::default(),
                 rate_limit: Mutex::new(None),
+                hold: Hold::default(),
             }),
         })
     }
@@ -239,7 +255,7 @@ impl Client {
         }
         let url = self.url("/auth/token");
         let resp = self
-            .send_with_retries(&url, cfg.max_retries, None, |http| {
+            .send_with_retries(&url, cfg.max_retries, None, &Deadline::Whole, |http| {
                 Ok(http
                     .post(&url)
                     .basic_auth(&cfg.client_id, Some(cfg.client_secret.expose_secret()))
@@ -278,22 +294,33 @@ impl Client {
     where
         F: FnMut(&reqwest::Client) -> Result<RequestBuilder, Error>,
     {
-        self.execute_with(url, self.inner.config.max_retries, build)
+        self.execute_with(url, self.inner.config.max_retries, &Deadline::Whole, build)
             .await
     }
 
-    /// Like [`execute`](Self::execute) without retries, for bodies that cannot be replayed.
-    pub(crate) async fn execute_once<F>(&self, url: &str, build: F) -> Result<Response, Error>
+    /// Like [`execute`](Self::execute) for an upload (see [`Deadline::Upload`]); `retries`
+    /// is 0 for a body that cannot be replayed.
+    pub(crate) async fn execute_upload<F>(
+        &self,
+        url: &str,
+        retries: u32,
+        size: u64,
+        activity: Arc<Activity>,
+        build: F,
+    ) -> Result<Response, Error>
     where
         F: FnMut(&reqwest::Client) -> Result<RequestBuilder, Error>,
     {
-        self.execute_with(url, 0, build).await
+        let retries = retries.min(self.inner.config.max_retries);
+        self.execute_with(url, retries, &Deadline::Upload { size, activity }, build)
+            .await
     }
 
     async fn execute_with<F>(
         &self,
         url: &str,
         max_retries: u32,
+        deadline: &Deadline,
         mut build: F,
     ) -> Result<Response, Error>
     where
@@ -306,7 +333,7 @@ impl Client {
         loop {
             let token = self.access_token().await?;
             let result = self
-                .send_with_retries(url, max_retries, Some(&key), |http| {
+                .send_with_retries(url, max_retries, Some(&key), deadline, |http| {
                     Ok(build(http)?.bearer_auth(token.expose_secret()))
                 })
                 .await;
@@ -324,11 +351,17 @@ impl Client {
     /// The retry loop shared by API calls and the token exchange. A write (POST, PUT, PATCH,
     /// DELETE) carries `idempotency_key` under both names Dinie's SDKs use, unless the caller set
     /// its own; a retry says which it is in `X-Dinie-Retry-Count`.
+    ///
+    /// Every request first waits out the client-wide hold (or, when that is longer than
+    /// [`MAX_HOLD_WAIT`], fails with [`Error::Throttled`] without being sent). A 429 holds the
+    /// whole client for as long as the server asked, and is retried only when that is at most
+    /// [`MAX_RETRY_AFTER`](crate::config::MAX_RETRY_AFTER): never sooner than asked.
     async fn send_with_retries<F>(
         &self,
         url: &str,
         max_retries: u32,
         idempotency_key: Option<&str>,
+        deadline: &Deadline,
         mut build: F,
     ) -> Result<Response, Error>
     where
@@ -337,30 +370,70 @@ impl Client {
         let cfg = &self.inner.config;
         let mut attempt = 0;
         loop {
+            let held = self.inner.hold.remaining();
+            if !held.is_zero() {
+                if held > MAX_HOLD_WAIT {
+                    return Err(Error::Throttled { wait: held });
+                }
+                tokio::time::sleep(held).await;
+            }
+            let timeout = match deadline {
+                Deadline::Whole => cfg.timeout,
+                Deadline::Upload { size, .. } => upload_watch::cap(cfg.timeout, *size),
+            };
             let mut request = build(&self.inner.http)?
-                .timeout(cfg.timeout)
+                .timeout(timeout)
                 .build()
                 .map_err(|e| response::transport(url, e))?;
             mark(&mut request, idempotency_key, attempt);
             let retries_left = attempt < max_retries;
-            match self.inner.http.execute(request).await {
+            let sent = match deadline {
+                Deadline::Whole => self.inner.http.execute(request).await,
+                Deadline::Upload { activity, .. } => {
+                    activity.restart();
+                    tokio::select! {
+                        sent = self.inner.http.execute(request) => sent,
+                        () = upload_watch::stalled(activity, cfg.timeout) => {
+                            tracing::info!(url, "upload stalled; stopped");
+                            return Err(Error::Timeout { url: url.to_owned() });
+                        }
+                    }
+                }
+            };
+            match sent {
                 Err(e) => {
                     let err = response::transport(url, e);
-                    if !retries_left {
+                    let upload = matches!(deadline, Deadline::Upload { .. });
+                    if !retries_left || (upload && matches!(err, Error::Timeout { .. })) {
                         return Err(err);
                     }
                     tracing::debug!(attempt, error = %err, "transient failure; retrying");
                     tokio::time::sleep(retry::backoff(cfg.backoff_base, attempt)).await;
                 }
                 Ok(resp) => {
-                    if let Some(rl) = RateLimit::from_headers(resp.headers()) {
+                    let rate_limit = RateLimit::from_headers(resp.headers());
+                    if let Some(rl) = rate_limit {
                         if let Ok(mut slot) = self.inner.rate_limit.lock() {
                             *slot = Some(rl);
                         }
                     }
+                    // No request left in the window: the next ones wait for its reset.
+                    self.inner.hold.observe(rate_limit.as_ref());
                     let status = resp.status();
                     if status.is_success() {
                         return Ok(resp);
+                    }
+                    if status == StatusCode::TOO_MANY_REQUESTS {
+                        let wait = pacing::asked_wait(resp.headers())
+                            .unwrap_or_else(|| retry::backoff(cfg.backoff_base, attempt));
+                        self.inner.hold.hold_for(wait);
+                        if !(retries_left && wait <= crate::config::MAX_RETRY_AFTER) {
+                            return Err(Error::Api(Box::new(response::api_error(resp).await)));
+                        }
+                        tracing::debug!(attempt, ?wait, "rate limited; waiting as asked");
+                        tokio::time::sleep(wait).await;
+                        attempt += 1;
+                        continue;
                     }
                     if !(retries_left && is_retryable_status(status)) {
                         return Err(Error::Api(Box::new(response::api_error(resp).await)));

@@ -52,6 +52,13 @@ pub enum Error {
     /// The call was refused before anything was sent.
     #[error(transparent)]
     InvalidInput(#[from] InvalidInput),
+    /// Not sent: Dinie asked this client to wait (a 429, or a window with no request left),
+    /// and the wait is longer than a request may be kept waiting.
+    #[error("Dinie asked to wait {} s before the next request", .wait.as_secs().max(1))]
+    Throttled {
+        /// How long is left to wait.
+        wait: std::time::Duration,
+    },
 }
 
 fn request_id_suffix(id: &Option<String>) -> String {
@@ -78,6 +85,16 @@ impl Error {
             Error::Api(e) => Some(e.status.as_u16()),
             Error::Authentication { status, .. } => *status,
             Error::Decode { status, .. } => Some(*status),
+            Error::Throttled { .. } => Some(429),
+            _ => None,
+        }
+    }
+
+    /// How long the server asked to wait before the next request (a 429), as it asked.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            Error::Api(e) => e.retry_after.map(std::time::Duration::from_secs),
+            Error::Throttled { wait } => Some(*wait),
             _ => None,
         }
     }

@@ -88,8 +88,10 @@ pub mod content;
 pub mod email;
 mod error;
 pub mod models;
+mod pacing;
 mod response;
 mod retry;
+mod upload_watch;
 pub mod webhooks;
 
 pub use api::customers::{Customers, Registration};

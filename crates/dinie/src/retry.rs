@@ -22,12 +22,17 @@ pub(crate) fn backoff(base: Duration, attempt: u32) -> Duration {
 /// How long the server asks to wait: `Retry-After-Ms` (milliseconds) or `Retry-After` (seconds
 /// or an HTTP date), clamped to [`MAX_RETRY_AFTER`] as Dinie's SDKs do.
 pub(crate) fn retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Duration> {
+    retry_after_unclamped(headers, now).map(|d| d.min(MAX_RETRY_AFTER))
+}
+
+/// How long the server asks to wait, as it asked (see [`retry_after`]).
+pub(crate) fn retry_after_unclamped(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Duration> {
     let millis = headers
         .get("retry-after-ms")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     if let Some(ms) = millis {
-        return Some(Duration::from_millis(ms).min(MAX_RETRY_AFTER));
+        return Some(Duration::from_millis(ms));
     }
     let raw = headers
         .get(reqwest::header::RETRY_AFTER)?
@@ -40,7 +45,7 @@ pub(crate) fn retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Dur
         let at = DateTime::parse_from_rfc2822(raw).ok()?.with_timezone(&Utc);
         (at - now).to_std().unwrap_or(Duration::ZERO)
     };
-    Some(wait.min(MAX_RETRY_AFTER))
+    Some(wait)
 }
 
 /// `Retry-After` in whole seconds as sent, for reporting.

@@ -191,3 +191,77 @@ async fn every_write_carries_one_idempotency_key_across_retries_and_says_which_r
         "a read carries no key"
     );
 }
+
+/// A server that answers every customers call with a 429 asking for `retry_after` seconds;
+/// returns its base URL and the number of customers calls it received.
+async fn throttling(retry_after: &'static str) -> (String, Arc<AtomicUsize>) {
+    let seen = Arc::new(AtomicUsize::new(0));
+    let counter = seen.clone();
+    let base = serve(token_route().route(
+        "/api/v3/customers",
+        any(move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            async move {
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(header::RETRY_AFTER, retry_after), (header::CONTENT_TYPE, "application/problem+json")],
+                    r#"{"type":"https://docs.dinie.com/errors/rate-limit-exceeded","status":429,"code":"rate_limit_exceeded"}"#,
+                )
+                    .into_response()
+            }
+        }),
+    ))
+    .await;
+    (base, seen)
+}
+
+#[tokio::test]
+async fn a_long_retry_after_is_never_retried_sooner_and_holds_every_request_of_the_client() {
+    let (base, seen) = throttling("300").await;
+    let client = dinie::Client::builder()
+        .base_url(&base)
+        .credentials("dinie_ci_test_x", "dinie_cs_test_x")
+        .max_retries(3)
+        .backoff_base(std::time::Duration::from_millis(10))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = client.customers().list().send().await.unwrap_err();
+    assert_eq!(err.status(), Some(429));
+    assert_eq!(
+        seen.load(Ordering::SeqCst),
+        1,
+        "not retried before the 300 s asked"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    // Every later request of this client (another task, another screen) waits too: not sent.
+    for _ in 0..3 {
+        let err = client.customers().list().send().await.unwrap_err();
+        let wait = err.retry_after().unwrap();
+        assert!(wait > std::time::Duration::from_secs(290), "{wait:?}");
+    }
+    assert_eq!(seen.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_short_retry_after_is_waited_out_then_retried() {
+    let (base, seen) = throttling("1").await;
+    let client = dinie::Client::builder()
+        .base_url(&base)
+        .credentials("dinie_ci_test_x", "dinie_cs_test_x")
+        .max_retries(2)
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = client.customers().list().send().await.unwrap_err();
+    assert_eq!(err.status(), Some(429));
+    assert_eq!(
+        seen.load(Ordering::SeqCst),
+        3,
+        "the first try and two retries"
+    );
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(2),
+        "a second between each"
+    );
+}

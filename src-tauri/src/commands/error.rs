@@ -160,6 +160,7 @@ impl From<dinie::Error> for CommandError {
             E::Authentication { .. } => ErrorCode::AuthFailed,
             E::Decode { .. } => ErrorCode::UnexpectedAnswer,
             E::InvalidInput(_) => ErrorCode::InvalidInput,
+            E::Throttled { .. } => ErrorCode::RateLimited,
             E::Api(_) => problem
                 .code
                 .as_deref()

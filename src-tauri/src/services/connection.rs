@@ -88,6 +88,8 @@ pub struct Connection {
     online: AtomicBool,
     events: broadcast::Sender<ConnectionEvent>,
     credentials_unavailable: Option<String>,
+    /// One upload at a time (see [`Connection::upload_turn`]).
+    uploads: tokio::sync::Semaphore,
 }
 
 /// Why a connection could not be made.
@@ -160,7 +162,16 @@ impl Connection {
             online: AtomicBool::new(true),
             events,
             credentials_unavailable: None,
+            uploads: tokio::sync::Semaphore::new(1),
         }
+    }
+
+    /// Waits for this connection's turn to upload a document, held until the guard drops: the
+    /// drafts' run and the agent's own uploads share one uplink, and files sent one after
+    /// another each arrive sooner than files sent together.
+    pub async fn upload_turn(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        // Never closed: `None` cannot happen, and an upload would then go unordered.
+        self.uploads.acquire().await.ok()
     }
 
     /// A connection to `profile` whose credentials could not be read (`why`): its client has

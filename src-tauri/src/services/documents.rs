@@ -444,7 +444,8 @@ pub async fn upload_and_refresh(
     Ok(CustomerDetail::new(&fresh, &extras))
 }
 
-/// Streams `path` into `slot` (checks done by the client crate too).
+/// Streams `path` into `slot` (checks done by the client crate too), in the connection's turn
+/// (one upload at a time on its uplink).
 async fn upload(
     conn: &Connection,
     customer: &dinie::Customer,
@@ -452,6 +453,7 @@ async fn upload(
     slot: &Slot,
     progress: impl Fn(UploadEvent) + Send + Sync + 'static,
 ) -> Result<dinie::models::KycAttachmentReceipt, dinie::Error> {
+    let _turn = conn.upload_turn().await;
     conn.client()
         .customers()
         .kyc_attachment(&customer.id, slot.target())

@@ -161,6 +161,13 @@ async fn run<R: Runtime>(
                     tracing::info!(error = %e, "a draft will be retried");
                     progress.retrying += 1;
                 }
+                // Every other request would be refused too: the rest waits for the next run
+                // (the client holds until the time Dinie asked).
+                send::Outcome::RateLimited(e) => {
+                    tracing::info!(error = %e, "Dinie asked to slow down; the run stops");
+                    progress.retrying += 1;
+                    stop.store(true, Ordering::SeqCst);
+                }
                 send::Outcome::Offline(_) => stop.store(true, Ordering::SeqCst),
                 send::Outcome::CredentialsRefused(_) => {
                     stop.store(true, Ordering::SeqCst);

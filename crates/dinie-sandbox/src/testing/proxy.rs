@@ -110,7 +110,9 @@ impl FaultProxy {
 
     /// The uplink's rate under [`Fault::SlowUplink`], bytes per second.
     pub fn set_rate(&self, bytes_per_second: u64) {
-        self.shared.rate.store(bytes_per_second.max(1), Ordering::SeqCst);
+        self.shared
+            .rate
+            .store(bytes_per_second.max(1), Ordering::SeqCst);
     }
 
     /// Bytes carried from clients to the server so far.
@@ -143,9 +145,13 @@ async fn carry(client: TcpStream, server: TcpStream, shared: Arc<Shared>) {
                 };
                 let mut chunk = &buf[..n];
                 while !chunk.is_empty() {
-                    let slow = Fault::from_u8(shared.fault.load(Ordering::SeqCst))
-                        == Fault::SlowUplink;
-                    let piece = if slow { chunk.len().min(1024) } else { chunk.len() };
+                    let slow =
+                        Fault::from_u8(shared.fault.load(Ordering::SeqCst)) == Fault::SlowUplink;
+                    let piece = if slow {
+                        chunk.len().min(1024)
+                    } else {
+                        chunk.len()
+                    };
                     if slow {
                         let rate = shared.rate.load(Ordering::SeqCst);
                         let (start, sent) = paced.get_or_insert((Instant::now(), 0));

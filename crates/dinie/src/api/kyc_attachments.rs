@@ -17,6 +17,7 @@ use crate::error::{Error, InvalidInput};
 use crate::models::{
     AttachmentType, CustomerId, EvidenceType, KycAttachmentReceipt, KycRequirement,
 };
+use crate::upload_watch::Activity;
 use crate::{response, Client, Result};
 
 /// How far an upload is. `sent` restarts from zero when a transient failure is retried.
@@ -84,6 +85,7 @@ pub struct UploadKycAttachment<'c> {
     source: Option<Source>,
     kyc: Option<Vec<KycRequirement>>,
     progress: Option<ProgressFn>,
+    size_hint: Option<u64>,
 }
 
 impl std::fmt::Debug for UploadKycAttachment<'_> {
@@ -104,6 +106,7 @@ impl<'c> UploadKycAttachment<'c> {
             source: None,
             kyc: None,
             progress: None,
+            size_hint: None,
         }
     }
 
@@ -123,6 +126,14 @@ impl<'c> UploadKycAttachment<'c> {
             reader: Box::new(reader),
             name: name.into(),
         });
+        self
+    }
+
+    /// The length of what [`reader`](Self::reader) yields, when known: the upload is given the
+    /// time its size needs on a slow link (instead of the time the size limit needs), and
+    /// progress reports a total.
+    pub fn size(mut self, bytes: u64) -> Self {
+        self.size_hint = Some(bytes);
         self
     }
 
@@ -162,6 +173,7 @@ impl<'c> UploadKycAttachment<'c> {
         ));
         let progress = self.progress;
         let target = self.target;
+        let size_hint = self.size_hint;
 
         let resp = match source {
             Source::Value(value) => {
@@ -175,8 +187,9 @@ impl<'c> UploadKycAttachment<'c> {
             }
             Source::Path(path) => {
                 let (format, size, name) = check_file(&path, limit).await?;
+                let activity = Activity::new();
                 self.client
-                    .execute(&url, |http| {
+                    .execute_upload(&url, u32::MAX, size, activity.clone(), |http| {
                         let file = std::fs::File::open(&path).map_err(|source| {
                             InvalidInput::Unreadable {
                                 path: path.clone(),
@@ -190,6 +203,7 @@ impl<'c> UploadKycAttachment<'c> {
                             Some(size),
                             progress.clone(),
                             None,
+                            activity.clone(),
                         ));
                         let part = Part::stream_with_length(body, size);
                         Ok(http
@@ -220,27 +234,35 @@ impl<'c> UploadKycAttachment<'c> {
                 self.client.authenticate().await?;
                 let exceeded = Arc::new(AtomicBool::new(false));
                 let mut once = Some((head, reader));
+                let activity = Activity::new();
                 let result = self
                     .client
-                    .execute_once(&url, |http| {
-                        let (head, reader) = once.take().ok_or_else(|| {
-                            InvalidInput::Other(
-                                "an upload from a reader cannot be sent twice".into(),
-                            )
-                        })?;
-                        let chunks = stream::once(async move { Ok(Bytes::from(head)) })
-                            .chain(ReaderStream::with_capacity(reader, 64 * 1024));
-                        let body = reqwest::Body::wrap_stream(counted(
-                            chunks,
-                            None,
-                            progress.clone(),
-                            Some((limit, exceeded.clone())),
-                        ));
-                        let part = Part::stream(body);
-                        Ok(http
-                            .post(&url)
-                            .multipart(form(&target, part, &name, format)?))
-                    })
+                    .execute_upload(
+                        &url,
+                        0,
+                        size_hint.unwrap_or(limit),
+                        activity.clone(),
+                        |http| {
+                            let (head, reader) = once.take().ok_or_else(|| {
+                                InvalidInput::Other(
+                                    "an upload from a reader cannot be sent twice".into(),
+                                )
+                            })?;
+                            let chunks = stream::once(async move { Ok(Bytes::from(head)) })
+                                .chain(ReaderStream::with_capacity(reader, 64 * 1024));
+                            let body = reqwest::Body::wrap_stream(counted(
+                                chunks,
+                                size_hint,
+                                progress.clone(),
+                                Some((limit, exceeded.clone())),
+                                activity.clone(),
+                            ));
+                            let part = Part::stream(body);
+                            Ok(http
+                                .post(&url)
+                                .multipart(form(&target, part, &name, format)?))
+                        },
+                    )
                     .await;
                 match result {
                     Err(_) if exceeded.load(Ordering::SeqCst) => {
@@ -389,6 +411,7 @@ fn counted<S>(
     total: Option<u64>,
     progress: Option<ProgressFn>,
     limit: Option<(u64, Arc<AtomicBool>)>,
+    activity: Arc<Activity>,
 ) -> impl Stream<Item = std::io::Result<Bytes>>
 where
     S: Stream<Item = std::io::Result<Bytes>>,
@@ -396,12 +419,16 @@ where
     let sent = Arc::new(AtomicU64::new(0));
     chunks.map(move |chunk| {
         let chunk = chunk?;
+        activity.touch();
         let now = sent.fetch_add(chunk.len() as u64, Ordering::Relaxed) + chunk.len() as u64;
         if let Some((max, exceeded)) = &limit {
             if now > *max {
                 exceeded.store(true, Ordering::SeqCst);
                 return Err(std::io::Error::other("file exceeds the upload size limit"));
             }
+        }
+        if total.is_some_and(|t| now >= t) {
+            activity.finish();
         }
         if let Some(report) = &progress {
             report(UploadProgress { sent: now, total });

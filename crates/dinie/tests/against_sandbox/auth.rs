@@ -83,7 +83,18 @@ async fn missing_or_malformed_tokens_get_401() {
 
 #[tokio::test]
 async fn rate_limits_are_reported_and_429_carries_retry_after() {
-    let sb = util::sandbox_with(|c| c.rate_limit = 4).await;
+    let sb = util::sandbox_with(|c| c.rate_limit = 5).await;
+    // Another agent's client, sharing the partner's window (its token is the first request).
+    let other = dinie::Client::builder()
+        .base_url(sb.base_url())
+        .credentials(
+            dinie_sandbox::DEFAULT_CLIENT_ID,
+            dinie_sandbox::DEFAULT_CLIENT_SECRET,
+        )
+        .max_retries(0)
+        .build()
+        .unwrap();
+    other.authenticate().await.unwrap();
     let client = dinie::Client::builder()
         .base_url(sb.base_url())
         .credentials(
@@ -96,11 +107,37 @@ async fn rate_limits_are_reported_and_429_carries_retry_after() {
     assert!(client.rate_limit().is_none());
     client.customers().list().send().await.unwrap(); // token + list = 2
     let rl = client.rate_limit().unwrap();
-    assert_eq!((rl.limit, rl.remaining), (4, 2));
+    assert_eq!((rl.limit, rl.remaining), (5, 2));
     assert!(rl.reset > chrono::Utc::now().timestamp() as u64);
     client.customers().list().send().await.unwrap();
     client.customers().list().send().await.unwrap();
+    assert_eq!(client.rate_limit().unwrap().remaining, 0);
+    // Nothing left in the window: the next request is not sent before its reset; the window
+    // is a minute, longer than a request is kept waiting, so it is refused here, as a 429.
+    let before = sb
+        .state()
+        .stats()
+        .requests
+        .load(std::sync::atomic::Ordering::SeqCst);
     let err = client.customers().list().send().await.unwrap_err();
+    assert!(matches!(err, dinie::Error::Throttled { .. }), "{err:?}");
+    assert_eq!(err.status(), Some(429));
+    let wait = err.retry_after().unwrap();
+    assert!(
+        wait > std::time::Duration::from_secs(30) && wait <= std::time::Duration::from_secs(60),
+        "{wait:?}"
+    );
+    assert_eq!(
+        sb.state()
+            .stats()
+            .requests
+            .load(std::sync::atomic::Ordering::SeqCst),
+        before,
+        "not sent"
+    );
+
+    // The other client did not know: it meets the server's own 429, with its Retry-After.
+    let err = other.customers().list().send().await.unwrap_err();
     assert_eq!(
         (err.status(), err.code()),
         (Some(429), Some("rate_limit_exceeded"))
@@ -108,7 +145,6 @@ async fn rate_limits_are_reported_and_429_carries_retry_after() {
     let retry_after = err.as_api().unwrap().retry_after.unwrap();
     assert!((1..=60).contains(&retry_after));
     assert!(err.is_transient());
-    assert_eq!(client.rate_limit().unwrap().remaining, 0);
 }
 
 #[tokio::test]

@@ -15,6 +15,7 @@
 
 use std::collections::BTreeMap;
 
+use super::store::UPLOAD_TIMEOUTS_BEFORE_ATTENTION;
 use super::{DocumentState, Draft, DraftError, DraftProblem, DraftStore};
 use crate::services::connection::Connection;
 use crate::services::customers::{self, check_form, ApiProblem, RegistrationForm};
@@ -44,6 +45,9 @@ pub enum Outcome {
     RetryLater(dinie::Error),
     /// The API did not answer: queued again, due as soon as the connection is back.
     Offline(dinie::Error),
+    /// Dinie asked to slow down (a 429): queued again, not before the time it asked; the run
+    /// stops, since every other request would be refused too.
+    RateLimited(dinie::Error),
     /// The credentials were refused: queued again, until the agent fixes them.
     CredentialsRefused(dinie::Error),
     /// Registered, and Dinie is still looking the company up: the documents go once it has
@@ -158,6 +162,12 @@ enum Failure {
     },
     Api(dinie::Error),
     Draft(DraftError),
+    /// A document's upload timed out (a link too slow for it, or stalled): not "offline", the
+    /// API answers other calls; retried later, and after a few the document waits for the agent.
+    UploadTimedOut {
+        doc_id: String,
+        error: dinie::Error,
+    },
 }
 
 impl From<DraftError> for Failure {
@@ -302,17 +312,43 @@ async fn upload_documents(
         }
         store.document_state(&doc.id, DocumentState::Uploading, None)?;
         let bytes = store.read_document(&doc.id)?;
-        let sent = conn
-            .client()
-            .customers()
-            .kyc_attachment(&customer.id, slot.target())
-            .reader(std::io::Cursor::new(bytes), doc.name.clone())
-            .known_kyc(&customer.kyc)
-            .send()
-            .await;
-        conn.observe(&sent);
+        let size = bytes.len() as u64;
+        // One upload at a time on a connection: four at once over a slow uplink would each
+        // take four times as long, and all time out together.
+        let sent = {
+            let _turn = conn.upload_turn().await;
+            conn.client()
+                .customers()
+                .kyc_attachment(&customer.id, slot.target())
+                .reader(std::io::Cursor::new(bytes), doc.name.clone())
+                .size(size)
+                .known_kyc(&customer.kyc)
+                .send()
+                .await
+        };
+        match &sent {
+            // The link is slow, not down: the header does not say "offline" for it.
+            Err(dinie::Error::Timeout { .. }) => {}
+            other => conn.observe(other),
+        }
         match sent {
             Ok(_) => store.document_state(&doc.id, DocumentState::Uploaded, None)?,
+            Err(e @ dinie::Error::Timeout { .. }) => {
+                if store.upload_timed_out(&doc.id)? {
+                    let why = format!(
+                        "the connection is too slow to send this file ({} MB): it timed out {} times; try again on a faster connection",
+                        size.div_ceil(1 << 20),
+                        UPLOAD_TIMEOUTS_BEFORE_ATTENTION
+                    );
+                    refused.push(format!("{}: {why}", doc.name));
+                    store.document_state(&doc.id, DocumentState::Refused, Some(&why))?;
+                    continue;
+                }
+                return Err(Failure::UploadTimedOut {
+                    doc_id: doc.id.clone(),
+                    error: e,
+                });
+            }
             Err(e) if is_refusal(&e) => {
                 let why = e.to_string();
                 refused.push(format!("{}: {why}", doc.name));
@@ -353,6 +389,11 @@ fn record_failure(
             store.finish(&draft.id, Some(problem.clone()))?;
             return Ok(Outcome::Attention { problem, error });
         }
+        Failure::UploadTimedOut { doc_id, error } => {
+            tracing::info!(document = %doc_id, error = %error, "an upload timed out; retried later");
+            store.retry_at(&draft.id, retry_time(draft.attempts))?;
+            return Ok(Outcome::RetryLater(error));
+        }
         Failure::Api(e) => e,
     };
     if is_refusal(&error) {
@@ -375,6 +416,17 @@ fn record_failure(
         dinie::Error::Authentication { .. } => {
             store.requeue(&draft.id)?;
             Outcome::CredentialsRefused(error)
+        }
+        e if e.status() == Some(429) => {
+            let asked = e.retry_after().unwrap_or_default();
+            let asked_ms = i64::try_from(asked.as_millis()).unwrap_or(i64::MAX);
+            let at = retry_time(draft.attempts).max(
+                chrono::Utc::now()
+                    .timestamp_millis()
+                    .saturating_add(asked_ms),
+            );
+            store.retry_at(&draft.id, at)?;
+            Outcome::RateLimited(e)
         }
         other => {
             store.retry_at(&draft.id, retry_time(draft.attempts))?;

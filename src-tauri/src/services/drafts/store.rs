@@ -19,6 +19,7 @@ use super::{
 };
 use crate::services::drafts::sealing::Sealer;
 
+pub use outbox::UPLOAD_TIMEOUTS_BEFORE_ATTENTION;
 pub use schema::SCHEMA_VERSION;
 
 /// How long a sent draft's stub stays in the list (its customer is on Dinie's side).

@@ -120,7 +120,7 @@ pub async fn submit(
             }
             _ => Err(SubmitError::Refused { problem, error }),
         },
-        Outcome::RetryLater(e) => Ok(Submitted::Retrying {
+        Outcome::RetryLater(e) | Outcome::RateLimited(e) => Ok(Submitted::Retrying {
             message: e.to_string(),
         }),
         Outcome::Offline(_) | Outcome::CredentialsRefused(_) | Outcome::NotWaiting => {
