@@ -36,6 +36,7 @@ const COMMANDS: &[&str] = &[
     "set_draft_document_type",
     "pick_csv",
     "import_drafts",
+    "preview_import",
     "sync_now",
 ];
 

@@ -96,6 +96,7 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<tauri::App
             commands::drafts::set_draft_document_type,
             commands::drafts::pick_csv,
             commands::drafts::import_drafts,
+            commands::drafts::preview_import,
             commands::drafts::sync_now,
         ])
         .build(tauri::generate_context!())

@@ -234,6 +234,8 @@ export default {
   'drafts.sending': 'sending {done} of {total}',
   'drafts.waitingOne': '1 registration waiting',
   'drafts.waitingMany': '{n} registrations waiting',
+  'drafts.importPreview': '{total} row(s) in the file: {queued} ready to send, {attention} with problems (kept as drafts to fix). Nothing is queued yet.',
+  'drafts.importConfirm': 'Import {total} registration(s)',
   'drafts.imported': '{queued} registration(s) queued; {attention} with problems, kept as drafts to fix.',
   'drafts.importLine': 'Line {line} (CPF {cpf}):',
   'register.resend': 'Send again',

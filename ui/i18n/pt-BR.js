@@ -234,6 +234,8 @@ export default {
   'drafts.sending': 'enviando {done} de {total}',
   'drafts.waitingOne': '1 cadastro aguardando',
   'drafts.waitingMany': '{n} cadastros aguardando',
+  'drafts.importPreview': '{total} linha(s) no arquivo: {queued} pronta(s) para enviar, {attention} com problemas (ficam como rascunhos para corrigir). Nada foi enfileirado ainda.',
+  'drafts.importConfirm': 'Importar {total} cadastro(s)',
   'drafts.imported': '{queued} cadastro(s) na fila de envio; {attention} com problemas, guardados como rascunhos para corrigir.',
   'drafts.importLine': 'Linha {line} (CPF {cpf}):',
   'register.resend': 'Enviar de novo',

@@ -135,6 +135,19 @@ pub async fn pick_csv(picked: State<'_, PickedFiles>) -> Result<Option<Picked>, 
     Ok(pickers::csv(&picked).await)
 }
 
+/// What importing a chosen CSV (its token) would do: counts and row problems, nothing queued.
+#[tauri::command]
+pub async fn preview_import<R: Runtime>(
+    app: AppHandle<R>,
+    file: String,
+) -> Result<ImportReport, CommandError> {
+    blocking(app, move |app| {
+        let picked = app.state::<PickedFiles>();
+        Ok(app.state::<Outbox>().preview_import(&picked, &file)?)
+    })
+    .await
+}
+
 /// Imports a chosen CSV (its token) of borrowers as drafts of the active connection.
 #[tauri::command]
 pub async fn import_drafts<R: Runtime>(

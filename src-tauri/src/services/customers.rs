@@ -162,7 +162,13 @@ pub fn check_form(form: &RegistrationForm) -> Result<RegistrationForm, Vec<Field
         });
     }
     // The name is optional: Dinie looks the company up by its CNPJ.
-    out.name = form.name.trim().to_owned();
+    out.name = crate::services::text::clean(&form.name);
+    if let Some(why) = crate::services::text::name_problem(&out.name) {
+        problems.push(FieldProblem {
+            field: "name",
+            message: why,
+        });
+    }
     let email = form.email.trim();
     if let Err(e) = dinie::email::check(email) {
         problems.push(FieldProblem {
@@ -179,7 +185,7 @@ pub fn check_form(form: &RegistrationForm) -> Result<RegistrationForm, Vec<Field
         }),
     }
     out.trading_name = non_empty(&form.trading_name).map(str::to_owned);
-    out.external_id = non_empty(&form.external_id).map(str::to_owned);
+    out.external_id = non_empty(&form.external_id).map(crate::services::text::clean);
     if problems.is_empty() {
         Ok(out)
     } else {

@@ -19,3 +19,4 @@ pub mod picked;
 pub mod pickers;
 pub mod profiles;
 pub mod settings;
+pub mod text;

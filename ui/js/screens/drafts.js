@@ -228,19 +228,46 @@ async function importCsv(report) {
   }
 }
 
-/** Imports a chosen CSV ({ token }) and shows, row by row, what was queued and what needs fixing. */
+/**
+ * Imports a chosen CSV ({ token }): first what it would do (how many rows go, which need fixing
+ * and why), and only when the agent confirms, the drafts are queued and the report shown.
+ */
 export async function importFile(file, report = document.getElementById('import-report')) {
   clear(report);
   try {
+    const preview = await call('preview_import', { file: file.token });
+    report.append(el('div', { class: 'card import-report', id: 'import-preview', role: 'status' },
+      el('p', { id: 'import-preview-counts', text: t('drafts.importPreview', { total: preview.rows.length, queued: preview.queued, attention: preview.attention }) }),
+      problems(preview.rows),
+      el('div', { class: 'actions' },
+        el('button', { type: 'button', id: 'import-cancel', text: t('register.cancel'), onclick: () => clear(report) }),
+        el('button', { type: 'button', id: 'import-confirm', class: 'primary', text: t('drafts.importConfirm', { total: preview.rows.length }),
+          onclick: () => confirmImport(file, report) }))));
+  } catch (err) {
+    importError(report, err);
+  }
+}
+
+async function confirmImport(file, report) {
+  clear(report);
+  try {
     const r = await call('import_drafts', { file: file.token });
-    const bad = r.rows.filter((row) => Object.keys(row.problems).length);
     report.append(el('div', { class: 'card import-report', id: 'import-summary', role: 'status' },
-      el('p', { text: t('drafts.imported', { queued: r.queued, attention: r.attention }) }),
-      bad.length ? el('ul', { id: 'import-problems' }, bad.map((row) => el('li', { class: 'import-problem', dataset: { line: row.line } },
-        t('drafts.importLine', { line: row.line, cpf: row.cpf || '—' }), ' ',
-        Object.entries(row.problems).map(([field, why]) => `${t(`register.${field}`)}: ${why}`).join('; ')))) : null));
+      el('p', { text: t('drafts.imported', { queued: r.queued, attention: r.attention }) }), problems(r.rows)));
     load();
   } catch (err) {
-    report.append(el('div', { class: 'error-box', id: 'import-error', role: 'alert' }, el('p', { text: describe(err) }), el('p', { class: 'help', text: err.message })));
+    importError(report, err);
   }
+}
+
+/** The rows that need fixing, each with its line and reasons. */
+function problems(rows) {
+  const bad = rows.filter((row) => Object.keys(row.problems).length);
+  return bad.length ? el('ul', { id: 'import-problems' }, bad.map((row) => el('li', { class: 'import-problem', dataset: { line: row.line } },
+    t('drafts.importLine', { line: row.line, cpf: row.cpf || '—' }), ' ',
+    Object.entries(row.problems).map(([field, why]) => `${t(`register.${field}`)}: ${why}`).join('; ')))) : null;
+}
+
+function importError(report, err) {
+  report.append(el('div', { class: 'error-box', id: 'import-error', role: 'alert' }, el('p', { text: describe(err) }), el('p', { class: 'help', text: err.message })));
 }

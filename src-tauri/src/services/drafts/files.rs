@@ -93,6 +93,25 @@ pub fn import_file(
     profile_id: &str,
     path: &Path,
 ) -> Result<ImportReport, FileError> {
+    let (report, rows) = read_file(store, path)?;
+    store.add_many(
+        profile_id,
+        rows.into_iter().map(|r| (r.form, r.problem)).collect(),
+    )?;
+    Ok(report)
+}
+
+/// What importing the CSV at `path` would do, row by row, with nothing written: shown to the
+/// agent, who confirms before anything is queued.
+pub fn preview_file(store: &DraftStore, path: &Path) -> Result<ImportReport, FileError> {
+    Ok(read_file(store, path)?.0)
+}
+
+/// Reads and checks the CSV at `path` against the drafts of `store`.
+fn read_file(
+    store: &DraftStore,
+    path: &Path,
+) -> Result<(ImportReport, Vec<import::Row>), FileError> {
     let size = std::fs::metadata(path)
         .map_err(|e| refused(FileProblemCode::Unreadable, e.to_string()))?
         .len();
@@ -123,9 +142,5 @@ pub fn import_file(
         attention,
         rows: rows.iter().map(|r| r.report.clone()).collect(),
     };
-    store.add_many(
-        profile_id,
-        rows.into_iter().map(|r| (r.form, r.problem)).collect(),
-    )?;
-    Ok(report)
+    Ok((report, rows))
 }

@@ -1,6 +1,9 @@
 //! Borrowers from a spreadsheet: a CSV with the registration form's columns, as Brazilian
 //! spreadsheets export it (`;` or `,`; UTF-8, with or without BOM, or Windows-1252). Each row
 //! is checked with the form's own rules; the report says, row by row, what is wrong and why.
+//! A file that is UTF-8 but for a stray byte is refused (naming its line), not read as
+//! Windows-1252 into mojibake; text is composed and cleaned of invisible characters
+//! ([`crate::services::text`]); at most [`MAX_ROWS`] rows at a time.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -8,6 +11,10 @@ use serde::Serialize;
 
 use super::DraftProblem;
 use crate::services::customers::{check_form, RegistrationForm};
+use crate::services::text;
+
+/// Most rows imported at once (a bigger file is split by the agent, and checked in parts).
+pub const MAX_ROWS: usize = 10_000;
 
 /// Why a file could not be read as a list of borrowers.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -24,6 +31,12 @@ pub enum ImportError {
     /// A row could not be read.
     #[error("line {line}: {message}")]
     Malformed { line: u64, message: String },
+    /// UTF-8 except for some bytes: read either way, part of it would be garbled.
+    #[error("line {line} has a character that is not UTF-8, while the rest of the file is UTF-8: fix that line, or save the file again as \"CSV UTF-8\"")]
+    MixedEncoding { line: u64 },
+    /// More rows than one import takes.
+    #[error("the file has more than {max} borrowers; import at most {max} at a time")]
+    TooManyRows { max: usize },
 }
 
 /// The verdict on one row.
@@ -76,13 +89,27 @@ fn field_of(header: &str) -> Option<&'static str> {
     })
 }
 
-/// The text of the file: UTF-8 when it is valid UTF-8 (a BOM is dropped), else Windows-1252.
-pub fn decode(bytes: &[u8]) -> String {
+/// The text of the file: UTF-8 when it is valid UTF-8 (a BOM is dropped), else Windows-1252
+/// when it has no UTF-8 character at all; a file with both is refused, naming the first line
+/// that is not UTF-8.
+pub fn decode(bytes: &[u8]) -> Result<String, ImportError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_owned(),
-        Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
+    let err = match std::str::from_utf8(bytes) {
+        Ok(text) => return Ok(text.to_owned()),
+        Err(e) => e,
+    };
+    let has_utf8 = bytes
+        .utf8_chunks()
+        .any(|chunk| !chunk.valid().is_ascii());
+    if has_utf8 {
+        let line = bytes[..err.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u64
+            + 1;
+        return Err(ImportError::MixedEncoding { line });
     }
+    Ok(encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned())
 }
 
 /// `;` when the header has more of them than commas (Excel in pt-BR), else `,`.
@@ -106,7 +133,7 @@ pub fn read(
             dinie::content::describe(bytes).to_owned(),
         ));
     }
-    let text = decode(bytes);
+    let text = decode(bytes)?;
     if text.trim().is_empty() {
         return Err(ImportError::Empty);
     }
@@ -141,10 +168,13 @@ pub fn read(
         if record.iter().all(str::is_empty) {
             continue;
         }
+        if rows.len() == MAX_ROWS {
+            return Err(ImportError::TooManyRows { max: MAX_ROWS });
+        }
         let line = record.position().map_or(0, |p| p.line());
         let mut form = RegistrationForm::default();
         for (field, value) in headers.iter().zip(record.iter()) {
-            let value = value.to_owned();
+            let value = text::clean(value);
             match field {
                 Some("cpf") => form.cpf = value,
                 Some("name") => form.name = value,
@@ -274,5 +304,62 @@ mod tests {
             read(b"PK\x03\x04\x00\x00binary", &Default::default()).unwrap_err(),
             ImportError::NotCsv(_)
         ));
+    }
+
+    #[test]
+    fn a_mostly_utf8_file_with_a_stray_byte_is_refused_naming_its_line() {
+        let mut bytes = file(';').into_bytes();
+        // Line 4 (the blank one) gets a lone Windows-1252 "é".
+        let at = bytes
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .nth(2)
+            .unwrap()
+            .0
+            + 1;
+        bytes.insert(at, 0xE9);
+        assert_eq!(
+            read(&bytes, &Default::default()).unwrap_err(),
+            ImportError::MixedEncoding { line: 4 }
+        );
+        assert!(ImportError::MixedEncoding { line: 4 }
+            .to_string()
+            .contains("line 4"));
+    }
+
+    #[test]
+    fn names_are_composed_cleaned_and_formulas_refused() {
+        let (tilde, rlo) = ('\u{0303}', '\u{202E}');
+        let text = format!(
+            "cpf;cnpj;nome;email;telefone\n\
+             {GOOD_CPF};11.222.333/0001-81;Joa{tilde}o{rlo} da Silva ;joao@example.com;11987654321\n\
+             390.533.447-05;11.222.333/0001-81;=HYPERLINK(\"http://x\");rita@example.com;11987654321\n"
+        );
+        let rows = read(text.as_bytes(), &Default::default()).unwrap();
+        assert_eq!(rows[0].form.name, "João da Silva");
+        assert!(rows[0].problem.is_none(), "{:?}", rows[0].report);
+        assert!(rows[1].report.problems["name"].contains("formula"));
+    }
+
+    #[test]
+    fn a_file_of_more_rows_than_one_import_takes_is_refused() {
+        let mut text = String::from("cpf;cnpj;email;telefone\n");
+        for _ in 0..=MAX_ROWS {
+            text.push_str("1;2;a@b.c;11987654321\n");
+        }
+        assert_eq!(
+            read(text.as_bytes(), &Default::default()).unwrap_err(),
+            ImportError::TooManyRows { max: MAX_ROWS }
+        );
+        let at_most: String = text
+            .lines()
+            .take(MAX_ROWS + 1)
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert_eq!(
+            read(at_most.as_bytes(), &Default::default()).unwrap().len(),
+            MAX_ROWS
+        );
     }
 }

@@ -256,6 +256,16 @@ impl Outbox {
         Ok(())
     }
 
+    /// What importing a chosen CSV (by token) would do, with nothing queued.
+    pub fn preview_import(
+        &self,
+        picked: &PickedFiles,
+        file: &str,
+    ) -> Result<ImportReport, FileError> {
+        let path = picked.path(file)?;
+        files::preview_file(&*self.store()?, &path)
+    }
+
     /// Imports a chosen CSV (by token) of borrowers as drafts of `conn`'s connection, and
     /// wakes the worker.
     pub fn import(
