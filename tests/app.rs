@@ -455,6 +455,27 @@ impl App {
 }
 
 impl App {
+    /// Launches the app binary a second time in this world (as a second double click would)
+    /// and waits up to `within` for it to exit; `None` when it is still running then (killed).
+    pub fn launch_second(&self, within: std::time::Duration) -> Option<std::process::ExitStatus> {
+        let mut child = Command::new(app_binary())
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        while started.elapsed() < within {
+            if let Some(status) = child.try_wait().unwrap() {
+                return Some(status);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        None
+    }
+
     /// Quits the app and starts it again in the same world (same data, same keychain).
     pub async fn restart(mut self) -> App {
         let _ = self.driver.clone().close().await;

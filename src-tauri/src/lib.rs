@@ -29,10 +29,25 @@ use crate::services::drafts::outbox::Outbox;
 use crate::services::follow::Follower;
 use crate::services::picked::PickedFiles;
 
+/// What lives in the machine's local data folder (moved there from the app's data folder,
+/// where an earlier release kept it).
+const LOCAL_DATA: [&str; 4] = [
+    "drafts",
+    "embedded-sandbox.db",
+    "embedded-sandbox.db-wal",
+    "embedded-sandbox.db-shm",
+];
+
 /// Builds the app on `builder` (tests pass `tauri::test::mock_builder()`): plugins, state, the
 /// command handlers, and at set-up the connection, the workers and the event forwarding.
 pub fn build<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<tauri::App<R>> {
     builder
+        // First: a second launch (a double click on the icon) hands over to this one and exits
+        // before doing anything (two outbox workers would upload the same documents, two
+        // profile editors overwrite each other).
+        .plugin(tauri_plugin_single_instance::init(|app, _, _| {
+            windows::main_window::focus(app)
+        }))
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_notification::init())
         // No page of the app itself needs a device: deny every permission request. The
@@ -45,11 +60,16 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<tauri::App
         })
         .setup(|app| {
             logging::init(&app.path().app_log_dir()?);
+            // Settings and connections in the app's data folder; the drafts and the embedded
+            // sandbox (SQLite databases, personal data) on this machine only (on Windows,
+            // LocalAppData rather than the roaming profile).
             let data_dir = app.path().app_data_dir()?;
             platform::private_dir(&data_dir)?;
+            let local_dir = app.path().app_local_data_dir()?;
+            platform::move_to_local(&data_dir, &local_dir, &LOCAL_DATA)?;
             let initial = activation::resume(app.handle());
-            let outbox = Outbox::new(data_dir.join("drafts"));
-            let conns = tauri::async_runtime::block_on(Connections::start(data_dir, initial))?;
+            let outbox = Outbox::new(local_dir.join("drafts"));
+            let conns = tauri::async_runtime::block_on(Connections::start(local_dir, initial))?;
             app.manage(conns);
             app.manage(Follower::default());
             app.manage(Uploads::default());

@@ -6,6 +6,7 @@ mod documents;
 mod drafts;
 mod harness;
 mod profiles;
+mod resilience;
 mod security;
 mod shell;
 mod workspace;

@@ -194,7 +194,7 @@ impl From<ProfileError> for CommandError {
             ProfileError::Invalid { .. } => ErrorCode::Validation,
             ProfileError::NotFound => ErrorCode::NotFound,
             ProfileError::BuiltIn => ErrorCode::InvalidInput,
-            ProfileError::Store(_) => ErrorCode::Internal,
+            ProfileError::Store(_) | ProfileError::Folder(_) => ErrorCode::Internal,
         };
         let mut err = Self::new(code, e.to_string());
         if let ProfileError::Invalid { field, message } = &e {

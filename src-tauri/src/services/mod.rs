@@ -14,6 +14,7 @@ pub mod documents;
 pub mod drafts;
 pub mod evidence;
 pub mod follow;
+pub mod json_file;
 pub mod keychain;
 pub mod picked;
 pub mod pickers;

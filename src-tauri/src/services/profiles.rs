@@ -1,18 +1,25 @@
 //! Connection profiles: the embedded sandbox (always there), Dinie's sandbox, production, and
-//! custom base URLs. Non-secret data lives in `tauri-plugin-store` (`profiles.json`); the client
+//! custom base URLs. Non-secret data lives in `profiles.json` in the app's data folder, written
+//! atomically with a backup ([`crate::services::json_file`]: a crash while saving a connection
+//! must not lose every connection, and the drafts waiting for them); the client
 //! id and secret live in the OS keychain ([`crate::services::keychain`]), and the page only ever sees a
 //! masked client id and whether a secret is stored.
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, Runtime};
-use tauri_plugin_store::StoreExt;
+use tauri::{AppHandle, Manager, Runtime};
+
+use crate::services::json_file;
 
 use crate::services::keychain::{self, Credential, KeychainError};
 
 const FILE: &str = "profiles.json";
 const PROFILES: &str = "profiles";
 const ACTIVE: &str = "active";
+/// The version of `profiles.json`: 1 adds this key (a file without it, written by
+/// `tauri-plugin-store` in earlier releases, has the same shape and reads as is).
+const FORMAT: &str = "format";
+const FORMAT_VERSION: u64 = 1;
 /// Id of the built-in embedded-sandbox profile.
 pub const EMBEDDED_ID: &str = "embedded";
 
@@ -103,9 +110,12 @@ pub enum ProfileError {
     /// The keychain failed.
     #[error(transparent)]
     Keychain(#[from] KeychainError),
-    /// The store failed.
+    /// The file could not be written.
     #[error("could not save the connection: {0}")]
-    Store(#[from] tauri_plugin_store::Error),
+    Store(#[from] std::io::Error),
+    /// No folder for the app's data.
+    #[error("could not find the app's data folder: {0}")]
+    Folder(#[from] tauri::Error),
 }
 
 fn invalid(field: &'static str, message: impl Into<String>) -> ProfileError {
@@ -115,12 +125,41 @@ fn invalid(field: &'static str, message: impl Into<String>) -> ProfileError {
     }
 }
 
+fn file<R: Runtime>(app: &AppHandle<R>) -> Result<std::path::PathBuf, tauri::Error> {
+    Ok(app.path().app_data_dir()?.join(FILE))
+}
+
+/// What `profiles.json` holds (an empty document when there is none).
+fn stored<R: Runtime>(app: &AppHandle<R>) -> serde_json::Map<String, serde_json::Value> {
+    file(app)
+        .ok()
+        .and_then(|path| json_file::read(&path))
+        .and_then(|v| match v {
+            serde_json::Value::Object(map) => Some(map),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+/// Changes one key of `profiles.json` and writes it.
+fn store_key<R: Runtime>(
+    app: &AppHandle<R>,
+    key: &str,
+    value: serde_json::Value,
+) -> Result<(), ProfileError> {
+    let mut doc = stored(app);
+    doc.insert(key.to_owned(), value);
+    doc.insert(FORMAT.to_owned(), FORMAT_VERSION.into());
+    let path = file(app)?;
+    crate::platform::private_dir(path.parent().unwrap_or(&path))?;
+    json_file::write(&path, &serde_json::Value::Object(doc))?;
+    Ok(())
+}
+
 /// Every profile, the embedded one first.
 pub fn list<R: Runtime>(app: &AppHandle<R>) -> Vec<Profile> {
-    let stored: Vec<Profile> = app
-        .store(FILE)
-        .ok()
-        .and_then(|s| s.get(PROFILES))
+    let stored: Vec<Profile> = stored(app)
+        .remove(PROFILES)
         .and_then(|v| serde_json::from_value(v).ok())
         .unwrap_or_default();
     std::iter::once(Profile::embedded()).chain(stored).collect()
@@ -136,10 +175,8 @@ pub fn get<R: Runtime>(app: &AppHandle<R>, id: &str) -> Result<Profile, ProfileE
 
 /// The active profile's id (the embedded one unless another was chosen and still exists).
 pub fn active_id<R: Runtime>(app: &AppHandle<R>) -> String {
-    let chosen = app
-        .store(FILE)
-        .ok()
-        .and_then(|s| s.get(ACTIVE))
+    let chosen = stored(app)
+        .remove(ACTIVE)
         .and_then(|v| v.as_str().map(str::to_owned));
     match chosen {
         Some(id) if list(app).iter().any(|p| p.id == id) => id,
@@ -149,18 +186,16 @@ pub fn active_id<R: Runtime>(app: &AppHandle<R>) -> String {
 
 /// Records the active profile.
 pub fn set_active<R: Runtime>(app: &AppHandle<R>, id: &str) -> Result<(), ProfileError> {
-    let store = app.store(FILE)?;
-    store.set(ACTIVE, id);
-    store.save()?;
-    Ok(())
+    store_key(app, ACTIVE, id.into())
 }
 
 fn write<R: Runtime>(app: &AppHandle<R>, profiles: &[Profile]) -> Result<(), ProfileError> {
     let stored: Vec<&Profile> = profiles.iter().filter(|p| p.id != EMBEDDED_ID).collect();
-    let store = app.store(FILE)?;
-    store.set(PROFILES, serde_json::to_value(stored).unwrap_or_default());
-    store.save()?;
-    Ok(())
+    store_key(
+        app,
+        PROFILES,
+        serde_json::to_value(stored).unwrap_or_default(),
+    )
 }
 
 /// `dinie_ci_test_…a1b2`: the prefix up to the environment, then the last four characters.

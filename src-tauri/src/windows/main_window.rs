@@ -51,6 +51,15 @@ pub fn open<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     Ok(())
 }
 
+/// Brings the main window to the front (a second launch of the app asked for it).
+pub fn focus<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(window) = app.get_webview_window(LABEL) {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+}
+
 /// Serves the thumbnail of a chosen image: `preview://localhost/<token>`. Anything else (a
 /// token never given, a file that is not a JPEG or PNG by content, a large one) is a 404.
 pub fn preview<R: Runtime>(app: &AppHandle<R>, request: &Request<Vec<u8>>) -> Response<Vec<u8>> {

@@ -98,9 +98,7 @@ pub fn decode(bytes: &[u8]) -> Result<String, ImportError> {
         Ok(text) => return Ok(text.to_owned()),
         Err(e) => e,
     };
-    let has_utf8 = bytes
-        .utf8_chunks()
-        .any(|chunk| !chunk.valid().is_ascii());
+    let has_utf8 = bytes.utf8_chunks().any(|chunk| !chunk.valid().is_ascii());
     if has_utf8 {
         let line = bytes[..err.valid_up_to()]
             .iter()
