@@ -66,14 +66,23 @@ impl SandboxSite {
 
     /// Starts the sandbox (stop it with `shutdown`).
     pub async fn start(&self) -> dinie_sandbox::Sandbox {
+        self.start_with(|_| {}).await
+    }
+
+    /// Starts the sandbox with its configuration changed by `change` (a rate limit…).
+    pub async fn start_with(
+        &self,
+        change: impl FnOnce(&mut dinie_sandbox::SandboxConfig),
+    ) -> dinie_sandbox::Sandbox {
         let listener = tokio::net::TcpListener::bind(self.addr).await.unwrap();
-        let config = dinie_sandbox::SandboxConfig {
+        let mut config = dinie_sandbox::SandboxConfig {
             db: Some(self.dir.path().join("sandbox.db")),
             // Long enough that a draft's documents meet a `creating` customer and wait.
             lookup_delay: std::time::Duration::from_millis(300),
             review_delay: std::time::Duration::from_millis(200),
             ..Default::default()
         };
+        change(&mut config);
         dinie_sandbox::Sandbox::start(config, listener)
             .await
             .unwrap()

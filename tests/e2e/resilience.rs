@@ -223,3 +223,53 @@ async fn damaged_files_on_disk_are_recovered_or_set_aside_and_a_second_launch_ha
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_sync_under_a_rate_limit_keeps_within_it_and_sends_every_draft() {
+    const LIMIT: u64 = 20;
+    const DRAFTS: usize = 100;
+    let site = SandboxSite::new();
+    let sandbox = site
+        .start_with(|c| {
+            c.rate_limit = LIMIT;
+            c.rate_limit_window = std::time::Duration::from_secs(3);
+            c.lookup_delay = std::time::Duration::ZERO;
+        })
+        .await;
+    App::run("drafts-rate-limited", |app| async move {
+        app.add_custom_profile("Campo", &site.url(), DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
+            .await;
+        app.use_profile("Campo").await;
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("lote.csv");
+        let mut text = String::from("cpf;cnpj;nome;email;telefone\n");
+        for i in 0..DRAFTS {
+            let cnpj = dinie_desk_e2e::cnpj(dinie_desk_e2e::Form::Mei);
+            text.push_str(&format!("{};{cnpj};Lote {i};lote{i}@example.com;11987654321\n", cpf()));
+        }
+        std::fs::write(&csv, text).unwrap();
+        app.click("#nav-drafts").await;
+        let file = app.pick_csv(&csv.display().to_string()).await;
+        let js = format!(
+            "const done = arguments[0]; import('./js/screens/drafts.js').then(m => m.importFile({file})).then(() => done(true), (e) => done(String(e)));"
+        );
+        assert_eq!(app.script_async(&js).await, true);
+        app.click("#import-confirm").await;
+        app.wait_for_text("#import-summary", "100 cadastro(s) na fila").await;
+        eventually("every draft sent", 180, || async {
+            counts(&app).await["sent"] == DRAFTS
+        })
+        .await;
+        assert_eq!(sandbox.state().count("customers").await.unwrap(), DRAFTS as i64);
+        let stats = sandbox.state().stats();
+        let peak = stats.peak_window_requests.load(std::sync::atomic::Ordering::SeqCst);
+        let refused = stats.rate_limited.load(std::sync::atomic::Ordering::SeqCst);
+        eprintln!("rate limit {LIMIT}/3 s: peak {peak} requests in a window, {refused} refused");
+        // Only requests already in flight when the window ran out may cross the limit: the
+        // run's four, and a probe of the connection.
+        assert!(peak <= LIMIT + 5, "{peak} requests in one window (limit {LIMIT})");
+        sandbox.shutdown().await;
+        app
+    })
+    .await;
+}

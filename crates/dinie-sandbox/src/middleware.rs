@@ -217,9 +217,14 @@ pub async fn auth_and_rate_limit(
             };
         }
         w.used += 1;
+        state
+            .stats
+            .peak_window_requests
+            .fetch_max(w.used, Ordering::Relaxed);
         *w
     };
     let mut resp = if window.used > limit {
+        state.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
         let mut err = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limit_exceeded",

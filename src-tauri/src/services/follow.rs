@@ -17,6 +17,12 @@ pub const BACKGROUND_INTERVAL: Duration = Duration::from_secs(20);
 /// Poll interval for a customer in a final state (active or denied) that is not open: nothing
 /// more happens to its registration, only offers may change.
 pub const FINAL_INTERVAL: Duration = Duration::from_secs(600);
+/// Poll interval for a customer the agent has not opened for [`LATELY`] (or ever: registered
+/// by the drafts' sync): its news can wait a few minutes, and a thousand of them polled every
+/// 20 s would throttle the partner's client id for every agent.
+pub const QUIET_INTERVAL: Duration = Duration::from_secs(300);
+/// How long after the agent last opened a customer it counts as opened lately.
+pub const LATELY: Duration = Duration::from_secs(1800);
 /// Most customers polled in one round of the poller (a round every 500 ms): after a sync of
 /// a thousand drafts, the followed customers are polled in turn at ≈8 requests a second
 /// instead of all at once.
@@ -112,6 +118,8 @@ struct Followed {
     timeline: Vec<TimelineEntry>,
     next_poll: Instant,
     failures: u32,
+    /// When the agent last opened its detail (never: `None`).
+    opened_at: Option<Instant>,
 }
 
 /// The followed customers and their timelines.
@@ -145,8 +153,10 @@ impl Follower {
                 } else {
                     Vec::new()
                 },
-                next_poll: Instant::now() + BACKGROUND_INTERVAL,
+                // Not opened yet (the detail, when it opens, polls it at once).
+                next_poll: Instant::now() + QUIET_INTERVAL,
                 failures: 0,
+                opened_at: None,
             });
     }
 
@@ -155,6 +165,7 @@ impl Follower {
         if let Some(id) = &id {
             if let Some(f) = lock(&self.customers).get_mut(id) {
                 f.next_poll = Instant::now() + OPEN_INTERVAL;
+                f.opened_at = Some(Instant::now());
             }
         }
         *lock(&self.open) = id;
@@ -220,6 +231,8 @@ impl Follower {
             OPEN_INTERVAL
         } else if fresh.status.is_final() {
             FINAL_INTERVAL
+        } else if f.opened_at.is_none_or(|at| at.elapsed() > LATELY) {
+            QUIET_INTERVAL
         } else {
             BACKGROUND_INTERVAL
         };
@@ -350,6 +363,25 @@ mod tests {
         f.set_open(Some("cust_1".into()));
         f.update(&customer("active", &[("identity_a", "accepted")]));
         assert!(wait(&f) <= OPEN_INTERVAL);
+    }
+
+    #[test]
+    fn a_customer_not_opened_lately_is_polled_every_few_minutes() {
+        let f = Follower::default();
+        // Registered by the drafts' sync: never opened.
+        f.follow(&customer("pending_kyc", &[("identity_a", "pending")]), true);
+        f.update(&customer("pending_kyc", &[("identity_a", "pending")]));
+        let wait = |f: &Follower| lock(&f.customers)["cust_1"].next_poll - Instant::now();
+        assert!(
+            wait(&f) > QUIET_INTERVAL - Duration::from_secs(1),
+            "{:?}",
+            wait(&f)
+        );
+        // Opened a moment ago, then closed: followed closely for a while.
+        f.set_open(Some("cust_1".into()));
+        f.set_open(None);
+        f.update(&customer("pending_kyc", &[("identity_a", "pending")]));
+        assert!(wait(&f) <= BACKGROUND_INTERVAL);
     }
 
     #[test]
