@@ -14,6 +14,9 @@ use tracing_subscriber::EnvFilter;
 
 /// Log files kept (one a day).
 const KEEP_FILES: usize = 14;
+/// Most bytes written to the log file in a day: past it, lines are dropped until the next day
+/// (a loop logging on every tick must not fill the agent's disk; 14 days at most 140 MB).
+const MAX_BYTES_A_DAY: u64 = 10 << 20;
 
 /// Characters (and their URL encodings) that may stand between the digits of a CPF, CNPJ or
 /// phone as people and programs write them.
@@ -132,6 +135,69 @@ impl<W: Write> Write for Masking<W> {
     }
 }
 
+/// Caps what reaches the log file in a day at `max` bytes; the line that crosses it is replaced
+/// by a notice saying so.
+struct Capped<M> {
+    inner: M,
+    max: u64,
+    /// (day number, bytes written that day)
+    today: std::sync::Mutex<(i64, u64)>,
+}
+
+impl<M> Capped<M> {
+    fn new(inner: M, max: u64) -> Self {
+        Self {
+            inner,
+            max,
+            today: std::sync::Mutex::new((0, 0)),
+        }
+    }
+}
+
+/// A writer of [`Capped`]: writes through while the day's budget lasts.
+struct CappedWriter<'a, W> {
+    inner: W,
+    max: u64,
+    today: &'a std::sync::Mutex<(i64, u64)>,
+}
+
+impl<W: Write> Write for CappedWriter<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let day = chrono::Utc::now().timestamp() / 86_400;
+        let mut today = self
+            .today
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if today.0 != day {
+            *today = (day, 0);
+        }
+        let before = today.1;
+        today.1 = today.1.saturating_add(buf.len() as u64);
+        if today.1 <= self.max {
+            self.inner.write_all(buf)?;
+        } else if before <= self.max {
+            self.inner.write_all(
+                b"log limit for today reached: further lines are dropped until tomorrow\n",
+            )?;
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl<'a, M: MakeWriter<'a>> MakeWriter<'a> for Capped<M> {
+    type Writer = CappedWriter<'a, M::Writer>;
+    fn make_writer(&'a self) -> Self::Writer {
+        CappedWriter {
+            inner: self.inner.make_writer(),
+            max: self.max,
+            today: &self.today,
+        }
+    }
+}
+
 struct MaskingMaker<M>(M);
 
 impl<'a, M: MakeWriter<'a>> MakeWriter<'a> for MaskingMaker<M> {
@@ -157,7 +223,10 @@ pub fn init(dir: &Path) {
     let file_layer = file.ok().map(|appender| {
         tracing_subscriber::fmt::layer()
             .with_ansi(false)
-            .with_writer(MaskingMaker(std::sync::Mutex::new(appender)))
+            .with_writer(MaskingMaker(Capped::new(
+                std::sync::Mutex::new(appender),
+                MAX_BYTES_A_DAY,
+            )))
     });
     let stderr_layer = tracing_subscriber::fmt::layer().with_writer(MaskingMaker(std::io::stderr));
     let _ = tracing_subscriber::registry()
@@ -171,6 +240,31 @@ pub fn init(dir: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_day_of_logging_is_capped_with_a_notice() {
+        let sink = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
+        struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+        impl Write for Shared {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let sink2 = sink.clone();
+        let capped = Capped::new(move || Shared(sink2.clone()), 1000);
+        let line = [b'x'; 99];
+        for _ in 0..100 {
+            capped.make_writer().write_all(&line).unwrap();
+        }
+        let written = sink.lock().unwrap().clone();
+        assert!(written.len() < 1100, "{}", written.len());
+        let text = String::from_utf8_lossy(&written);
+        assert_eq!(text.matches("log limit for today reached").count(), 1);
+    }
 
     #[test]
     fn the_cnpj_pattern_compiles() {
