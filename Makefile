@@ -22,6 +22,7 @@ bench: test-prerequisites
 	DINIE_DESK_BIN=$(CURDIR)/target/release/dinie-desk $(CARGO) bench -p dinie-desk-e2e --bench workspace
 	DINIE_DESK_BIN=$(CURDIR)/target/release/dinie-desk $(CARGO) bench -p dinie-desk-e2e --bench uploads
 	DINIE_DESK_BIN=$(CURDIR)/target/release/dinie-desk $(CARGO) bench -p dinie-desk-e2e --bench drafts
+	DINIE_DESK_BIN=$(CURDIR)/target/release/dinie-desk $(CARGO) bench -p dinie-desk-e2e --bench responsiveness
 
 ## A standalone sandbox on 127.0.0.1:8080, for partners' back ends and manual tries.
 sandbox:

@@ -290,6 +290,7 @@ async fn an_upload_that_keeps_timing_out_waits_for_the_agent_and_is_not_offline(
         timeouts, 2,
         "two timeouts are retried later, the third gives up"
     );
+    assert_eq!(problem.code, "slow_link");
     assert!(problem.message.contains("too slow"), "{}", problem.message);
     let d = store.get("d1").unwrap();
     assert_eq!(d.state, DraftState::Attention);

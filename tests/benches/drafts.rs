@@ -98,11 +98,12 @@ async fn main() {
     if std::env::var("BENCH_NO_SCREEN").is_err() {
         app.click("#nav-drafts").await;
     }
+    let file = app.pick_csv(&csv.display().to_string()).await;
     let started = Instant::now();
     let report = app
         .invoke(
             "import_drafts",
-            serde_json::json!({ "path": csv.display().to_string() }),
+            serde_json::json!({ "file": file["token"] }),
         )
         .await;
     assert_eq!(report["queued"], N, "{report}");

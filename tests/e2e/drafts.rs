@@ -105,6 +105,9 @@ async fn drafts_made_offline_survive_a_restart_and_are_sent_exactly_once() {
         eventually("3 drafts sent", 60, || async { counts(&app).await["sent"] == 3 }).await;
         assert_eq!(sandbox.state().count("customers").await.unwrap(), 3);
         assert_eq!(sandbox.state().count("attachments").await.unwrap(), 1);
+        // Dinie has the CNH: this computer keeps no copy of it.
+        let left = files_below(&drafts_dir.join("blobs"));
+        assert!(left.is_empty(), "{left:?}");
         app.wait_for(".draft-row[data-state='sent'] .draft-open").await;
         // The one with a document goes in two runs: registered while Dinie looks the company
         // up, then its CNH once the requirements are listed.

@@ -309,6 +309,21 @@ async fn a_locked_or_missing_keychain_says_how_to_fix_it_and_stores_nothing() {
         app.fill("#reg-email", "sem@example.com").await;
         app.fill("#reg-phone", "11987654321").await;
         app.wait_for_text("#draft-saved", "chaveiro").await;
+        // Every keystroke autosaves, but the keychain that refused is not asked again each time
+        // (a locked keyring would prompt the agent on every one): once, for a minute.
+        let asked: usize = std::fs::read_dir(app.data_dir().join("logs"))
+            .unwrap()
+            .flatten()
+            .map(|f| std::fs::read_to_string(f.path()).unwrap_or_default())
+            .map(|log| {
+                log.matches("asking the system keychain for the drafts key")
+                    .count()
+            })
+            .sum();
+        assert!(
+            (1..=2).contains(&asked),
+            "the keychain was asked {asked} times"
+        );
         app.click("#reg-submit").await;
         app.wait_for_text("#customer-name", "Sem Rascunho").await;
         assert!(!app.data_dir().join("drafts/drafts.db").exists());

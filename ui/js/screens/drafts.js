@@ -168,12 +168,19 @@ function paintStatus() {
     { done: p.done, total: p.total, sent: p.sent, attention: p.attention, retrying: p.retrying });
 }
 
+/** Why a draft waits, in the agent's language when its code has words of its own. */
+function problemText(problem) {
+  const key = `drafts.problem.${problem.code}`;
+  const text = t(key);
+  return text === key ? problem.message : `${text} ${problem.message}`;
+}
+
 function row(d) {
   const otherConnection = app.info && d.profileId !== app.info.connection.profileId;
   const name = d.form.name || t('drafts.unnamed');
   return el('div', { class: 'customer-row draft-row', role: 'row', dataset: { id: d.id, state: d.state } },
     el('span', { class: 'name', role: 'cell' }, el('span', { text: name }),
-      d.problem ? el('small', { class: 'draft-problem', text: d.problem.message }) : null),
+      d.problem ? el('small', { class: 'draft-problem', dataset: { code: d.problem.code }, text: problemText(d.problem) }) : null),
     el('span', { class: 'mono cpf', role: 'cell', text: d.form.cpf || '—' }),
     el('span', { role: 'cell' }, el('span', { class: 'status-badge draft-state', dataset: { status: d.state }, text: t(`drafts.state.${d.state}`) }),
       otherConnection ? el('small', { class: 'help draft-connection', text: ` ${t('drafts.ofConnection', { name: view?.profileNames?.get(d.profileId) ?? d.profileId })}` }) : null),

@@ -89,6 +89,7 @@ impl Outbox {
                 return Err(DraftError::Unavailable(why.clone()));
             }
         }
+        tracing::info!("asking the system keychain for the drafts key");
         let opened = Sealer::from_keychain()
             .map_err(DraftError::from)
             .and_then(|sealer| DraftStore::open(&self.dir, sealer));

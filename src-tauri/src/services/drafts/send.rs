@@ -104,8 +104,9 @@ pub async fn send_draft(
             created,
         });
     }
-    let refused = match upload_documents(conn, store, draft, &customer).await {
-        Ok(refused) => refused,
+    let Refusals { refused, too_slow } = match upload_documents(conn, store, draft, &customer).await
+    {
+        Ok(refusals) => refusals,
         Err(failure) => return record_failure(store, draft, failure),
     };
     if refused.is_empty() {
@@ -118,7 +119,11 @@ pub async fn send_draft(
         })
     } else {
         let problem = DraftProblem {
-            code: "document_not_needed".into(),
+            code: if too_slow {
+                "slow_link".into()
+            } else {
+                "document_not_needed".into()
+            },
             message: refused.join("; "),
             fields: BTreeMap::new(),
             customer_id: Some(customer.id.to_string()),
@@ -279,6 +284,14 @@ fn mismatch(customer: &dinie::Customer, form: &RegistrationForm) -> Option<Draft
     })
 }
 
+/// Why some documents of a draft were not sent.
+struct Refusals {
+    /// One line per document: its name and why.
+    refused: Vec<String>,
+    /// Whether a document was given up on because the link is too slow for it.
+    too_slow: bool,
+}
+
 /// Uploads the documents still to send, each to the requirement its kind fits; returns why
 /// some could not be.
 async fn upload_documents(
@@ -286,8 +299,9 @@ async fn upload_documents(
     store: &DraftStore,
     draft: &Draft,
     customer: &dinie::Customer,
-) -> Result<Vec<String>, Failure> {
+) -> Result<Refusals, Failure> {
     let mut refused = Vec::new();
+    let mut too_slow = false;
     for doc in draft.documents.iter().filter(|d| d.state.is_open()) {
         let slot = match evidence::draft_slot(&doc.doc_type, &customer.kyc) {
             Ok(slot) => slot,
@@ -342,6 +356,7 @@ async fn upload_documents(
                     );
                     refused.push(format!("{}: {why}", doc.name));
                     store.document_state(&doc.id, DocumentState::Refused, Some(&why))?;
+                    too_slow = true;
                     continue;
                 }
                 return Err(Failure::UploadTimedOut {
@@ -357,7 +372,7 @@ async fn upload_documents(
             Err(e) => return Err(Failure::Api(e)),
         }
     }
-    Ok(refused)
+    Ok(Refusals { refused, too_slow })
 }
 
 /// A refusal the agent must act on (retrying the same request would be refused again).
