@@ -378,7 +378,7 @@ async fn drafts_of_the_previous_release_open_after_the_upgrade_and_go_out_once()
             .as_array()
             .unwrap()
             .iter()
-            .map(|d| d["form"]["name"].as_str().unwrap().to_owned())
+            .map(|d| d["name"].as_str().unwrap().to_owned())
             .collect();
         assert!(
             names.contains(&"Açaí da Conceição".to_owned())

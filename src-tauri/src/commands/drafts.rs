@@ -10,7 +10,7 @@ use crate::services::customers::RegistrationForm;
 use crate::services::drafts::files::ImportReport;
 use crate::services::drafts::outbox::{DraftStatus, Outbox};
 use crate::services::drafts::submit::{self, Submitted};
-use crate::services::drafts::{Draft, DraftDocument, DraftList};
+use crate::services::drafts::{Draft, DraftDocument, DraftRows};
 use crate::services::follow::Follower;
 use crate::services::picked::{Picked, PickedFiles};
 use crate::services::pickers;
@@ -26,7 +26,7 @@ pub async fn draft_status<R: Runtime>(app: AppHandle<R>) -> Result<DraftStatus, 
 }
 
 #[tauri::command]
-pub async fn list_drafts<R: Runtime>(app: AppHandle<R>) -> Result<DraftList, CommandError> {
+pub async fn list_drafts<R: Runtime>(app: AppHandle<R>) -> Result<DraftRows, CommandError> {
     blocking(app, |app| Ok(app.state::<Outbox>().list()?)).await
 }
 

@@ -83,9 +83,8 @@ function matches(d, text) {
   if (!text) return true;
   const needle = text.toLowerCase();
   const digits = needle.replace(/\D/g, '');
-  const f = d.form;
-  return [f.name, f.email, f.externalId, d.problem?.message].some((v) => v?.toLowerCase().includes(needle))
-    || (digits.length >= 3 && (f.cpf ?? '').replace(/\D/g, '').includes(digits));
+  return [d.name, d.email, d.externalId, d.problem?.message].some((v) => v?.toLowerCase().includes(needle))
+    || (digits.length >= 3 && (d.cpf ?? '').replace(/\D/g, '').includes(digits));
 }
 
 function paint() {
@@ -177,11 +176,11 @@ function problemText(problem) {
 
 function row(d) {
   const otherConnection = app.info && d.profileId !== app.info.connection.profileId;
-  const name = d.form.name || t('drafts.unnamed');
+  const name = d.name || t('drafts.unnamed');
   return el('div', { class: 'customer-row draft-row', role: 'row', dataset: { id: d.id, state: d.state } },
     el('span', { class: 'name', role: 'cell' }, el('span', { text: name }),
       d.problem ? el('small', { class: 'draft-problem', dataset: { code: d.problem.code }, text: problemText(d.problem) }) : null),
-    el('span', { class: 'mono cpf', role: 'cell', text: d.form.cpf || '—' }),
+    el('span', { class: 'mono cpf', role: 'cell', text: d.cpf || '—' }),
     el('span', { role: 'cell' }, el('span', { class: 'status-badge draft-state', dataset: { status: d.state }, text: t(`drafts.state.${d.state}`) }),
       otherConnection ? el('small', { class: 'help draft-connection', text: ` ${t('drafts.ofConnection', { name: view?.profileNames?.get(d.profileId) ?? d.profileId })}` }) : null),
     el('span', { role: 'cell', text: date(new Date(d.updatedAt).toISOString()) }),
@@ -201,7 +200,7 @@ function row(d) {
 }
 
 async function discard(d) {
-  if (!(await confirmDialog(t('drafts.discardConfirm', { name: d.form.name || d.form.cpf || t('drafts.unnamed') }), { danger: true }))) return;
+  if (!(await confirmDialog(t('drafts.discardConfirm', { name: d.name || d.cpf || t('drafts.unnamed') }), { danger: true }))) return;
   try {
     await call('discard_drafts', { ids: [d.id] });
     announce(DOM.draftDiscarded, { id: d.id });
@@ -214,7 +213,7 @@ async function discard(d) {
 
 /** A draft made for another connection is only sent here once the agent moves it, knowingly. */
 async function move(d) {
-  const name = d.form.name || d.form.cpf || t('drafts.unnamed');
+  const name = d.name || d.cpf || t('drafts.unnamed');
   const here = app.info?.connection?.profileName ?? '';
   const there = view?.profileNames?.get(d.profileId) ?? d.profileId;
   if (!(await confirmDialog(t('drafts.moveConfirm', { name, here, there }), { danger: true }))) return;

@@ -12,7 +12,7 @@ use tokio::sync::Notify;
 
 use super::files::{self, FileError, ImportReport};
 use super::sealing::{SealError, Sealer};
-use super::{Counts, Draft, DraftDocument, DraftError, DraftList, DraftStore};
+use super::{Counts, Draft, DraftDocument, DraftError, DraftList, DraftRow, DraftRows, DraftStore};
 use crate::locks::lock;
 use crate::services::connection::Connection;
 use crate::services::customers::RegistrationForm;
@@ -181,9 +181,14 @@ impl Outbox {
         }
     }
 
-    /// Every draft, the most recently changed first.
-    pub fn list(&self) -> Result<DraftList, DraftError> {
-        self.store()?.list()
+    /// Every draft as a row of the list, the most recently changed first, and those that do
+    /// not open.
+    pub fn list(&self) -> Result<DraftRows, DraftError> {
+        let DraftList { drafts, unreadable } = self.store()?.list()?;
+        Ok(DraftRows {
+            drafts: drafts.into_iter().map(DraftRow::from).collect(),
+            unreadable,
+        })
     }
 
     /// One draft.
