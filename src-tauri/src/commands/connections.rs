@@ -27,12 +27,14 @@ pub fn list_profiles<R: Runtime>(app: AppHandle<R>) -> ProfileList {
     }
 }
 
+/// Saves a profile: its secret goes to the keychain (a D-Bus call that may prompt), off the
+/// window's thread.
 #[tauri::command]
-pub fn save_profile<R: Runtime>(
+pub async fn save_profile<R: Runtime>(
     app: AppHandle<R>,
     input: ProfileInput,
 ) -> Result<Profile, CommandError> {
-    Ok(profiles::save(&app, input)?)
+    super::blocking(app, move |app| Ok(profiles::save(app, input)?)).await
 }
 
 #[tauri::command]
