@@ -42,6 +42,25 @@ fn previous_release() -> tempfile::TempDir {
     fixture("drafts-previous-release")
 }
 
+/// A sandbox that lists requirements at once, and the app's connection to it.
+async fn sandbox_connection() -> (dinie_sandbox::Sandbox, Connection) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let config = dinie_sandbox::SandboxConfig {
+        lookup_delay: std::time::Duration::ZERO,
+        ..Default::default()
+    };
+    let sandbox = dinie_sandbox::Sandbox::start(config, listener)
+        .await
+        .unwrap();
+    let client = dinie_desk::services::connection::client(
+        &sandbox.base_url(),
+        dinie_sandbox::DEFAULT_CLIENT_ID,
+        &SecretString::from(dinie_sandbox::DEFAULT_CLIENT_SECRET),
+    )
+    .unwrap();
+    (sandbox, Connection::new(Profile::embedded(), client))
+}
+
 fn version(dir: &std::path::Path) -> i64 {
     rusqlite::Connection::open(dir.join("drafts.db"))
         .unwrap()
@@ -76,21 +95,7 @@ async fn drafts_of_the_previous_release_open_whole_and_are_sent_once() {
     assert_eq!(bare.form.cnpj, None);
 
     // Sent to a sandbox: the CNH goes to the applicant's identity, the selfie is explained.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let config = dinie_sandbox::SandboxConfig {
-        lookup_delay: std::time::Duration::ZERO,
-        ..Default::default()
-    };
-    let sandbox = dinie_sandbox::Sandbox::start(config, listener)
-        .await
-        .unwrap();
-    let client = dinie_desk::services::connection::client(
-        &sandbox.base_url(),
-        dinie_sandbox::DEFAULT_CLIENT_ID,
-        &SecretString::from(dinie_sandbox::DEFAULT_CLIENT_SECRET),
-    )
-    .unwrap();
-    let conn = Connection::new(Profile::embedded(), client);
+    let (sandbox, conn) = sandbox_connection().await;
     let outcome = send::send(&conn, &store, "draft-with-cnpj").await.unwrap();
     let Outcome::Attention { problem, .. } = outcome else {
         panic!("{outcome:?}")
@@ -192,21 +197,7 @@ async fn drafts_of_format_1_open_whole_keep_their_connection_and_are_sent_once()
     assert!(store.due("p_prod", i64::MAX).unwrap().is_empty());
 
     // Sent: registered once, its CNH goes once, and the file is erased after.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let config = dinie_sandbox::SandboxConfig {
-        lookup_delay: std::time::Duration::ZERO,
-        ..Default::default()
-    };
-    let sandbox = dinie_sandbox::Sandbox::start(config, listener)
-        .await
-        .unwrap();
-    let client = dinie_desk::services::connection::client(
-        &sandbox.base_url(),
-        dinie_sandbox::DEFAULT_CLIENT_ID,
-        &SecretString::from(dinie_sandbox::DEFAULT_CLIENT_SECRET),
-    )
-    .unwrap();
-    let conn = Connection::new(Profile::embedded(), client);
+    let (sandbox, conn) = sandbox_connection().await;
     let outcome = send::send(&conn, &store, "v1-queued").await.unwrap();
     assert!(
         matches!(outcome, Outcome::Sent { created: true, .. }),
