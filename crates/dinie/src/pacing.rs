@@ -48,11 +48,20 @@ impl Hold {
     }
 }
 
-/// From now to `reset` (Unix seconds), at most an hour (a wrong clock must not stop the app).
+/// `X-RateLimit-Reset` values from this one on are a Unix time; below it, seconds from now (as
+/// Dinie's Python SDK reads it: `dinie/runtime/rate_limit.py`, `EPOCH_THRESHOLD_SECONDS`).
+const EPOCH_THRESHOLD: u64 = 1_000_000_000;
+
+/// From now to `reset` (`X-RateLimit-Reset`: a Unix time, or seconds from now), at most an hour
+/// (a wrong clock must not stop the app).
 pub(crate) fn until_reset(reset: u64) -> Duration {
-    let now = chrono::Utc::now().timestamp_millis().max(0) as u64;
-    let reset_ms = reset.saturating_mul(1000);
-    Duration::from_millis(reset_ms.saturating_sub(now)).min(Duration::from_secs(3600))
+    let wait = if reset < EPOCH_THRESHOLD {
+        Duration::from_secs(reset)
+    } else {
+        let now = chrono::Utc::now().timestamp_millis().max(0) as u64;
+        Duration::from_millis(reset.saturating_mul(1000).saturating_sub(now))
+    };
+    wait.min(Duration::from_secs(3600))
 }
 
 /// How long a 429 asks to wait, as sent (not clamped): `Retry-After-Ms`, `Retry-After` in
@@ -89,5 +98,8 @@ mod tests {
         assert!(hold.remaining() > Duration::from_secs(28));
         assert!(until_reset(u64::MAX) <= Duration::from_secs(3600));
         assert_eq!(until_reset(0), Duration::ZERO);
+        // A small value is a delta, as the SDK reads it; an epoch in the past is no wait.
+        assert_eq!(until_reset(30), Duration::from_secs(30));
+        assert_eq!(until_reset(1_000_000_000), Duration::ZERO);
     }
 }

@@ -7,7 +7,7 @@ pub struct RateLimit {
     pub limit: u64,
     /// Requests left in the window.
     pub remaining: u64,
-    /// When the window resets, unix seconds.
+    /// When the window resets: a Unix time, or (below 10⁹) seconds from now, as Dinie's SDKs read it.
     pub reset: u64,
 }
 
