@@ -592,6 +592,30 @@ impl App {
         self.click("#profile-save").await;
     }
 
+    /// Adds a custom connection named `name` to a sandbox at `url`, with the sandbox's own
+    /// credentials.
+    pub async fn add_sandbox_profile(&self, name: &str, url: &str) {
+        self.add_custom_profile(
+            name,
+            url,
+            dinie_sandbox::DEFAULT_CLIENT_ID,
+            dinie_sandbox::DEFAULT_CLIENT_SECRET,
+        )
+        .await;
+    }
+
+    /// Adds a connection to the sandbox at `url` (see [`add_sandbox_profile`](Self::add_sandbox_profile))
+    /// and makes it the active one.
+    pub async fn use_sandbox(&self, name: &str, url: &str) {
+        self.add_sandbox_profile(name, url).await;
+        self.use_profile(name).await;
+    }
+
+    /// The drafts' counts, as the header gets them.
+    pub async fn draft_counts(&self) -> serde_json::Value {
+        self.invoke("draft_status", serde_json::json!({})).await["counts"].clone()
+    }
+
     /// The id of the connection row named `name` in Settings → Connections.
     pub async fn profile_id(&self, name: &str) -> String {
         self.wait_for_text("#profile-list", name).await;

@@ -2,29 +2,12 @@
 
 use base64::Engine;
 use dinie_desk_e2e::{client_for, cpf, eventually, App, SandboxSite};
-use dinie_sandbox::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
 
 /// Bytes of an identity photo: a PNG signature and something recognisable to search for.
 fn photo() -> Vec<u8> {
     let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
     bytes.extend(b"IDENTITY-PHOTO-PIXELS-0123456789".repeat(64));
     bytes
-}
-
-async fn connect(app: &App, site: &SandboxSite) {
-    app.add_custom_profile(
-        "Campo",
-        &site.url(),
-        DEFAULT_CLIENT_ID,
-        DEFAULT_CLIENT_SECRET,
-    )
-    .await;
-    app.use_profile("Campo").await;
-}
-
-/// The drafts' counts, as the header gets them.
-async fn counts(app: &App) -> serde_json::Value {
-    app.invoke("draft_status", serde_json::json!({})).await["counts"].clone()
 }
 
 fn files_below(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
@@ -48,7 +31,7 @@ async fn drafts_made_offline_survive_a_restart_and_are_sent_exactly_once() {
     let photo_path = dir.path().join("cnh-maria.png");
     std::fs::write(&photo_path, photo()).unwrap();
     App::run("drafts-offline", |app| async move {
-        connect(&app, &site).await;
+        app.use_sandbox("Campo", &site.url()).await;
         // The connection drops; three borrowers are registered anyway, one with her CNH.
         sandbox.shutdown().await;
         let cpfs = [cpf(), cpf(), cpf()];
@@ -97,12 +80,12 @@ async fn drafts_made_offline_survive_a_restart_and_are_sent_exactly_once() {
         let app = app.restart().await;
         app.click("#nav-drafts").await;
         app.wait_for_text("#draft-list", "Maria Campo 2").await;
-        assert_eq!(counts(&app).await["waiting"], 3);
+        assert_eq!(app.draft_counts().await["waiting"], 3);
 
         // The connection comes back: each is sent, once.
         let sandbox = site.start().await;
         app.wait_for_text("#online-indicator", "Conectado").await;
-        eventually("3 drafts sent", 60, || async { counts(&app).await["sent"] == 3 }).await;
+        eventually("3 drafts sent", 60, || async { app.draft_counts().await["sent"] == 3 }).await;
         assert_eq!(sandbox.state().count("customers").await.unwrap(), 3);
         assert_eq!(sandbox.state().count("attachments").await.unwrap(), 1);
         // Dinie has the CNH: this computer keeps no copy of it.
@@ -122,7 +105,7 @@ async fn drafts_made_offline_survive_a_restart_and_are_sent_exactly_once() {
         let app = app.restart().await;
         tokio::time::sleep(std::time::Duration::from_secs(5)).await;
         assert_eq!(sandbox.state().count("customers").await.unwrap(), 3);
-        assert_eq!(counts(&app).await["sent"], 3);
+        assert_eq!(app.draft_counts().await["sent"], 3);
         sandbox.shutdown().await;
         app
     })
@@ -153,7 +136,7 @@ async fn a_sync_killed_midway_resumes_and_registers_each_borrower_once() {
     let photo_path = dir.path().join("cnh.png");
     std::fs::write(&photo_path, photo()).unwrap();
     App::run("drafts-killed", |app| async move {
-        connect(&app, &site).await;
+        app.use_sandbox("Campo", &site.url()).await;
         sandbox.shutdown().await;
         app.click("#nav-drafts").await;
         let file = app.pick_csv(&csv.display().to_string()).await;
@@ -163,7 +146,7 @@ async fn a_sync_killed_midway_resumes_and_registers_each_borrower_once() {
         assert_eq!(app.script_async(&js).await, true);
         // First what it would do; nothing is queued until the agent confirms.
         app.wait_for_text("#import-preview-counts", "200 pronta(s)").await;
-        assert_eq!(counts(&app).await["waiting"], 0);
+        assert_eq!(app.draft_counts().await["waiting"], 0);
         app.click("#import-confirm").await;
         app.wait_for_text("#import-summary", "200 cadastro(s) na fila").await;
 
@@ -195,7 +178,7 @@ async fn a_sync_killed_midway_resumes_and_registers_each_borrower_once() {
 
         // Restarted, it finishes: exactly N customers, each with its one CNH.
         let app = app.restart().await;
-        eventually("every draft sent", 180, || async { counts(&app).await["sent"] == N }).await;
+        eventually("every draft sent", 180, || async { app.draft_counts().await["sent"] == N }).await;
         assert_eq!(state.count("customers").await.unwrap(), N as i64);
         assert_eq!(state.count("attachments").await.unwrap(), N as i64);
         eprintln!("killed with {at_kill} of {N} customers registered; resumed to {N}, documents {N}");
@@ -251,7 +234,7 @@ async fn a_csv_in_both_separators_and_encodings_becomes_drafts_and_refusals_are_
     ];
     let dir = tempfile::tempdir().unwrap();
     App::run("drafts-import", |app| async move {
-        connect(&app, &site).await;
+        app.use_sandbox("Campo", &site.url()).await;
         app.click("#nav-drafts").await;
         for (name, text, latin1) in &files {
             let path = dir.path().join(name);
@@ -284,7 +267,7 @@ async fn a_csv_in_both_separators_and_encodings_becomes_drafts_and_refusals_are_
         // The good rows are registered, with their accents intact; the 409 waits for the agent
         // with the four rows that were invalid to begin with.
         eventually("the queue to drain", 60, || async {
-            let c = counts(&app).await;
+            let c = app.draft_counts().await;
             c["waiting"] == 0 && c["attention"] == 5
         })
         .await;
@@ -315,13 +298,13 @@ async fn a_csv_in_both_separators_and_encodings_becomes_drafts_and_refusals_are_
         assert_eq!(sandbox.state().count("customers").await.unwrap(), 6);
         app.click("#nav-drafts").await;
         app.fill("#drafts-search", "").await;
-        eventually("3 drafts left needing attention", 10, || async { counts(&app).await["attention"] == 3 }).await;
+        eventually("3 drafts left needing attention", 10, || async { app.draft_counts().await["attention"] == 3 }).await;
 
         // Discarding a draft erases it.
         app.fill("#drafts-search", "Carla").await;
         app.click(".draft-row .draft-discard").await;
         app.click("#confirm-yes").await;
-        eventually("the draft gone", 10, || async { counts(&app).await["attention"] == 2 }).await;
+        eventually("the draft gone", 10, || async { app.draft_counts().await["attention"] == 2 }).await;
         sandbox.shutdown().await;
         app
     })
@@ -386,7 +369,7 @@ async fn drafts_of_the_previous_release_open_after_the_upgrade_and_go_out_once()
             "{listed}"
         );
         eventually("both drafts answered", 60, || async {
-            counts(&app).await["attention"] == 2
+            app.draft_counts().await["attention"] == 2
         })
         .await;
         let api = app.embedded_api().await;
@@ -433,7 +416,7 @@ async fn drafts_of_the_previous_release_open_after_the_upgrade_and_go_out_once()
             .await;
         app.click("#reg-submit").await;
         eventually("the draft sent", 60, || async {
-            counts(&app).await["sent"] == 1
+            app.draft_counts().await["sent"] == 1
         })
         .await;
         let found = api

@@ -3,11 +3,6 @@
 //! connection, a second launch of the app, an import too large (issue 15).
 
 use dinie_desk_e2e::{cpf, eventually, App, SandboxSite};
-use dinie_sandbox::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
-
-async fn counts(app: &App) -> serde_json::Value {
-    app.invoke("draft_status", serde_json::json!({})).await["counts"].clone()
-}
 
 /// Registers a borrower while the connection is down: it stays as a waiting draft.
 async fn draft_offline(app: &App, name: &str) {
@@ -31,18 +26,11 @@ async fn drafts_of_a_key_the_keychain_lost_are_explained_never_sent_and_discarde
     let site = SandboxSite::new();
     let sandbox = site.start().await;
     App::run("drafts-lost-key", |app| async move {
-        app.add_custom_profile(
-            "Campo",
-            &site.url(),
-            DEFAULT_CLIENT_ID,
-            DEFAULT_CLIENT_SECRET,
-        )
-        .await;
-        app.use_profile("Campo").await;
+        app.use_sandbox("Campo", &site.url()).await;
         sandbox.shutdown().await;
         draft_offline(&app, "Maria Perdida").await;
         draft_offline(&app, "João Perdido").await;
-        assert_eq!(counts(&app).await["waiting"], 2);
+        assert_eq!(app.draft_counts().await["waiting"], 2);
 
         // The keyring is reset (a password change): the drafts key is gone.
         app.secret_tool(&[
@@ -68,14 +56,18 @@ async fn drafts_of_a_key_the_keychain_lost_are_explained_never_sent_and_discarde
             "2 rascunhos foram selados com uma chave",
         )
         .await;
-        assert_eq!(counts(&app).await["unreadable"], 2);
-        assert_eq!(counts(&app).await["waiting"], 0, "not counted as waiting");
+        assert_eq!(app.draft_counts().await["unreadable"], 2);
+        assert_eq!(
+            app.draft_counts().await["waiting"],
+            0,
+            "not counted as waiting"
+        );
 
         // New drafts work, and only they are sent when the connection is back.
         draft_offline(&app, "Ana Nova").await;
         let sandbox = site.start().await;
         eventually("the new draft sent", 60, || async {
-            counts(&app).await["sent"] == 1
+            app.draft_counts().await["sent"] == 1
         })
         .await;
         tokio::time::sleep(std::time::Duration::from_secs(5)).await;
@@ -88,7 +80,7 @@ async fn drafts_of_a_key_the_keychain_lost_are_explained_never_sent_and_discarde
         app.click("#drafts-discard-unreadable").await;
         app.click("#confirm-yes").await;
         eventually("the unreadable drafts gone", 10, || async {
-            counts(&app).await["unreadable"] == 0
+            app.draft_counts().await["unreadable"] == 0
         })
         .await;
         eventually("the banner gone", 10, || async {
@@ -109,8 +101,7 @@ async fn a_draft_of_another_connection_is_read_only_here_and_goes_to_its_own() {
     let sandbox_b = site_b.start().await;
     App::run("drafts-other-connection", |app| async move {
         for (name, site) in [("Campo A", &site_a), ("Campo B", &site_b)] {
-            app.add_custom_profile(name, &site.url(), DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
-                .await;
+            app.add_sandbox_profile(name, &site.url()).await;
         }
         // A is down: a borrower is drafted for it.
         app.use_profile("Campo A").await;
@@ -145,7 +136,7 @@ async fn a_draft_of_another_connection_is_read_only_here_and_goes_to_its_own() {
         let sandbox_a = site_a.start().await;
         app.click("#nav-settings").await;
         app.use_profile("Campo A").await;
-        eventually("sent on A", 60, || async { counts(&app).await["sent"] == 1 }).await;
+        eventually("sent on A", 60, || async { app.draft_counts().await["sent"] == 1 }).await;
         assert_eq!(sandbox_a.state().count("customers").await.unwrap(), 1);
         assert_eq!(sandbox_b.state().count("customers").await.unwrap(), 0);
         sandbox_a.shutdown().await;
@@ -160,20 +151,18 @@ async fn damaged_files_on_disk_are_recovered_or_set_aside_and_a_second_launch_ha
     App::run("damaged-files", |app| async move {
         // Two saves of the connections: the second keeps the first as the backup.
         let site = SandboxSite::new();
-        app.add_custom_profile("Campo", &site.url(), DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
-            .await;
-        app.add_custom_profile("Escritório", &site.url(), DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
-            .await;
+        app.add_sandbox_profile("Campo", &site.url()).await;
+        app.add_sandbox_profile("Escritório", &site.url()).await;
         app.wait_for_text("#profile-list", "Escritório").await;
         app.click("#nav-customers").await;
         app.click("#new-customer").await;
         app.fill("#reg-name", "Rascunho Antigo").await;
-        eventually("the draft saved", 10, || async { counts(&app).await["editing"] == 1 }).await;
+        eventually("the draft saved", 10, || async { app.draft_counts().await["editing"] == 1 }).await;
 
         // A second launch gives the window to this one and exits.
         let status = app.launch_second(std::time::Duration::from_secs(20));
         assert!(status.is_some_and(|s| s.success()), "{status:?}");
-        assert_eq!(counts(&app).await["editing"], 1, "the first one still answers");
+        assert_eq!(app.draft_counts().await["editing"], 1, "the first one still answers");
 
         // The power goes while the connections are written, and the drafts database is damaged.
         app.kill_app();
@@ -201,7 +190,7 @@ async fn damaged_files_on_disk_are_recovered_or_set_aside_and_a_second_launch_ha
         app.click("#nav-customers").await;
         app.click("#new-customer").await;
         app.fill("#reg-name", "Rascunho Novo").await;
-        eventually("the new draft saved", 10, || async { counts(&app).await["editing"] == 1 }).await;
+        eventually("the new draft saved", 10, || async { app.draft_counts().await["editing"] == 1 }).await;
 
         // An import larger than one import takes is refused, whole, before anything is queued.
         let dir = tempfile::tempdir().unwrap();
@@ -218,7 +207,7 @@ async fn damaged_files_on_disk_are_recovered_or_set_aside_and_a_second_launch_ha
         );
         assert_eq!(app.script_async(&js).await, true);
         app.wait_for_text("#import-error", "10000").await;
-        assert_eq!(counts(&app).await["waiting"], 0);
+        assert_eq!(app.draft_counts().await["waiting"], 0);
         app
     })
     .await;
@@ -237,9 +226,7 @@ async fn a_sync_under_a_rate_limit_keeps_within_it_and_sends_every_draft() {
         })
         .await;
     App::run("drafts-rate-limited", |app| async move {
-        app.add_custom_profile("Campo", &site.url(), DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
-            .await;
-        app.use_profile("Campo").await;
+        app.use_sandbox("Campo", &site.url()).await;
         let dir = tempfile::tempdir().unwrap();
         let csv = dir.path().join("lote.csv");
         let mut text = String::from("cpf;cnpj;nome;email;telefone\n");
@@ -257,7 +244,7 @@ async fn a_sync_under_a_rate_limit_keeps_within_it_and_sends_every_draft() {
         app.click("#import-confirm").await;
         app.wait_for_text("#import-summary", "100 cadastro(s) na fila").await;
         eventually("every draft sent", 180, || async {
-            counts(&app).await["sent"] == DRAFTS
+            app.draft_counts().await["sent"] == DRAFTS
         })
         .await;
         assert_eq!(sandbox.state().count("customers").await.unwrap(), DRAFTS as i64);

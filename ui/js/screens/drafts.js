@@ -108,8 +108,13 @@ function paint() {
  */
 function paintAlerts() {
   if (!view) return;
-  clear(view.alerts);
   const status = app.drafts;
+  // Repainted only when what they say changes (a sync sends many status events; a repaint
+  // would take the focus off their buttons).
+  const said = JSON.stringify([status?.available, status?.message, status?.setAside, view.unreadable.map((d) => d.id)]);
+  if (said === view.alertsSaid) return;
+  view.alertsSaid = said;
+  clear(view.alerts);
   if (status && !status.available) {
     view.alerts.append(el('div', { class: 'error-box', id: 'drafts-keychain', role: 'alert' },
       el('p', { text: `${t('drafts.unavailable')} ${status.message ?? ''}` }),
@@ -154,7 +159,7 @@ function paintStatus() {
   const status = app.drafts;
   const counts = document.getElementById('draft-counts');
   if (!status || !counts) return;
-  if (view && Boolean(view.alerts.querySelector('#drafts-keychain')) === status.available) paintAlerts();
+  paintAlerts();
   counts.textContent = status.available
     ? t('drafts.counts', { waiting: status.counts.waiting, attention: status.counts.attention, editing: status.counts.editing, sent: status.counts.sent })
     : `${t('drafts.unavailable')} ${status.message ?? ''}`;
