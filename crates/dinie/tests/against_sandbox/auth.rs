@@ -85,25 +85,9 @@ async fn missing_or_malformed_tokens_get_401() {
 async fn rate_limits_are_reported_and_429_carries_retry_after() {
     let sb = util::sandbox_with(|c| c.rate_limit = 5).await;
     // Another agent's client, sharing the partner's window (its token is the first request).
-    let other = dinie::Client::builder()
-        .base_url(sb.base_url())
-        .credentials(
-            dinie_sandbox::DEFAULT_CLIENT_ID,
-            dinie_sandbox::DEFAULT_CLIENT_SECRET,
-        )
-        .max_retries(0)
-        .build()
-        .unwrap();
+    let other = util::client_without_retries(&sb);
     other.authenticate().await.unwrap();
-    let client = dinie::Client::builder()
-        .base_url(sb.base_url())
-        .credentials(
-            dinie_sandbox::DEFAULT_CLIENT_ID,
-            dinie_sandbox::DEFAULT_CLIENT_SECRET,
-        )
-        .max_retries(0)
-        .build()
-        .unwrap();
+    let client = util::client_without_retries(&sb);
     assert!(client.rate_limit().is_none());
     client.customers().list().send().await.unwrap(); // token + list = 2
     let rl = client.rate_limit().unwrap();

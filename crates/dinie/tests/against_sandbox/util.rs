@@ -30,6 +30,19 @@ pub fn client(sandbox: &Sandbox) -> Client {
     client_for(&sandbox.base_url())
 }
 
+/// A client for the sandbox that never retries (each call is one request, or none).
+pub fn client_without_retries(sandbox: &Sandbox) -> Client {
+    Client::builder()
+        .base_url(sandbox.base_url())
+        .credentials(
+            dinie_sandbox::DEFAULT_CLIENT_ID,
+            dinie_sandbox::DEFAULT_CLIENT_SECRET,
+        )
+        .max_retries(0)
+        .build()
+        .unwrap()
+}
+
 /// A client for the sandbox that refuses documents over `limit` bytes before sending.
 pub fn client_with_upload_limit(sandbox: &Sandbox, limit: u64) -> Client {
     Client::builder()
