@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run test bundle bench sandbox check lint unit e2e prerequisites test-prerequisites
+.PHONY: run test bundle bench sandbox check lint unit e2e prerequisites test-prerequisites bench-prerequisites
 
 ## Build and open the app on its embedded sandbox.
 run: prerequisites
@@ -17,8 +17,9 @@ bundle: prerequisites
 	npm run tauri -- build --bundles deb,rpm
 
 ## Performance figures in the real window (release build of the app).
-bench: test-prerequisites
+bench: bench-prerequisites
 	$(CARGO) build -p dinie-desk -p dinie-sandbox --release --locked
+	DINIE_DESK_BIN=$(CURDIR)/target/release/dinie-desk $(CARGO) bench -p dinie-desk-e2e --bench startup
 	DINIE_DESK_BIN=$(CURDIR)/target/release/dinie-desk $(CARGO) bench -p dinie-desk-e2e --bench workspace
 	DINIE_DESK_BIN=$(CURDIR)/target/release/dinie-desk $(CARGO) bench -p dinie-desk-e2e --bench uploads
 	DINIE_DESK_BIN=$(CURDIR)/target/release/dinie-desk $(CARGO) bench -p dinie-desk-e2e --bench drafts
@@ -33,6 +34,9 @@ prerequisites:
 
 test-prerequisites:
 	@scripts/prerequisites.sh test
+
+bench-prerequisites:
+	@scripts/prerequisites.sh bench
 
 lint:
 	$(CARGO) fmt --all --check

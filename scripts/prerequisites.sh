@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what `make run` / `make test` / `make bundle` need and is missing, quickly when
-# everything is present. Usage: scripts/prerequisites.sh [build|test]
+# everything is present. Usage: scripts/prerequisites.sh [build|test|bench]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,8 +9,14 @@ build_packages=(libwebkit2gtk-4.1-dev build-essential libssl-dev libayatana-appi
 test_packages=(xvfb xauth webkit2gtk-driver dbus-x11 gnome-keyring libsecret-tools imagemagick
   x11-utils xdotool rpm curl time python3 python3-venv)
 
+# `make bench` compares the app with Debian's Chromium showing the same page, on a desktop
+# with an accessibility bus.
+bench_packages=(chromium at-spi2-core)
+
+mode="${1:-build}"
 wanted=("${build_packages[@]}")
-[[ "${1:-build}" == test ]] && wanted+=("${test_packages[@]}")
+[[ "$mode" == test || "$mode" == bench ]] && wanted+=("${test_packages[@]}")
+[[ "$mode" == bench ]] && wanted+=("${bench_packages[@]}")
 
 missing=()
 for p in "${wanted[@]}"; do
@@ -35,7 +41,7 @@ if [[ ! -x node_modules/.bin/tauri ]]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-if [[ "${1:-build}" == test ]]; then
+if [[ "$mode" == test || "$mode" == bench ]]; then
   rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
   if ! command -v tauri-driver >/dev/null && [[ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ]]; then
     echo "Installing tauri-driver"
@@ -45,7 +51,7 @@ fi
 
 # Dinie's official Python SDK and schemathesis, pinned, in .venv: the sandbox's conformance tests
 # run them (crates/dinie-sandbox/tests/python_sdk.rs, schemathesis.rs).
-if [[ "${1:-build}" == test ]]; then
+if [[ "$mode" == test || "$mode" == bench ]]; then
   requirements=crates/dinie-sandbox/tests/sdk/requirements.txt
   if ! cmp -s "$requirements" .venv/.installed-requirements 2>/dev/null; then
     echo "Preparing .venv (Dinie's Python SDK, schemathesis)"

@@ -23,7 +23,8 @@ pub fn artifacts_dir() -> PathBuf {
     dir
 }
 
-fn app_binary() -> PathBuf {
+/// The app binary under test: `DINIE_DESK_BIN`, or the debug build.
+pub fn app_binary() -> PathBuf {
     let path = std::env::var_os("DINIE_DESK_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
@@ -66,37 +67,8 @@ impl App {
     }
 
     async fn launch_in(home: tempfile::TempDir, with_keyring: bool) -> App {
-        let root = home.path().to_path_buf();
-        for dir in ["home", "data", "config", "cache", "runtime", "logs"] {
-            std::fs::create_dir_all(root.join(dir)).unwrap();
-        }
-        std::fs::set_permissions(
-            root.join("runtime"),
-            std::os::unix::fs::PermissionsExt::from_mode(0o700),
-        )
-        .unwrap();
-        let logs = root.join("logs");
-        let (xvfb, display) = processes::xvfb(&logs);
-        let (bus, bus_address) = processes::dbus(&logs);
-        let path = |d: &str| root.join(d).display().to_string();
-        let env: Vec<(String, String)> = vec![
-            ("DISPLAY".into(), display),
-            ("DBUS_SESSION_BUS_ADDRESS".into(), bus_address),
-            ("HOME".into(), path("home")),
-            ("XDG_DATA_HOME".into(), path("data")),
-            ("XDG_CONFIG_HOME".into(), path("config")),
-            ("XDG_CACHE_HOME".into(), path("cache")),
-            ("XDG_RUNTIME_DIR".into(), path("runtime")),
-            ("GDK_BACKEND".into(), "x11".into()),
-            ("DINIE_DESK_LOG".into(), "dinie_desk=debug".into()),
-            // The embedded sandbox's secret is random on every start; the tests set it to
-            // drive the sandbox from outside (see `embedded_api`).
-            ("DINIE_DESK_EMBEDDED_SECRET".into(), EMBEDDED_SECRET.into()),
-            // No one clicks in a file dialog here: the next pick returns what `pick` queued.
-            ("DINIE_DESK_TEST_PICKS".into(), path("picks.txt")),
-        ];
-        let keyring = with_keyring.then(|| processes::keyring(&logs, &env));
-
+        let (env, helpers) = processes::world(home.path(), with_keyring);
+        let logs = home.path().join("logs");
         let [port, native_port] = processes::free_ports::<2>();
         let mut cmd = Command::new(tauri_driver());
         cmd.args([
@@ -122,12 +94,7 @@ impl App {
             home,
             port,
             // Stopped in reverse order of start: driver (and app), keyring, bus, display.
-            world: std::sync::Arc::new(
-                [Some(driver_process), keyring, Some(bus), Some(xvfb)]
-                    .into_iter()
-                    .flatten()
-                    .collect(),
-            ),
+            world: std::sync::Arc::new(std::iter::once(driver_process).chain(helpers).collect()),
         };
         app.wait_for("body[data-ready='true']").await;
         app

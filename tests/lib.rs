@@ -10,10 +10,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod app;
+pub mod measure;
 mod processes;
 
-pub use app::{artifacts_dir, App};
-pub use processes::free_port;
+pub use app::{app_binary, artifacts_dir, App};
+pub use processes::{free_port, world, Managed};
 
 /// A standalone sandbox for a test (in this process), with its base URL and a client.
 pub async fn standalone_sandbox() -> (dinie_sandbox::Sandbox, dinie::Client) {

@@ -32,6 +32,11 @@ impl Managed {
         Self { name, child }
     }
 
+    /// The process's id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Panics (with the log) if the process already exited.
     pub fn assert_running(&mut self, log: &Path) {
         if let Ok(Some(status)) = self.child.try_wait() {
@@ -80,6 +85,49 @@ pub fn wait_until(what: &str, timeout: Duration, mut check: impl FnMut() -> bool
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// A test world under `root`: its folders, a private X server, a D-Bus session and (with
+/// `with_keyring`) an unlocked Secret Service. Returns the environment a program runs in there
+/// and the helper processes, to be stopped in this order (keyring, bus, display).
+pub fn world(root: &Path, with_keyring: bool) -> (Vec<(String, String)>, Vec<Managed>) {
+    for dir in ["home", "data", "config", "cache", "runtime", "logs"] {
+        std::fs::create_dir_all(root.join(dir)).unwrap();
+    }
+    std::fs::set_permissions(
+        root.join("runtime"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )
+    .unwrap();
+    let logs = root.join("logs");
+    let (xvfb, display) = xvfb(&logs);
+    let (bus, bus_address) = dbus(&logs);
+    let path = |d: &str| root.join(d).display().to_string();
+    let env: Vec<(String, String)> = vec![
+        ("DISPLAY".into(), display),
+        ("DBUS_SESSION_BUS_ADDRESS".into(), bus_address),
+        ("HOME".into(), path("home")),
+        ("XDG_DATA_HOME".into(), path("data")),
+        ("XDG_CONFIG_HOME".into(), path("config")),
+        ("XDG_CACHE_HOME".into(), path("cache")),
+        ("XDG_RUNTIME_DIR".into(), path("runtime")),
+        ("GDK_BACKEND".into(), "x11".into()),
+        ("DINIE_DESK_LOG".into(), "dinie_desk=debug".into()),
+        // The embedded sandbox's secret is random on every start; the tests set it to
+        // drive the sandbox from outside (see `embedded_api`).
+        (
+            "DINIE_DESK_EMBEDDED_SECRET".into(),
+            crate::app::EMBEDDED_SECRET.into(),
+        ),
+        // No one clicks in a file dialog here: the next pick returns what `pick` queued.
+        ("DINIE_DESK_TEST_PICKS".into(), path("picks.txt")),
+    ];
+    let keyring = with_keyring.then(|| keyring(&logs, &env));
+    let helpers = [keyring, Some(bus), Some(xvfb)]
+        .into_iter()
+        .flatten()
+        .collect();
+    (env, helpers)
 }
 
 /// A private X server on a free display.

@@ -6,19 +6,9 @@
 
 use std::process::Command;
 
-use dinie_desk_e2e::{access_token, client_for, release_sandbox, App};
+use dinie_desk_e2e::{access_token, client_for, measure, release_sandbox, App};
 
 const SIZE: u64 = 100 * 1024 * 1024;
-
-fn proc_status_kib(pid: &str, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
-}
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
@@ -99,16 +89,8 @@ async fn main() {
     app.click(&format!(".customer-row[data-id='{}']", customer.id))
         .await;
     app.wait_for("#uploads").await;
-    let pid = String::from_utf8_lossy(
-        &Command::new("pgrep")
-            .args(["-n", "-x", "dinie-desk"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .trim()
-    .to_owned();
-    let before_kib = proc_status_kib(&pid, "VmRSS:");
+    let pid = measure::app_process().expect("the app's process");
+    let before_kib = measure::status_kib(pid, "VmRSS:");
     let files = app.pick(&[&file.display().to_string()]).await;
     let js = format!(
         r#"const done = arguments[0];
@@ -127,7 +109,7 @@ async fn main() {
     let app_ms = outcome
         .as_f64()
         .unwrap_or_else(|| panic!("the app did not send the file: {outcome}"));
-    let peak_kib = proc_status_kib(&pid, "VmHWM:");
+    let peak_kib = measure::status_kib(pid, "VmHWM:");
     app.close().await;
     let _ = sandbox.kill();
     let _ = sandbox.wait();
