@@ -67,8 +67,17 @@ struct Due {
     body: String,
 }
 
+/// The longest the delivery loop sleeps without being woken (a safety net: recording an
+/// event wakes it).
+const IDLE_CHECK: Duration = Duration::from_secs(60);
+
 /// Delivers pending webhooks until the process ends.
-pub async fn deliver_forever(db: Db, secret: String, wake: Arc<Notify>) {
+pub async fn deliver_forever(
+    db: Db,
+    secret: String,
+    wake: Arc<Notify>,
+    passes: Arc<crate::state::Stats>,
+) {
     let http = match reqwest::Client::builder()
         .timeout(Duration::from_secs(5))
         .user_agent("dinie-sandbox-webhooks")
@@ -81,6 +90,9 @@ pub async fn deliver_forever(db: Db, secret: String, wake: Arc<Notify>) {
         }
     };
     loop {
+        passes
+            .delivery_passes
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let due = db
             .tx(|tx| {
                 let now = Utc::now().timestamp_millis();
@@ -104,9 +116,24 @@ pub async fn deliver_forever(db: Db, secret: String, wake: Arc<Notify>) {
             .await
             .unwrap_or_default();
         if due.is_empty() {
+            // Asleep until the next retry falls due or a new event is recorded (`wake`).
+            let next_at: Option<i64> = db
+                .tx(|tx| {
+                    Ok(tx.query_row(
+                        "SELECT MIN(next_at) FROM deliveries WHERE state = 'pending'",
+                        [],
+                        |r| r.get(0),
+                    )?)
+                })
+                .await
+                .unwrap_or(Some(0));
+            let sleep = next_at.map_or(IDLE_CHECK, |at| {
+                let wait = at - Utc::now().timestamp_millis();
+                Duration::from_millis(wait.clamp(10, IDLE_CHECK.as_millis() as i64) as u64)
+            });
             tokio::select! {
                 _ = wake.notified() => {}
-                _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                _ = tokio::time::sleep(sleep) => {}
             }
             continue;
         }

@@ -149,6 +149,7 @@ impl Sandbox {
                 state.db.clone(),
                 state.config.webhook_secret.clone(),
                 state.events_wake.clone(),
+                state.stats.clone(),
             )),
         ];
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

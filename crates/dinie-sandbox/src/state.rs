@@ -44,6 +44,8 @@ pub struct Stats {
     pub requests: AtomicU64,
     /// Times the reviewer looked for due reviews (it sleeps while none is due).
     pub review_passes: AtomicU64,
+    /// Times the webhook worker looked for due deliveries (it sleeps while none is due).
+    pub delivery_passes: AtomicU64,
     /// Requests refused with a 429 since start.
     pub rate_limited: AtomicU64,
     /// The most requests one partner made in one rate-limit window (refused ones included).

@@ -137,8 +137,8 @@ async fn the_token_endpoint_takes_json_as_the_python_sdk_sends_it() {
     assert_eq!(call(wrong).await.0, StatusCode::UNAUTHORIZED);
 }
 
-/// With nothing to review, the reviewer sleeps: a second of idleness costs it at most a pass
-/// or two (it used to look every 50 ms, twenty times a second).
+/// With nothing to review or deliver, the workers sleep: a second of idleness costs each at
+/// most a pass or two (they used to look every 50 and 500 ms).
 #[tokio::test]
 async fn an_idle_sandbox_does_not_keep_waking_up() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -154,6 +154,15 @@ async fn an_idle_sandbox_does_not_keep_waking_up() {
     assert!(
         passes <= 2,
         "{passes} review passes in a second of idleness"
+    );
+    let deliveries = sandbox
+        .state()
+        .stats()
+        .delivery_passes
+        .load(std::sync::atomic::Ordering::Relaxed);
+    assert!(
+        deliveries <= 2,
+        "{deliveries} webhook delivery passes in a second of idleness"
     );
     sandbox.shutdown().await;
 }

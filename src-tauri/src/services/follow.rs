@@ -127,6 +127,9 @@ struct Followed {
 pub struct Follower {
     customers: Mutex<HashMap<String, Followed>>,
     open: Mutex<Option<String>>,
+    /// Told when who is followed, or how soon, changed: the follow loop sleeps until the next
+    /// poll falls due or this, so an idle app does not wake up to find nothing to do.
+    changed: tokio::sync::Notify,
 }
 
 /// A change worth telling the agent about with a desktop notification. It names no borrower
@@ -158,6 +161,7 @@ impl Follower {
                 failures: 0,
                 opened_at: None,
             });
+        self.changed.notify_one();
     }
 
     /// Marks which detail is open (polled faster), or none.
@@ -169,6 +173,7 @@ impl Follower {
             }
         }
         *lock(&self.open) = id;
+        self.changed.notify_one();
     }
 
     /// The customer's timeline, newest last.
@@ -202,6 +207,16 @@ impl Follower {
             .take(MAX_POLLS_PER_ROUND)
             .map(|(id, _)| id.clone())
             .collect()
+    }
+
+    /// When the next poll falls due, if anyone is followed.
+    pub fn next_due(&self) -> Option<Instant> {
+        lock(&self.customers).values().map(|f| f.next_poll).min()
+    }
+
+    /// Resolves when who is followed or how soon changed (now or since the last wait).
+    pub async fn changed(&self) {
+        self.changed.notified().await;
     }
 
     /// Records a fresh state; returns the new timeline entries and notices.
@@ -254,6 +269,7 @@ impl Follower {
     /// Forgets everything (the connection changed).
     pub fn clear(&self) {
         lock(&self.customers).clear();
+        self.changed.notify_one();
     }
 }
 
@@ -348,6 +364,32 @@ mod tests {
         .map(|e| e.event)
         .collect();
         assert_eq!(denied, ["customer.denied"]);
+    }
+
+    #[tokio::test]
+    async fn the_loop_is_told_when_to_wake_next_and_when_that_changed() {
+        let f = Follower::default();
+        assert_eq!(f.next_due(), None, "nobody followed: no reason to wake");
+        f.follow(&customer("pending_kyc", &[]), false);
+        let quiet = f.next_due().unwrap() - Instant::now();
+        assert!(quiet > QUIET_INTERVAL - Duration::from_secs(1), "{quiet:?}");
+        // Following told the loop; so does opening the detail, which brings the poll forward.
+        tokio::time::timeout(Duration::from_millis(100), f.changed())
+            .await
+            .expect("following wakes the loop");
+        f.set_open(Some("cust_1".into()));
+        tokio::time::timeout(Duration::from_millis(100), f.changed())
+            .await
+            .expect("opening wakes the loop");
+        assert!(f.next_due().unwrap() - Instant::now() <= OPEN_INTERVAL);
+        assert!(
+            tokio::time::timeout(Duration::from_millis(50), f.changed())
+                .await
+                .is_err(),
+            "nothing new: the loop sleeps"
+        );
+        f.clear();
+        assert_eq!(f.next_due(), None);
     }
 
     #[test]

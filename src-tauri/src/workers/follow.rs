@@ -3,7 +3,7 @@
 //! desktop notification for what the agent must know, and closes a capture window once its
 //! capture is done.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tauri::{AppHandle, Manager, Runtime};
 
@@ -13,15 +13,26 @@ use crate::services::follow::Follower;
 use crate::services::settings;
 use crate::{events, notify, windows};
 
-/// How often the loop looks for customers due a poll (each is polled at its own interval, at
-/// most [`crate::services::follow::MAX_POLLS_PER_ROUND`] a round).
+/// The least time between two rounds (each polls at most
+/// [`crate::services::follow::MAX_POLLS_PER_ROUND`] customers).
 const ROUND: Duration = Duration::from_millis(500);
+/// The longest the loop sleeps with nobody followed (a safety net: following wakes it).
+const IDLE: Duration = Duration::from_secs(600);
 
-/// Polls the followed customers as they fall due, until the app exits.
+/// Polls the followed customers as they fall due, until the app exits. Between rounds it
+/// sleeps until the next poll is due or the followed set changes: with nobody followed, or
+/// everyone polled minutes apart, an idle app stays asleep.
 pub async fn follow_forever<R: Runtime>(app: AppHandle<R>) {
     loop {
-        tokio::time::sleep(ROUND).await;
         let follower = app.state::<Follower>();
+        let pause = follower
+            .next_due()
+            .map_or(IDLE, |due| due.saturating_duration_since(Instant::now()))
+            .clamp(ROUND, IDLE);
+        tokio::select! {
+            () = follower.changed() => {}
+            () = tokio::time::sleep(pause) => {}
+        }
         let conns = app.state::<Connections>();
         for id in follower.due() {
             let conn = conns.current();

@@ -19,8 +19,14 @@ use crate::{events, notify};
 
 /// Drafts sent at the same time.
 pub const CONCURRENCY: usize = 4;
-/// How often the worker looks at the queue.
+/// How soon the worker looks again after a run, or while drafts wait on a connection that
+/// does not answer.
 const TICK: Duration = Duration::from_secs(2);
+/// The least time between two looks (a draft due in a millisecond waits this long).
+const TICK_MIN: Duration = Duration::from_millis(200);
+/// How soon the worker tries again to open drafts the keychain did not unlock (the agent's
+/// *Try again* wakes it sooner).
+const KEYCHAIN_RETRY: Duration = Duration::from_secs(60);
 /// How often a connection believed down is probed.
 const OFFLINE_PROBE: Duration = Duration::from_secs(4);
 /// How often an idle connection believed up is probed.
@@ -30,59 +36,94 @@ const CREDENTIALS_PAUSE: Duration = Duration::from_secs(60);
 /// Least time between two progress reports to the page during a run.
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
-/// Sends waiting drafts whenever the connection answers, until the app exits.
+/// Sends waiting drafts whenever the connection answers, until the app exits. Between looks
+/// it sleeps until the next reason to look: a draft falling due, a probe of the connection, the
+/// end of a pause, a change made by the agent, or a wake-up ([`Outbox::wake`]). An app with
+/// nothing queued wakes only to probe its connection.
 pub async fn run_forever<R: Runtime>(app: AppHandle<R>) {
     let mut last_probe = Instant::now();
     let mut last_counts = None;
     // The profile whose credentials were refused, and when: its queue waits a minute (or until
     // the agent asks) instead of knocking every tick.
     let mut refused: Option<(String, Instant)> = None;
+    // The first look is at once.
+    let mut pause = Duration::ZERO;
     loop {
         let outbox = app.state::<Outbox>();
         tokio::select! {
             () = outbox.woken() => refused = None,
-            () = tokio::time::sleep(TICK) => {}
+            () = outbox.queue_changed() => {}
+            () = tokio::time::sleep(pause) => {}
         }
-        let conns = app.state::<Connections>();
-        let conn = conns.current();
-        let Some(store) = outbox.store_for_worker() else {
-            continue;
-        };
-        let counts = store.counts(&conn.profile().id).ok();
-        if counts != last_counts {
-            last_counts = counts;
-            outbox.touch();
-        }
-        let online = conn.is_online();
-        let due = match store.due(&conn.profile().id, chrono::Utc::now().timestamp_millis()) {
-            Ok(due) => due,
-            Err(e) => {
-                tracing::warn!(error = %e, "could not read the drafts queue");
-                continue;
-            }
-        };
-        let probe_every = if online { ONLINE_PROBE } else { OFFLINE_PROBE };
-        let must_probe = !online && !due.is_empty();
-        if must_probe || last_probe.elapsed() >= probe_every {
-            last_probe = Instant::now();
-            let answered = probe(&conn).await;
-            if !answered || due.is_empty() {
-                continue;
-            }
-        } else if due.is_empty() {
-            continue;
-        }
-        let waiting_for_credentials = refused.as_ref().is_some_and(|(profile, at)| {
-            *profile == conn.profile().id && at.elapsed() < CREDENTIALS_PAUSE
-        });
-        if waiting_for_credentials {
-            continue;
-        }
-        if run(&app, &outbox, &conn, &store, due).await == RunEnd::CredentialsRefused {
-            refused = Some((conn.profile().id.clone(), Instant::now()));
-        }
-        last_counts = None;
+        pause = look(
+            &app,
+            &outbox,
+            &mut last_probe,
+            &mut last_counts,
+            &mut refused,
+        )
+        .await;
     }
+}
+
+/// One look at the queue (a run over what is due, when the connection answers); returns how
+/// long to sleep before the next.
+async fn look<R: Runtime>(
+    app: &AppHandle<R>,
+    outbox: &Outbox,
+    last_probe: &mut Instant,
+    last_counts: &mut Option<crate::services::drafts::Counts>,
+    refused: &mut Option<(String, Instant)>,
+) -> Duration {
+    let conns = app.state::<Connections>();
+    let conn = conns.current();
+    let Some(store) = outbox.store_for_worker() else {
+        return KEYCHAIN_RETRY;
+    };
+    let profile = conn.profile().id.clone();
+    let counts = store.counts(&profile).ok();
+    if counts != *last_counts {
+        *last_counts = counts;
+        outbox.announce();
+    }
+    let online = conn.is_online();
+    let due = match store.due(&profile, chrono::Utc::now().timestamp_millis()) {
+        Ok(due) => due,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read the drafts queue");
+            return TICK;
+        }
+    };
+    let probe_every = if online { ONLINE_PROBE } else { OFFLINE_PROBE };
+    let must_probe = !online && !due.is_empty();
+    if must_probe || last_probe.elapsed() >= probe_every {
+        *last_probe = Instant::now();
+        let answered = probe(&conn).await;
+        if !answered && !due.is_empty() {
+            return TICK;
+        }
+    }
+    if due.is_empty() {
+        // Asleep until the next draft falls due or the next probe.
+        let next_probe = probe_every.saturating_sub(last_probe.elapsed());
+        let next_draft = store.next_due_at(&profile).ok().flatten().map(|at| {
+            let wait = at - chrono::Utc::now().timestamp_millis();
+            Duration::from_millis(wait.max(0) as u64)
+        });
+        return next_draft
+            .map_or(next_probe, |d| d.min(next_probe))
+            .max(TICK_MIN);
+    }
+    if let Some((who, at)) = refused.as_ref() {
+        if *who == profile && at.elapsed() < CREDENTIALS_PAUSE {
+            return CREDENTIALS_PAUSE.saturating_sub(at.elapsed()).max(TICK_MIN);
+        }
+    }
+    if run(app, outbox, &conn, &store, due).await == RunEnd::CredentialsRefused {
+        *refused = Some((profile, Instant::now()));
+    }
+    *last_counts = None;
+    TICK
 }
 
 /// A light request that tells whether the API answers (and updates the header).
@@ -181,6 +222,7 @@ async fn run<R: Runtime>(
             publish(app, outbox, progress);
         }
     }
+    store.settle();
     progress.running = false;
     publish(app, outbox, progress);
     if progress.sent + progress.attention > 0 {
@@ -193,5 +235,5 @@ async fn run<R: Runtime>(
 fn publish<R: Runtime>(app: &AppHandle<R>, outbox: &Outbox, progress: SyncProgress) {
     outbox.set_progress(progress);
     events::sync_progress(app, progress);
-    outbox.touch();
+    outbox.announce();
 }

@@ -270,6 +270,8 @@ async fn update(
             Ok(after)
         })
         .await?;
+    // Its event (if the change made one) goes out now, not at the next idle check.
+    state.events_wake.notify_one();
     Ok(Json(rec.to_api()))
 }
 

@@ -57,6 +57,9 @@ pub struct Outbox {
     store: Mutex<Option<Arc<DraftStore>>>,
     wake: Notify,
     changed: Notify,
+    /// Told when drafts changed by the agent's hand (saved, queued, discarded…): the worker
+    /// sleeps until a draft falls due or this.
+    queue_changed: Notify,
     progress: Mutex<SyncProgress>,
     /// When and why opening the store last failed: nobody asks the keychain again for a while
     /// (a locked keyring may prompt the agent on every access).
@@ -71,6 +74,7 @@ impl Outbox {
             store: Mutex::new(None),
             wake: Notify::new(),
             changed: Notify::new(),
+            queue_changed: Notify::new(),
             progress: Mutex::new(SyncProgress::default()),
             failed: Mutex::new(None),
         }
@@ -110,6 +114,7 @@ impl Outbox {
         *lock(&self.failed) = None;
         let store = self.store();
         self.touch();
+        self.wake();
         store
     }
 
@@ -135,9 +140,22 @@ impl Outbox {
         self.wake.notified().await;
     }
 
-    /// Announces that drafts changed (several announcements before anyone listens are one).
+    /// Announces that drafts changed (several announcements before anyone listens are one),
+    /// to the page and to the worker.
     pub fn touch(&self) {
         self.changed.notify_one();
+        self.queue_changed.notify_one();
+    }
+
+    /// Announces to the page only that drafts changed: what the worker itself does.
+    pub fn announce(&self) {
+        self.changed.notify_one();
+    }
+
+    /// Resolves when drafts were changed by [`touch`](Self::touch) (now or since the last
+    /// wait).
+    pub async fn queue_changed(&self) {
+        self.queue_changed.notified().await;
     }
 
     /// Resolves when drafts changed (now or since the last wait).
