@@ -28,6 +28,7 @@ use crate::services::documents::Uploads;
 use crate::services::drafts::outbox::Outbox;
 use crate::services::follow::Follower;
 use crate::services::picked::PickedFiles;
+use crate::services::startup::{Startup, StartupError};
 
 /// What lives in the machine's local data folder (moved there from the app's data folder,
 /// where an earlier release kept it).
@@ -39,7 +40,8 @@ const LOCAL_DATA: [&str; 4] = [
 ];
 
 /// Builds the app on `builder` (tests pass `tauri::test::mock_builder()`): plugins, state, the
-/// command handlers, and at set-up the connection, the workers and the event forwarding.
+/// command handlers, and at set-up the window, then (off the UI thread) the connection, the
+/// workers and the event forwarding.
 pub fn build<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<tauri::App<R>> {
     builder
         // First: a second launch (a double click on the icon) hands over to this one and exits
@@ -67,18 +69,15 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<tauri::App
             platform::private_dir(&data_dir)?;
             let local_dir = app.path().app_local_data_dir()?;
             platform::move_to_local(&data_dir, &local_dir, &LOCAL_DATA)?;
-            let initial = activation::resume(app.handle());
-            let outbox = Outbox::new(local_dir.join("drafts"));
-            let conns = tauri::async_runtime::block_on(Connections::start(local_dir, initial))?;
-            app.manage(conns);
+            app.manage(Outbox::new(local_dir.join("drafts")));
             app.manage(Follower::default());
             app.manage(Uploads::default());
             app.manage(Sessions::default());
-            app.manage(outbox);
-            tauri::async_runtime::spawn(events::forward(app.handle().clone()));
-            tauri::async_runtime::spawn(workers::follow::follow_forever(app.handle().clone()));
-            tauri::async_runtime::spawn(workers::outbox::run_forever(app.handle().clone()));
+            app.manage(Startup::default());
+            // The window first: WebKit's processes start while the connection is made, on
+            // another thread (a keychain prompt or a slow disk must not hold the UI thread).
             windows::main_window::open(app.handle())?;
+            tauri::async_runtime::spawn(connect(app.handle().clone(), local_dir));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -120,6 +119,32 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<tauri::App
             commands::drafts::sync_now,
         ])
         .build(tauri::generate_context!())
+}
+
+/// Makes the connection the app starts on, then starts what uses it (the event forwarding and
+/// the workers) and tells whoever waits ([`Startup`]).
+async fn connect<R: Runtime>(app: tauri::AppHandle<R>, local_dir: std::path::PathBuf) {
+    let resumed = tauri::async_runtime::spawn_blocking({
+        let app = app.clone();
+        move || activation::resume(&app)
+    })
+    .await;
+    let started = match resumed {
+        Ok(initial) => Connections::start(local_dir, initial)
+            .await
+            .map_err(|e| StartupError(e.to_string())),
+        Err(e) => Err(StartupError(e.to_string())),
+    };
+    let outcome = started.map(|conns| {
+        app.manage(conns);
+        tauri::async_runtime::spawn(events::forward(app.clone()));
+        tauri::async_runtime::spawn(workers::follow::follow_forever(app.clone()));
+        tauri::async_runtime::spawn(workers::outbox::run_forever(app.clone()));
+    });
+    if let Err(e) = &outcome {
+        tracing::error!(error = %e, "start-up failed");
+    }
+    app.state::<Startup>().finish(outcome);
 }
 
 /// Builds and runs the app until its last window closes.

@@ -60,9 +60,12 @@ async function start() {
     // Rust keeps what was dropped and sends tokens; the raw drop event (with paths) is ignored.
     listen(EVENTS.filesDropped, (e) => announce(DOM.dragDrop, e.payload)),
   ]);
-  draftsChanged(await call('draft_status'));
+  // The drafts' counts come when they come (the keychain may be slow to give their key): the
+  // first screen and its list do not wait for them.
+  const status = call('draft_status').then(draftsChanged, (err) => console.warn('draft_status', err));
   document.addEventListener('keydown', shortcuts);
   show(location.hash.slice(1) || 'customers');
+  await status;
   document.body.dataset.ready = 'true';
 }
 

@@ -93,3 +93,21 @@ test('the page listens to the events Rust emits, by the same names', () => {
     }
   }
 });
+
+test('index.html preloads every module main.js reaches, and nothing else', () => {
+  const reached = new Set();
+  const visit = (file) => {
+    if (reached.has(file)) return;
+    reached.add(file);
+    for (const [, spec] of readFileSync(file, 'utf8').matchAll(/(?:^import\s[^;]*?from|^export\s[^;]*?from)\s+'(\.[^']+)'/gms)) {
+      visit(resolve(dirname(file), spec));
+    }
+  };
+  visit(join(js, 'main.js'));
+  reached.delete(join(js, 'main.js'));
+  const html = readFileSync(join(root, 'index.html'), 'utf8');
+  const preloaded = new Set([...html.matchAll(/<link rel="modulepreload" href="([^"]+)">/g)]
+    .map(([, href]) => resolve(root, href)));
+  const rel = (set) => [...set].map((p) => relative(root, p)).sort();
+  assert.deepEqual(rel(preloaded), rel(reached));
+});

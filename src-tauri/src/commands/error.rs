@@ -20,6 +20,7 @@ use crate::services::keychain::KeychainError;
 use crate::services::picked::PickError;
 use crate::services::profiles::ProfileError;
 use crate::services::settings::SettingsError;
+use crate::services::startup::StartupError;
 use crate::windows::biometrics::WindowError;
 
 /// Declares the codes once: each variant and its wire name.
@@ -239,6 +240,12 @@ impl From<ActivationError> for CommandError {
             ActivationError::Connection(c) => c.into(),
             ActivationError::Test(t) => t.into(),
         }
+    }
+}
+
+impl From<StartupError> for CommandError {
+    fn from(e: StartupError) -> Self {
+        Self::internal(e)
     }
 }
 

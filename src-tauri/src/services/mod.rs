@@ -20,4 +20,5 @@ pub mod picked;
 pub mod pickers;
 pub mod profiles;
 pub mod settings;
+pub mod startup;
 pub mod text;
