@@ -150,7 +150,8 @@ impl<'c> UploadKycAttachment<'c> {
         self
     }
 
-    /// Called as chunks are handed to the connection.
+    /// Called as chunks are handed to the connection: for the first and the last, and at most
+    /// every 33 ms in between.
     pub fn on_progress(mut self, f: impl Fn(UploadProgress) + Send + Sync + 'static) -> Self {
         self.progress = Some(Arc::new(f));
         self
@@ -197,7 +198,7 @@ impl<'c> UploadKycAttachment<'c> {
                             }
                         })?;
                         let chunks =
-                            ReaderStream::with_capacity(tokio::fs::File::from_std(file), 64 * 1024);
+                            ReaderStream::with_capacity(tokio::fs::File::from_std(file), CHUNK);
                         let body = reqwest::Body::wrap_stream(counted(
                             chunks,
                             Some(size),
@@ -249,7 +250,7 @@ impl<'c> UploadKycAttachment<'c> {
                                 )
                             })?;
                             let chunks = stream::once(async move { Ok(Bytes::from(head)) })
-                                .chain(ReaderStream::with_capacity(reader, 64 * 1024));
+                                .chain(ReaderStream::with_capacity(reader, CHUNK));
                             let body = reqwest::Body::wrap_stream(counted(
                                 chunks,
                                 size_hint,
@@ -404,8 +405,16 @@ async fn check_file(path: &Path, limit: u64) -> Result<(DocumentFormat, u64, Str
     Ok((format, size, name))
 }
 
-/// Counts bytes as they pass, reports progress, and stops the stream when a size limit is
-/// crossed (setting `exceeded`).
+/// The least time between two progress reports (the first and the last chunk are always
+/// reported): a progress bar needs no more than ~30 a second, and a report per chunk of a
+/// fast upload would flood whoever listens (a webview, through IPC).
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(33);
+/// How much of a file is read at a time: large enough that a fast link is not held back by
+/// reads (each one a trip to a blocking thread), small enough to keep memory flat.
+const CHUNK: usize = 512 * 1024;
+
+/// Counts bytes as they pass, reports progress (at most every [`PROGRESS_EVERY`]), and stops
+/// the stream when a size limit is crossed (setting `exceeded`).
 fn counted<S>(
     chunks: S,
     total: Option<u64>,
@@ -417,6 +426,7 @@ where
     S: Stream<Item = std::io::Result<Bytes>>,
 {
     let sent = Arc::new(AtomicU64::new(0));
+    let reported = std::sync::Mutex::new(None::<std::time::Instant>);
     chunks.map(move |chunk| {
         let chunk = chunk?;
         activity.touch();
@@ -431,8 +441,41 @@ where
             activity.finish();
         }
         if let Some(report) = &progress {
-            report(UploadProgress { sent: now, total });
+            let at_end = total.is_some_and(|t| now >= t);
+            let mut last = reported.lock().unwrap_or_else(|e| e.into_inner());
+            if at_end || last.is_none_or(|at| at.elapsed() >= PROGRESS_EVERY) {
+                *last = Some(std::time::Instant::now());
+                drop(last);
+                report(UploadProgress { sent: now, total });
+            }
         }
         Ok(chunk)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    #[tokio::test]
+    async fn progress_is_reported_at_most_thirty_times_a_second_and_always_at_the_end() {
+        let reports = Arc::new(Mutex::new(Vec::new()));
+        let seen = reports.clone();
+        let report: ProgressFn = Arc::new(move |p: UploadProgress| seen.lock().unwrap().push(p));
+        let chunks = stream::iter((0..2_000).map(|_| Ok(Bytes::from_static(&[0u8; 1024]))));
+        let total = 2_000 * 1024;
+        let passed: Vec<_> = counted(chunks, Some(total), Some(report), None, Activity::new())
+            .collect()
+            .await;
+        assert_eq!(passed.len(), 2_000, "every chunk passes");
+        let reports = reports.lock().unwrap();
+        assert!(
+            reports.len() < 10,
+            "{} reports for a body that passed at once",
+            reports.len()
+        );
+        assert_eq!(reports.first().map(|p| p.sent), Some(1024));
+        assert_eq!(reports.last().map(|p| p.sent), Some(total));
+    }
 }
