@@ -92,6 +92,7 @@ pub async fn submit(
     outbox.touch();
     let outcome = send::send_draft(conn, &store, &draft, checked).await;
     drop(in_flight);
+    store.settle();
     outbox.touch();
     match outcome? {
         Outcome::Sent {

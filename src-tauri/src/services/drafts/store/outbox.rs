@@ -155,7 +155,7 @@ impl DraftStore {
     }
 
     /// A sent draft's documents are Dinie's now: their files are erased (the rows stay, for
-    /// the list), and the WAL is emptied of the form it had.
+    /// the list); the WAL is emptied of the form it had at the next [`DraftStore::settle`].
     fn forget_files(&self, id: &str) {
         let docs: Result<Vec<String>, DraftError> = self.with_tx(|tx| {
             Ok(tx
@@ -167,7 +167,8 @@ impl DraftStore {
             Ok(docs) => docs.iter().for_each(|doc| self.erase_blob(doc)),
             Err(e) => tracing::warn!(error = %e, "could not list a sent draft's files"),
         }
-        self.checkpoint();
+        self.unsettled
+            .store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// A failure of this computer's own (a document's file missing or damaged, a row that does
