@@ -64,6 +64,9 @@ pub const EMBEDDED_CLIENT_ID: &str = "dinie_ci_test_embedded";
 /// Environment variable with the embedded sandbox's secret, for automated tests that drive it
 /// from outside; without it, a random secret is made at every start.
 pub const EMBEDDED_SECRET_ENV: &str = "DINIE_DESK_EMBEDDED_SECRET";
+/// Environment variable with the embedded sandbox's rate limit (requests a minute), for the
+/// benches that seed it with ten thousand customers; without it, Dinie's usual limit.
+pub const EMBEDDED_RATE_LIMIT_ENV: &str = "DINIE_DESK_EMBEDDED_RATE_LIMIT";
 
 /// What the page must hear about the connection.
 #[derive(Debug, Clone)]
@@ -377,6 +380,13 @@ async fn start_embedded(
         partners: vec![embedded_partner()],
         check_host: true,
         ..SandboxConfig::default()
+    };
+    let config = SandboxConfig {
+        rate_limit: std::env::var(EMBEDDED_RATE_LIMIT_ENV)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(config.rate_limit),
+        ..config
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let sandbox = Sandbox::start(config, listener).await?;
