@@ -21,6 +21,9 @@ CREATE TABLE IF NOT EXISTS customers (
 );
 CREATE INDEX IF NOT EXISTS customers_partner_cpf ON customers (partner, cpf);
 CREATE INDEX IF NOT EXISTS customers_partner_ext ON customers (partner, external_id);
+-- A page of the list, newest first, read straight from this index (without it, every row
+-- of the partner was read and sorted to return a hundred: 96 ms of 10,000 customers).
+CREATE INDEX IF NOT EXISTS customers_partner_seq ON customers (partner, seq);
 CREATE TABLE IF NOT EXISTS attachments (
     seq             INTEGER PRIMARY KEY AUTOINCREMENT,
     customer_id     TEXT NOT NULL,
@@ -151,6 +154,20 @@ impl Db {
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
         })
+    }
+
+    /// How SQLite would run `explain` (an `EXPLAIN QUERY PLAN …`, its parameters unbound):
+    /// the plan's lines.
+    #[cfg(test)]
+    pub(crate) fn plan(&self, explain: &str) -> String {
+        let conn = self.conn.lock().unwrap();
+        let mut stmt = conn.prepare(explain).unwrap();
+        let n = stmt.parameter_count();
+        let nulls = vec![rusqlite::types::Null; n];
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(nulls), |r| r.get::<_, String>(3))
+            .unwrap();
+        rows.map(Result::unwrap).collect::<Vec<_>>().join("\n")
     }
 
     /// Runs `f` in a transaction on a blocking thread; commits when it returns `Ok`.

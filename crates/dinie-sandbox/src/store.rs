@@ -250,6 +250,16 @@ pub struct ListFilter {
     pub starting_after: Option<String>,
 }
 
+/// A page of a partner's customers, newest first, optionally filtered.
+const LIST: &str = "SELECT body FROM customers
+     WHERE partner = ?1
+       AND (?2 IS NULL OR cpf = ?2)
+       AND (?3 IS NULL OR external_id = ?3)
+       AND (?4 IS NULL OR status = ?4)
+       AND (?5 IS NULL OR seq < ?5)
+     ORDER BY seq DESC
+     LIMIT ?6";
+
 /// One page, newest first, and whether more follow.
 pub fn list(tx: &Transaction<'_>, partner: &str, f: &ListFilter) -> ApiResult<(Vec<Value>, bool)> {
     let after_seq: Option<i64> = match &f.starting_after {
@@ -271,16 +281,7 @@ pub fn list(tx: &Transaction<'_>, partner: &str, f: &ListFilter) -> ApiResult<(V
         ),
         None => None,
     };
-    let mut stmt = tx.prepare(
-        "SELECT body FROM customers
-         WHERE partner = ?1
-           AND (?2 IS NULL OR cpf = ?2)
-           AND (?3 IS NULL OR external_id = ?3)
-           AND (?4 IS NULL OR status = ?4)
-           AND (?5 IS NULL OR seq < ?5)
-         ORDER BY seq DESC
-         LIMIT ?6",
-    )?;
+    let mut stmt = tx.prepare(LIST)?;
     let rows = stmt.query_map(
         params![
             partner,
@@ -299,4 +300,17 @@ pub fn list(tx: &Transaction<'_>, partner: &str, f: &ListFilter) -> ApiResult<(V
     let has_more = data.len() > f.limit as usize;
     data.truncate(f.limit as usize);
     Ok((data, has_more))
+}
+
+#[cfg(test)]
+mod list_tests {
+    use super::LIST;
+
+    #[test]
+    fn a_page_is_read_from_the_index_in_order_not_sorted_from_every_row() {
+        let db = crate::db::Db::open(None).unwrap();
+        let plan = db.plan(&format!("EXPLAIN QUERY PLAN {LIST}"));
+        assert!(plan.contains("customers_partner_seq"), "{plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+    }
 }
