@@ -8,7 +8,8 @@
 //! customer list (Dinie Desk only: Chromium runs none of the page's script from `file://`),
 //! then, from 5 to 15 s after the window mapped with nothing to do, the Σ PSS of the whole
 //! process tree, its CPU time and the wake-ups of the main process. `BENCH_ROUNDS` (default 5)
-//! sets the number of measured rounds; one warm-up round is not counted.
+//! sets the number of measured rounds; one warm-up round is not counted. `BENCH_EARLIER` names
+//! another build of the app (an earlier release) to run in the same rounds, for a before/after.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -30,6 +31,8 @@ const ROWS: [i16; 3] = [250, 350, 450];
 enum Subject {
     Desk,
     Chromium,
+    /// The build named by `BENCH_EARLIER`.
+    Earlier,
 }
 
 impl Subject {
@@ -37,6 +40,7 @@ impl Subject {
         match self {
             Subject::Desk => "Dinie Desk",
             Subject::Chromium => "Chromium --app",
+            Subject::Earlier => "earlier build",
         }
     }
 }
@@ -56,6 +60,7 @@ struct Launch {
 fn command(subject: Subject, home: &Path) -> Command {
     match subject {
         Subject::Desk => Command::new(app_binary()),
+        Subject::Earlier => Command::new(std::env::var_os("BENCH_EARLIER").unwrap_or_default()),
         Subject::Chromium => {
             let page = Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("../ui/index.html")
@@ -231,14 +236,17 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(5);
+    let earlier = std::env::var_os("BENCH_EARLIER").is_some();
     let mut desk = Vec::new();
     let mut chromium = Vec::new();
+    let mut before = Vec::new();
     for round in 0..=rounds {
-        let order = if round % 2 == 0 {
-            [Subject::Desk, Subject::Chromium]
-        } else {
-            [Subject::Chromium, Subject::Desk]
-        };
+        let mut order = vec![Subject::Desk, Subject::Chromium];
+        if earlier {
+            order.push(Subject::Earlier);
+        }
+        let turn = round % order.len();
+        order.rotate_left(turn);
         for subject in order {
             let l = launch(subject);
             let parts: Vec<String> = l
@@ -262,6 +270,7 @@ fn main() {
                 match subject {
                     Subject::Desk => desk.push(l),
                     Subject::Chromium => chromium.push(l),
+                    Subject::Earlier => before.push(l),
                 }
             }
         }
@@ -280,8 +289,11 @@ fn main() {
     ];
     println!("start-up and idle, {rounds} interleaved rounds (median [min..max] (n)):");
     println!(
-        "  {:<40} {:<26} {:<26} ratio",
-        "figure", "Chromium --app", "Dinie Desk"
+        "  {:<40} {:<26} {:<26} ratio{}",
+        "figure",
+        "Chromium --app",
+        "Dinie Desk",
+        if earlier { "   earlier build" } else { "" }
     );
     for (name, f) in figures {
         let (c, d) = (col(&chromium, f), col(&desk, f));
@@ -290,8 +302,13 @@ fn main() {
         } else {
             format!("{:.2}", med(d.iter().copied()) / med(c.iter().copied()))
         };
+        let then = if earlier {
+            format!("   {}", median_range(col(&before, f)))
+        } else {
+            String::new()
+        };
         println!(
-            "  {name:<40} {:<26} {:<26} {ratio}",
+            "  {name:<40} {:<26} {:<26} {ratio:<5}{then}",
             median_range(c),
             median_range(d)
         );
