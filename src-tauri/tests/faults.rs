@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::time::Duration;
 
 use dinie_desk::services::connection::Connection;
@@ -15,14 +17,7 @@ use dinie_desk::services::profiles::Profile;
 use dinie_sandbox::testing::{Fault, FaultProxy};
 
 async fn sandbox() -> dinie_sandbox::Sandbox {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let config = dinie_sandbox::SandboxConfig {
-        lookup_delay: Duration::ZERO,
-        ..Default::default()
-    };
-    dinie_sandbox::Sandbox::start(config, listener)
-        .await
-        .unwrap()
+    common::sandbox(Duration::ZERO).await
 }
 
 /// A connection to `base_url` whose requests give up after `timeout`.
@@ -211,13 +206,7 @@ async fn a_large_document_over_a_slow_uplink_arrives_once() {
     proxy.set_rate(RATE);
     proxy.set(Fault::SlowUplink);
     // The app's own client, with its own timeouts.
-    let client = dinie_desk::services::connection::client(
-        &proxy.url_for(&sandbox.base_url()),
-        dinie_sandbox::DEFAULT_CLIENT_ID,
-        &secrecy::SecretString::from(dinie_sandbox::DEFAULT_CLIENT_SECRET),
-    )
-    .unwrap();
-    let conn = Connection::new(Profile::embedded(), client);
+    let conn = common::connection(&proxy.url_for(&sandbox.base_url()));
     let dir = tempfile::tempdir().unwrap();
     let store = store(&dir);
     store.queue("d1", "embedded", &form(&random_cpf())).unwrap();

@@ -3,13 +3,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use dinie_desk::services::connection::Connection;
 use dinie_desk::services::customers::RegistrationForm;
 use dinie_desk::services::drafts::sealing::Sealer;
 use dinie_desk::services::drafts::send::{self, Outcome};
 use dinie_desk::services::drafts::{DocumentState, DraftState, DraftStore};
 use dinie_desk::services::profiles::Profile;
-use secrecy::SecretString;
 
 struct World {
     sandbox: dinie_sandbox::Sandbox,
@@ -24,25 +25,13 @@ async fn world() -> World {
 
 /// A world whose sandbox keeps new customers `creating` for `lookup`.
 async fn world_with(lookup: std::time::Duration) -> World {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let config = dinie_sandbox::SandboxConfig {
-        lookup_delay: lookup,
-        ..Default::default()
-    };
-    let sandbox = dinie_sandbox::Sandbox::start(config, listener)
-        .await
-        .unwrap();
-    let client = dinie_desk::services::connection::client(
-        &sandbox.base_url(),
-        dinie_sandbox::DEFAULT_CLIENT_ID,
-        &SecretString::from(dinie_sandbox::DEFAULT_CLIENT_SECRET),
-    )
-    .unwrap();
+    let sandbox = common::sandbox(lookup).await;
+    let conn = common::connection(&sandbox.base_url());
     let dir = tempfile::tempdir().unwrap();
     let store = DraftStore::open(dir.path(), Sealer::from_key(&[9; 32]).unwrap()).unwrap();
     World {
         sandbox,
-        conn: Connection::new(Profile::embedded(), client),
+        conn,
         store,
         _dir: dir,
     }

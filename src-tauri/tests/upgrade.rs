@@ -8,14 +8,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use dinie_desk::services::connection::Connection;
 use dinie_desk::services::drafts::sealing::Sealer;
 use dinie_desk::services::drafts::send::{self, Outcome};
 use dinie_desk::services::drafts::{
     DocumentState, DraftError, DraftState, DraftStore, SCHEMA_VERSION,
 };
-use dinie_desk::services::profiles::Profile;
-use secrecy::SecretString;
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -44,21 +44,9 @@ fn previous_release() -> tempfile::TempDir {
 
 /// A sandbox that lists requirements at once, and the app's connection to it.
 async fn sandbox_connection() -> (dinie_sandbox::Sandbox, Connection) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let config = dinie_sandbox::SandboxConfig {
-        lookup_delay: std::time::Duration::ZERO,
-        ..Default::default()
-    };
-    let sandbox = dinie_sandbox::Sandbox::start(config, listener)
-        .await
-        .unwrap();
-    let client = dinie_desk::services::connection::client(
-        &sandbox.base_url(),
-        dinie_sandbox::DEFAULT_CLIENT_ID,
-        &SecretString::from(dinie_sandbox::DEFAULT_CLIENT_SECRET),
-    )
-    .unwrap();
-    (sandbox, Connection::new(Profile::embedded(), client))
+    let sandbox = common::sandbox(std::time::Duration::ZERO).await;
+    let conn = common::connection(&sandbox.base_url());
+    (sandbox, conn)
 }
 
 fn version(dir: &std::path::Path) -> i64 {
