@@ -154,7 +154,7 @@ async fn a_registration_dinie_has_with_another_cpf_puts_the_draft_in_attention()
     };
     assert_eq!(problem.code, "identity_mismatch");
     let masked = dinie::br::Cpf::parse(&first).unwrap().to_string();
-    assert!(problem.message.contains(&masked), "{}", problem.message);
+    assert_eq!(problem.reason.vars["cpf"], masked, "{problem:?}");
     assert!(problem.customer_id.is_some());
     assert_eq!(
         sandbox.state().count("customers").await.unwrap(),
@@ -280,13 +280,17 @@ async fn an_upload_that_keeps_timing_out_waits_for_the_agent_and_is_not_offline(
         "two timeouts are retried later, the third gives up"
     );
     assert_eq!(problem.code, "slow_link");
-    assert!(problem.message.contains("too slow"), "{}", problem.message);
+    assert_eq!(problem.reason.code, "documents.refused", "{problem:?}");
     let d = store.get("d1").unwrap();
     assert_eq!(d.state, DraftState::Attention);
     let refused = d.documents.iter().find(|x| x.id == doc.id).unwrap();
     assert_eq!(
         refused.state,
         dinie_desk::services::drafts::DocumentState::Refused
+    );
+    assert_eq!(
+        refused.problem.as_ref().map(|r| r.code.as_str()),
+        Some("document.too_slow")
     );
     assert!(conn.is_online());
     assert_eq!(sandbox.state().count("customers").await.unwrap(), 1);

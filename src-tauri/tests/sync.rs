@@ -147,17 +147,17 @@ async fn an_upload_that_arrived_before_a_stop_is_not_sent_again() {
     let Outcome::Attention { problem, .. } = outcome else {
         panic!("{outcome:?}")
     };
-    assert!(
-        problem.message.contains("biometrics"),
-        "{}",
-        problem.message
-    );
+    assert_eq!(problem.reason.code, "documents.refused", "{problem:?}");
     assert_eq!(w.sandbox.state().count("attachments").await.unwrap(), 2);
     assert_eq!(w.sandbox.state().count("customers").await.unwrap(), 1);
     let docs = w.store.get("d1").unwrap().documents;
     let state = |id: &str| docs.iter().find(|d| d.id == id).unwrap().state;
     assert_eq!(state(&cnh.id), DocumentState::Uploaded);
     assert_eq!(state(&other.id), DocumentState::Uploaded);
+    assert!(docs.iter().any(|d| d
+        .problem
+        .as_ref()
+        .is_some_and(|r| r.code == "document.selfie")));
     assert_eq!(state(&selfie.id), DocumentState::Refused);
 
     // The agent removes it and sends again: done, nothing sent twice.

@@ -88,14 +88,15 @@ async fn drafts_of_the_previous_release_open_whole_and_are_sent_once() {
     let Outcome::Attention { problem, .. } = outcome else {
         panic!("{outcome:?}")
     };
-    assert!(
-        problem.message.contains("biometrics"),
-        "{}",
-        problem.message
-    );
+    assert_eq!(problem.reason.code, "documents.refused", "{problem:?}");
     let docs = store.get("draft-with-cnpj").unwrap().documents;
     assert_eq!(docs[0].state, DocumentState::Uploaded);
     assert_eq!(docs[1].state, DocumentState::Refused);
+    assert_eq!(
+        docs[1].problem.as_ref().map(|r| r.code.as_str()),
+        Some("document.selfie"),
+        "the capture takes selfies now"
+    );
     assert_eq!(sandbox.state().count("attachments").await.unwrap(), 1);
 
     // A draft without a CNPJ asks for one, with nothing sent.
@@ -176,7 +177,12 @@ async fn drafts_of_format_1_open_whole_keep_their_connection_and_are_sent_once()
     assert_eq!(store.get("v1-editing").unwrap().state, DraftState::Editing);
     let attention = store.get("v1-attention").unwrap();
     assert_eq!(attention.profile_id, "p_prod");
-    assert_eq!(attention.problem.unwrap().code, "conflict");
+    let problem = attention.problem.unwrap();
+    assert_eq!(problem.code, "conflict");
+    // Format 2 stored English sentences: they read as legacy reasons, kept word for word.
+    assert_eq!(problem.reason.code, "legacy", "{problem:?}");
+    assert!(!problem.reason.vars["text"].is_empty());
+    assert!(problem.fields.values().all(|r| r.code == "legacy"));
     assert_eq!(
         store.get("v1-sent").unwrap().customer_id.as_deref(),
         Some("cust_fedcba9876543210fedcba9876543210")

@@ -281,7 +281,9 @@ async fn a_csv_in_both_separators_and_encodings_becomes_drafts_and_refusals_are_
         // The 409: the agent links the draft to the existing registration with its external id.
         app.fill("#drafts-search", "Repetida").await;
         app.click(".draft-row[data-state='attention'] .draft-edit").await;
-        app.wait_for_text("#register-conflict", "outro ID externo").await;
+        // The row had no external id: the agent is told the CPF is known, not about ids.
+        let conflict = app.wait_for_text("#register-conflict", "Este CPF já está cadastrado").await;
+        assert!(!conflict.contains("ID externo"), "{conflict}");
         app.fill("#reg-externalId", "ERP-1").await;
         app.click("#reg-submit").await;
         app.wait_for_text("#existing-notice", "já estava cadastrado").await;
@@ -385,11 +387,12 @@ async fn drafts_of_the_previous_release_open_after_the_upgrade_and_go_out_once()
             .invoke("get_draft", serde_json::json!({ "id": "draft-with-cnpj" }))
             .await;
         assert_eq!(draft["form"]["tradingName"], "Açaí do João", "{draft}");
-        assert!(
-            draft["problem"]["message"]
-                .as_str()
-                .unwrap()
-                .contains("biometrics"),
+        assert_eq!(
+            draft["problem"]["reason"]["code"], "documents.refused",
+            "{draft}"
+        );
+        assert_eq!(
+            draft["documents"][1]["problem"]["code"], "document.selfie",
             "{draft}"
         );
         let bare = app
@@ -398,7 +401,10 @@ async fn drafts_of_the_previous_release_open_after_the_upgrade_and_go_out_once()
                 serde_json::json!({ "id": "draft-without-cnpj" }),
             )
             .await;
-        assert!(bare["problem"]["fields"]["cnpj"].is_string(), "{bare}");
+        assert_eq!(
+            bare["problem"]["fields"]["cnpj"]["code"], "cnpj.required",
+            "{bare}"
+        );
 
         // The agent drops the selfie (the capture takes it now) and sends again: sent, once.
         let selfie = draft["documents"]

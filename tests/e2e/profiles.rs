@@ -109,7 +109,8 @@ async fn a_wrong_secret_or_address_gets_its_own_message() {
         app.fill("#profile-client-id", "dinie_ci_test_x").await;
         app.fill("#profile-secret", "dinie_cs_test_x").await;
         app.click("#profile-save").await;
-        app.wait_for_text("#profile-url-error", "https").await;
+        app.wait_for_text("#profile-url-error", "http só vale para este computador")
+            .await;
         app
     })
     .await;

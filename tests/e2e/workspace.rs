@@ -39,7 +39,8 @@ async fn registering_explains_every_answer() {
                 .unwrap(),
             "123.456.789-00"
         );
-        app.wait_for_text("#reg-cpf-error", "check digits").await;
+        app.wait_for_text("#reg-cpf-error", "confira os dois últimos dígitos")
+            .await;
 
         // An invalid CPF is refused before anything is sent, next to its field.
         fill_registration(&app, "123.456.789-00", "maria@example.com", "crm-1").await;
@@ -329,7 +330,8 @@ async fn a_registration_that_fails_on_the_network_is_kept_and_sent_once_later() 
         app.wait_for_text("#connection-badge", "Sandbox Dinie")
             .await;
 
-        // The connection drops; the agent starts a form, leaves, and comes back to it.
+        // The connection drops; the agent starts a form, leaves, and comes back to it: a new
+        // form is blank, and offers the draft left half-way.
         sandbox.shutdown().await;
         app.click("#nav-customers").await;
         app.click("#new-customer").await;
@@ -338,6 +340,10 @@ async fn a_registration_that_fails_on_the_network_is_kept_and_sent_once_later() 
         app.click("#nav-settings").await;
         app.click("#nav-customers").await;
         app.click("#new-customer").await;
+        app.wait_for_text("#register-continue", "Maria da Silva")
+            .await;
+        app.click("#register-continue .continue-draft").await;
+        app.wait_for_text("#screen-title", "Editar rascunho").await;
         let kept = app
             .wait_for("#reg-cpf")
             .await

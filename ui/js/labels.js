@@ -13,7 +13,21 @@ export function statusLabel(status) {
   return label(`status.${status}`, status);
 }
 
-/** A human sentence for a CommandError: the dictionary's, or the message from Rust. */
+/**
+ * Why something was refused ({ code, vars } from Rust: `reason.<code>` in the dictionaries).
+ * A code this version does not know reads as a neutral sentence, never as Rust's English.
+ */
+export function reasonText(reason) {
+  if (!reason) return '';
+  return label(`reason.${reason.code}`, t('reason.unknown'), reason.vars ?? {});
+}
+
+/**
+ * A human sentence for a CommandError: its code's, then its reason's when it has one. A code
+ * of the API's that no dictionary has reads as "Dinie refused" (with Dinie's words only in
+ * English).
+ */
 export function describe(err) {
-  return label(`error.${err.code}`, err.message);
+  const base = label(`error.${err.code}`, t('error.unknown', { message: err.message ?? '' }));
+  return err.reason ? `${base} ${reasonText(err.reason)}` : base;
 }

@@ -8,7 +8,8 @@ const screens = new Map();
 const current = { name: null, params: {} };
 
 /**
- * Registers a screen module ({ title, render(root, params), leave?() }) under `name`;
+ * Registers a screen module ({ title, render(root, params), leave?() }) under `name` (`title`
+ * is a dictionary key, or a function of the parameters that gives one);
  * `section` is the sidebar entry it belongs to (its own name by default).
  */
 export function register(name, screen, { section = name } = {}) {
@@ -23,7 +24,8 @@ export function show(name, params = {}) {
   current.params = params;
   const { screen, section } = screens.get(target);
   // The shell's chrome (sidebar, title) follows what is shown.
-  announce(DOM.screenShown, { name: target, section, title: screen.title });
+  const title = typeof screen.title === 'function' ? screen.title(params) : screen.title;
+  announce(DOM.screenShown, { name: target, section, title });
   screen.render(clear(document.getElementById('screen')), params);
 }
 

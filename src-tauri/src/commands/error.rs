@@ -1,7 +1,8 @@
 //! The error a command returns to the page: a stable [`ErrorCode`] the UI translates
-//! (`error.<code>` in its dictionaries), a message for people (English, the UI's fallback),
-//! the API's request id, and per-field errors. Every service error becomes one here, and only
-//! here.
+//! (`error.<code>` in its dictionaries), a message (English, for logs and for a code of the
+//! API's that no dictionary has), the API's request id, per-field [`Reason`]s and, where the
+//! code alone does not say enough, a [`Reason`] of its own (`reason.<code>`). Every service
+//! error becomes one here, and only here.
 
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
@@ -19,6 +20,7 @@ use crate::services::drafts::{DraftError, DraftProblem};
 use crate::services::keychain::KeychainError;
 use crate::services::picked::PickError;
 use crate::services::profiles::ProfileError;
+use crate::services::reason::{Reason, ReasonCode};
 use crate::services::settings::SettingsError;
 use crate::services::startup::StartupError;
 use crate::windows::biometrics::WindowError;
@@ -126,10 +128,12 @@ pub struct CommandError {
     pub message: String,
     /// The API's `x-request-id`, to quote to support.
     pub request_id: Option<String>,
-    /// Form field (camelCase) → message.
-    pub fields: Vec<(String, String)>,
+    /// Form field (camelCase) → why.
+    pub fields: Vec<(String, Reason)>,
+    /// What the code alone does not say (which columns a CSV lacks, …).
+    pub reason: Option<Box<Reason>>,
     /// The existing customer of a `customer_already_exists` conflict.
-    pub customer_id: Option<String>,
+    pub customer_id: Option<Box<str>>,
 }
 
 impl CommandError {
@@ -140,8 +144,15 @@ impl CommandError {
             message: message.into(),
             request_id: None,
             fields: Vec::new(),
+            reason: None,
             customer_id: None,
         }
+    }
+
+    /// With the reason the page shows beside the code's sentence.
+    pub fn because(mut self, reason: Reason) -> Self {
+        self.reason = Some(Box::new(reason));
+        self
     }
 
     pub(crate) fn internal(e: impl std::fmt::Display) -> Self {
@@ -173,7 +184,8 @@ impl From<dinie::Error> for CommandError {
             message: e.to_string(),
             request_id: e.request_id().map(str::to_owned),
             fields: problem.fields.into_iter().collect(),
-            customer_id: problem.customer_id,
+            reason: None,
+            customer_id: problem.customer_id.map(String::into_boxed_str),
         }
     }
 }
@@ -198,8 +210,8 @@ impl From<ProfileError> for CommandError {
             ProfileError::Store(_) | ProfileError::Folder(_) => ErrorCode::Internal,
         };
         let mut err = Self::new(code, e.to_string());
-        if let ProfileError::Invalid { field, message } = &e {
-            err.fields.push(((*field).to_owned(), message.clone()));
+        if let ProfileError::Invalid { field, reason } = &e {
+            err.fields.push(((*field).to_owned(), reason.clone()));
         }
         err
     }
@@ -279,7 +291,19 @@ impl From<FileProblem> for CommandError {
             FileProblemCode::ChooseType => ErrorCode::ChooseType,
             FileProblemCode::InvalidFile => ErrorCode::InvalidFile,
         };
-        Self::new(code, p.message)
+        let too_large = (p.code == FileProblemCode::TooLarge)
+            .then(|| p.vars.get("size").zip(p.vars.get("limit")))
+            .flatten()
+            .map(|(size, limit)| {
+                Reason::new(ReasonCode::FileTooLarge)
+                    .with("size", size)
+                    .with("limit", limit)
+            });
+        let err = Self::new(code, p.message);
+        match too_large {
+            Some(reason) => err.because(reason),
+            None => err,
+        }
     }
 }
 
@@ -348,6 +372,9 @@ impl From<FileError> for CommandError {
             FileError::Refused(p) => p.into(),
             FileError::Draft(e) => e.into(),
             FileError::NotPicked(p) => p.into(),
+            FileError::Import(e) => {
+                Self::new(ErrorCode::InvalidFile, e.to_string()).because(e.reason())
+            }
         }
     }
 }
@@ -358,7 +385,7 @@ impl From<Vec<FieldProblem>> for CommandError {
         let mut err = Self::new(ErrorCode::Validation, "check the highlighted fields");
         err.fields = problems
             .into_iter()
-            .map(|p| (p.field.to_owned(), p.message))
+            .map(|p| (p.field.to_owned(), p.reason))
             .collect();
         err
     }
@@ -366,9 +393,10 @@ impl From<Vec<FieldProblem>> for CommandError {
 
 impl From<DraftProblem> for CommandError {
     fn from(problem: DraftProblem) -> Self {
-        let mut err = Self::new(ErrorCode::parse(&problem.code), problem.message);
+        let mut err = Self::new(ErrorCode::parse(&problem.code), problem.reason.to_string())
+            .because(problem.reason);
         err.fields = problem.fields.into_iter().collect();
-        err.customer_id = problem.customer_id;
+        err.customer_id = problem.customer_id.map(String::into_boxed_str);
         err
     }
 }
@@ -381,9 +409,9 @@ impl From<SubmitError> for CommandError {
                 problem,
                 error: Some(error),
             } => {
-                let mut err = Self::from(error);
+                let mut err = Self::from(error).because(problem.reason);
                 err.fields = problem.fields.into_iter().collect();
-                err.customer_id = problem.customer_id;
+                err.customer_id = problem.customer_id.map(String::into_boxed_str);
                 err
             }
             SubmitError::Refused {
@@ -401,16 +429,14 @@ impl From<SubmitError> for CommandError {
 
 impl Serialize for CommandError {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("CommandError", 5)?;
+        let mut st = s.serialize_struct("CommandError", 6)?;
         st.serialize_field("code", &self.code)?;
         st.serialize_field("message", &self.message)?;
         st.serialize_field("requestId", &self.request_id)?;
-        let fields: serde_json::Map<String, serde_json::Value> = self
-            .fields
-            .iter()
-            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
-            .collect();
+        let fields: std::collections::BTreeMap<&str, &Reason> =
+            self.fields.iter().map(|(k, v)| (k.as_str(), v)).collect();
         st.serialize_field("fields", &fields)?;
+        st.serialize_field("reason", &self.reason)?;
         st.serialize_field("customerId", &self.customer_id)?;
         st.end()
     }
@@ -424,11 +450,14 @@ mod tests {
     fn serialises_as_an_object_for_the_page() {
         let mut e = CommandError::new(ErrorCode::Validation, "2 fields are invalid");
         e.request_id = Some("req_1".into());
-        e.fields.push(("cpf".into(), "invalid CPF".into()));
+        e.fields.push((
+            "cpf".into(),
+            Reason::new(crate::services::reason::ReasonCode::CpfRepeated),
+        ));
         let v = serde_json::to_value(&e).unwrap();
         assert_eq!(
             v,
-            serde_json::json!({"code":"validation","message":"2 fields are invalid","requestId":"req_1","fields":{"cpf":"invalid CPF"},"customerId":null})
+            serde_json::json!({"code":"validation","message":"2 fields are invalid","requestId":"req_1","fields":{"cpf":{"code":"cpf.repeated"}},"reason":null,"customerId":null})
         );
     }
 
@@ -459,7 +488,10 @@ mod tests {
         assert_eq!(err.code, ErrorCode::Validation);
         assert_eq!(
             err.fields,
-            [("tradingName".to_owned(), "too long".to_owned())]
+            [(
+                "tradingName".to_owned(),
+                Reason::api_field(None, Some("too long"))
+            )]
         );
         assert_eq!(err.request_id.as_deref(), Some("req_9"));
     }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::services::connection::Connection;
+use crate::services::reason::{Identifier, Reason, ReasonCode};
 
 /// Rows per page of the customer list.
 pub const PAGE_SIZE: u8 = 100;
@@ -126,7 +127,7 @@ pub struct RegistrationForm {
 #[derive(Debug, Clone, Serialize)]
 pub struct FieldProblem {
     pub field: &'static str,
-    pub message: String,
+    pub reason: Reason,
 }
 
 fn non_empty(v: &Option<String>) -> Option<&str> {
@@ -141,7 +142,7 @@ pub fn check_form(form: &RegistrationForm) -> Result<RegistrationForm, Vec<Field
         Ok(c) => out.cpf = c.as_str().to_owned(),
         Err(e) => problems.push(FieldProblem {
             field: "cpf",
-            message: e.to_string(),
+            reason: Reason::identifier(Identifier::Cpf, &e),
         }),
     }
     if let Some(cnpj) = non_empty(&form.cnpj) {
@@ -149,16 +150,14 @@ pub fn check_form(form: &RegistrationForm) -> Result<RegistrationForm, Vec<Field
             Ok(c) => out.cnpj = Some(c.as_str().to_owned()),
             Err(e) => problems.push(FieldProblem {
                 field: "cnpj",
-                message: e.to_string(),
+                reason: Reason::identifier(Identifier::Cnpj, &e),
             }),
         }
     } else {
         out.cnpj = None;
         problems.push(FieldProblem {
             field: "cnpj",
-            message:
-                "the CNPJ is required: every Dinie borrower is a company (the CPF is its owner's)"
-                    .into(),
+            reason: Reason::new(ReasonCode::CnpjRequired),
         });
     }
     // The name is optional: Dinie looks the company up by its CNPJ.
@@ -166,14 +165,14 @@ pub fn check_form(form: &RegistrationForm) -> Result<RegistrationForm, Vec<Field
     if let Some(why) = crate::services::text::name_problem(&out.name) {
         problems.push(FieldProblem {
             field: "name",
-            message: why,
+            reason: why,
         });
     }
     let email = form.email.trim();
-    if let Err(e) = dinie::email::check(email) {
+    if dinie::email::check(email).is_err() {
         problems.push(FieldProblem {
             field: "email",
-            message: e.to_string(),
+            reason: Reason::new(ReasonCode::EmailInvalid),
         });
     }
     out.email = email.to_owned();
@@ -181,7 +180,7 @@ pub fn check_form(form: &RegistrationForm) -> Result<RegistrationForm, Vec<Field
         Ok(p) => out.phone = p.e164(),
         Err(e) => problems.push(FieldProblem {
             field: "phone",
-            message: e.to_string(),
+            reason: Reason::identifier(Identifier::Phone, &e),
         }),
     }
     out.trading_name = non_empty(&form.trading_name).map(str::to_owned);
@@ -223,9 +222,27 @@ pub async fn register(
 #[serde(rename_all = "camelCase")]
 pub struct FieldVerdict {
     pub valid: bool,
-    pub message: Option<String>,
+    /// Why it is not valid.
+    pub reason: Option<Reason>,
     /// The value with its mask, when valid.
     pub formatted: Option<String>,
+}
+
+impl FieldVerdict {
+    fn of(checked: Result<String, Reason>) -> Self {
+        match checked {
+            Ok(formatted) => Self {
+                valid: true,
+                reason: None,
+                formatted: Some(formatted),
+            },
+            Err(reason) => Self {
+                valid: false,
+                reason: Some(reason),
+                formatted: None,
+            },
+        }
+    }
 }
 
 /// A field with no live check.
@@ -235,39 +252,25 @@ pub struct NoLiveCheck(pub String);
 
 /// Checks a CPF, CNPJ, phone or e-mail as typed (the page never re-implements the rules).
 pub fn check_field(field: &str, value: &str) -> Result<FieldVerdict, NoLiveCheck> {
-    let formatted = match field {
-        "cpf" => dinie::br::Cpf::parse(value).map(|c| c.to_string()),
-        "cnpj" => dinie::br::Cnpj::parse(value).map(|c| c.to_string()),
-        "phone" => dinie::br::Phone::parse(value).map(|p| p.to_string()),
+    let checked = match field {
+        "cpf" => dinie::br::Cpf::parse(value)
+            .map(|c| c.to_string())
+            .map_err(|e| Reason::identifier(Identifier::Cpf, &e)),
+        "cnpj" => dinie::br::Cnpj::parse(value)
+            .map(|c| c.to_string())
+            .map_err(|e| Reason::identifier(Identifier::Cnpj, &e)),
+        "phone" => dinie::br::Phone::parse(value)
+            .map(|p| p.to_string())
+            .map_err(|e| Reason::identifier(Identifier::Phone, &e)),
         "email" => {
             let value = value.trim();
-            return Ok(match dinie::email::check(value) {
-                Ok(()) => FieldVerdict {
-                    valid: true,
-                    message: None,
-                    formatted: Some(value.to_owned()),
-                },
-                Err(e) => FieldVerdict {
-                    valid: false,
-                    message: Some(e.to_string()),
-                    formatted: None,
-                },
-            });
+            dinie::email::check(value)
+                .map(|()| value.to_owned())
+                .map_err(|_| Reason::new(ReasonCode::EmailInvalid))
         }
         other => return Err(NoLiveCheck(other.to_owned())),
     };
-    Ok(match formatted {
-        Ok(formatted) => FieldVerdict {
-            valid: true,
-            message: None,
-            formatted: Some(formatted),
-        },
-        Err(e) => FieldVerdict {
-            valid: false,
-            message: Some(e.to_string()),
-            formatted: None,
-        },
-    })
+    Ok(FieldVerdict::of(checked))
 }
 
 /// What an API refusal says about the registration form: one reading of a problem, shared by
@@ -277,8 +280,8 @@ pub struct ApiProblem {
     /// `not_found`, `conflict`, `validation`, `rate_limited`, `auth_failed`, `server_error` by
     /// status, else the API's own code; `None` when the API gave none.
     pub code: Option<String>,
-    /// Form field (camelCase, as the page names them) → message.
-    pub fields: BTreeMap<String, String>,
+    /// Form field (camelCase, as the page names them) → why.
+    pub fields: BTreeMap<String, Reason>,
     /// The existing customer of a `customer_already_exists` conflict.
     pub customer_id: Option<String>,
 }
@@ -298,14 +301,14 @@ impl ApiProblem {
             s if s >= 500 => Some("server_error".to_owned()),
             _ => api.problem.code.clone(),
         };
-        let mut fields: BTreeMap<String, String> = api
+        let mut fields: BTreeMap<String, Reason> = api
             .problem
             .errors
             .iter()
             .filter_map(|f| {
                 Some((
                     form_field(f.param.as_deref()?),
-                    f.detail.clone().unwrap_or_default(),
+                    Reason::api_field(f.code.as_deref(), f.detail.as_deref()),
                 ))
             })
             .collect();
@@ -313,7 +316,7 @@ impl ApiProblem {
             if let Some(param) = &api.problem.param {
                 fields.insert(
                     form_field(param),
-                    api.problem.detail.clone().unwrap_or_default(),
+                    Reason::api_field(api.problem.code.as_deref(), api.problem.detail.as_deref()),
                 );
             }
         }

@@ -2,7 +2,7 @@
 //! pages), then stream the upload with progress. The checks mirror Dinie's, so that a wrong
 //! file is refused here with a specific message instead of after a slow upload.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -65,7 +65,11 @@ pub enum FileProblemCode {
 #[serde(rename_all = "camelCase")]
 pub struct FileProblem {
     pub code: FileProblemCode,
+    /// For logs (English); the page words the code.
     pub message: String,
+    /// The values the page's sentence names (`size` and `limit`, in MB, of a file too large).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub vars: BTreeMap<String, String>,
 }
 
 impl DocumentCheck {
@@ -79,6 +83,7 @@ fn problem(code: FileProblemCode, message: impl Into<String>) -> Option<FileProb
     Some(FileProblem {
         code,
         message: message.into(),
+        vars: BTreeMap::new(),
     })
 }
 
@@ -248,7 +253,8 @@ pub fn inspect(
                 } else {
                     FileProblemCode::TypeNotNeeded
                 },
-                message: why,
+                message: why.to_string(),
+                vars: why.vars,
             }),
         };
     }
@@ -317,6 +323,10 @@ pub fn inspect_file(path: &Path, limit: u64, count_pages: bool) -> DocumentCheck
             FileProblemCode::TooLarge,
             format!("{} MB, over the {} MB limit", mb(check.size), mb(limit)),
         )
+        .map(|p| {
+            p.with("size", mb(check.size))
+                .with("limit", limit_mb(limit))
+        })
     } else if format.is_none() {
         problem(
             FileProblemCode::NotADocument,
@@ -333,6 +343,23 @@ pub fn inspect_file(path: &Path, limit: u64, count_pages: bool) -> DocumentCheck
 
 fn mb(bytes: u64) -> String {
     format!("{:.1}", bytes as f64 / (1024.0 * 1024.0))
+}
+
+/// A limit in MB as people say it: "10", not "10.0".
+fn limit_mb(bytes: u64) -> String {
+    let mb = bytes as f64 / (1024.0 * 1024.0);
+    if mb.fract() == 0.0 {
+        format!("{mb:.0}")
+    } else {
+        format!("{mb:.1}")
+    }
+}
+
+impl FileProblem {
+    fn with(mut self, name: &str, value: String) -> Self {
+        self.vars.insert(name.to_owned(), value);
+        self
+    }
 }
 
 /// Progress of one upload, as the page's progress bar needs it.
@@ -459,6 +486,7 @@ pub async fn upload_and_refresh(
         return Err(UploadError::Refused(FileProblem {
             code: FileProblemCode::ChooseType,
             message: "choose which document this is".into(),
+            vars: BTreeMap::new(),
         }));
     };
     // The upload runs in its own task so that Cancel can abort it: aborting drops the task,

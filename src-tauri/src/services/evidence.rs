@@ -9,6 +9,7 @@
 
 use serde::Serialize;
 
+use crate::services::reason::{Reason, ReasonCode};
 use dinie::models::{AttachmentType, EvidenceType, KycRequirement, RequirementType};
 
 /// One part of one evidence of one requirement.
@@ -99,24 +100,18 @@ pub fn slots(kyc: &[KycRequirement]) -> Vec<SlotView> {
 }
 
 /// Why a slot cannot take a file now, if it cannot.
-pub fn refuse(slot: &Slot, kyc: &[KycRequirement]) -> Option<String> {
+pub fn refuse(slot: &Slot, kyc: &[KycRequirement]) -> Option<Reason> {
     let Some(req) = kyc.iter().find(|k| k.requirement_id == slot.requirement_id) else {
-        return Some(format!(
-            "this customer has no requirement `{}`",
-            slot.requirement_id
-        ));
+        return Some(Reason::new(ReasonCode::DocumentNoRequirement));
     };
     if req.is_accepted() {
-        return Some(format!("“{}” was already accepted", req.label));
+        return Some(Reason::new(ReasonCode::DocumentAccepted).with("label", &req.label));
     }
     if !takes_files(req) {
-        return Some(format!("“{}” does not take a file", req.label));
+        return Some(Reason::new(ReasonCode::DocumentNoFile).with("label", &req.label));
     }
     if !req.accepts(&slot.evidence, &slot.attachment) {
-        return Some(format!(
-            "“{}” does not take {} / {}",
-            req.label, slot.evidence, slot.attachment
-        ));
+        return Some(Reason::new(ReasonCode::DocumentWrongKind).with("label", &req.label));
     }
     None
 }
@@ -319,7 +314,7 @@ pub fn propose_all(
 
 /// Where a draft's document of the previous release's types (`cnh`, `identity_card_front`,
 /// `ccmei`, …) goes once the customer's requirements are known; the reason when nowhere.
-pub fn draft_slot(doc_type: &str, kyc: &[KycRequirement]) -> Result<Slot, String> {
+pub fn draft_slot(doc_type: &str, kyc: &[KycRequirement]) -> Result<Slot, Reason> {
     use AttachmentType as A;
     use EvidenceType as E;
     use RequirementType as R;
@@ -340,23 +335,17 @@ pub fn draft_slot(doc_type: &str, kyc: &[KycRequirement]) -> Result<Slot, String
             Some(req) => (Some(req), E::Ccmei, A::File),
             None => (applicant(R::EiMeiDocuments), E::EiMei, A::Ccmei),
         },
-        "selfie" => {
-            return Err(
-                "the selfie is taken by the biometrics capture, not sent as a file".to_owned(),
-            )
-        }
-        "" => return Err("choose which document this is".to_owned()),
+        "selfie" => return Err(Reason::new(ReasonCode::DocumentSelfie)),
+        "" => return Err(Reason::new(ReasonCode::DocumentChooseType)),
         other => {
             return match Slot::parse(other) {
                 Some(slot) => refuse(&slot, kyc).map_or(Ok(slot), Err),
-                None => Err(format!("`{other}` is not a document Dinie asks for")),
+                None => Err(Reason::new(ReasonCode::DocumentNotAsked).with("type", other)),
             }
         }
     };
     let Some(req) = req else {
-        return Err(format!(
-            "this company's requirements do not include `{doc_type}`"
-        ));
+        return Err(Reason::new(ReasonCode::DocumentNotAsked).with("type", doc_type));
     };
     let slot = Slot {
         requirement_id: req.requirement_id.clone(),
@@ -475,10 +464,11 @@ mod tests {
             draft_slot("cnh", &kyc).unwrap().key(),
             "identity_a:cnh:file"
         );
-        assert!(draft_slot("selfie", &kyc)
-            .unwrap_err()
-            .contains("biometrics"));
-        assert!(draft_slot("ccmei", &kyc).unwrap_err().contains("ccmei"));
+        assert_eq!(
+            draft_slot("selfie", &kyc).unwrap_err().code,
+            "document.selfie"
+        );
+        assert_eq!(draft_slot("ccmei", &kyc).unwrap_err().vars["type"], "ccmei");
         assert!(draft_slot("identity_b:rg:file", &kyc).is_err());
     }
 }

@@ -19,6 +19,7 @@ pub mod keychain;
 pub mod picked;
 pub mod pickers;
 pub mod profiles;
+pub mod reason;
 pub mod settings;
 pub mod startup;
 pub mod text;

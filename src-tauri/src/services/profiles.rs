@@ -12,6 +12,7 @@ use tauri::{AppHandle, Manager, Runtime};
 use crate::services::json_file;
 
 use crate::services::keychain::{self, Credential, KeychainError};
+use crate::services::reason::{Reason, ReasonCode};
 
 const FILE: &str = "profiles.json";
 const PROFILES: &str = "profiles";
@@ -93,13 +94,13 @@ pub struct ProfileInput {
 /// Why a profile could not be saved or used.
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
-    /// A field is wrong; the page shows the message next to it.
-    #[error("{message}")]
+    /// A field is wrong; the page shows why next to it.
+    #[error("{field} is not valid: {reason}")]
     Invalid {
         /// `name`, `baseUrl`, `clientId` or `clientSecret`.
         field: &'static str,
         /// What is wrong.
-        message: String,
+        reason: Reason,
     },
     /// No such profile.
     #[error("this connection no longer exists")]
@@ -118,10 +119,10 @@ pub enum ProfileError {
     Folder(#[from] tauri::Error),
 }
 
-fn invalid(field: &'static str, message: impl Into<String>) -> ProfileError {
+fn invalid(field: &'static str, code: ReasonCode) -> ProfileError {
     ProfileError::Invalid {
         field,
-        message: message.into(),
+        reason: Reason::new(code),
     }
 }
 
@@ -225,16 +226,21 @@ fn base_url_for(kind: ProfileKind, given: Option<&str>) -> Result<String, Profil
         ProfileKind::Custom => given
             .map(str::trim)
             .filter(|u| !u.is_empty())
-            .ok_or_else(|| {
-                invalid(
-                    "baseUrl",
-                    "enter the API base URL, e.g. https://sandbox.example.com/api/v3",
-                )
-            })?
+            .ok_or_else(|| invalid("baseUrl", ReasonCode::ConnectionUrlMissing))?
             .to_owned(),
         ProfileKind::Embedded => return Err(ProfileError::BuiltIn),
     };
-    dinie::Config::new(&url, "probe", "probe").map_err(|e| invalid("baseUrl", e.to_string()))?;
+    dinie::Config::new(&url, "probe", "probe").map_err(|_| {
+        let plain_http = url.trim_start().to_ascii_lowercase().starts_with("http://");
+        invalid(
+            "baseUrl",
+            if plain_http {
+                ReasonCode::ConnectionUrlHttp
+            } else {
+                ReasonCode::ConnectionUrlInvalid
+            },
+        )
+    })?;
     Ok(url)
 }
 
@@ -243,10 +249,7 @@ pub fn save<R: Runtime>(app: &AppHandle<R>, input: ProfileInput) -> Result<Profi
     let mut profiles = list(app);
     let name = input.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 60 {
-        return Err(invalid(
-            "name",
-            "give the connection a name of 1 to 60 characters",
-        ));
+        return Err(invalid("name", ReasonCode::ConnectionNameLength));
     }
     let editing = input.id.clone();
     if editing.as_deref() == Some(EMBEDDED_ID) {
@@ -256,7 +259,7 @@ pub fn save<R: Runtime>(app: &AppHandle<R>, input: ProfileInput) -> Result<Profi
         .iter()
         .any(|p| p.name.eq_ignore_ascii_case(&name) && Some(&p.id) != editing.as_ref())
     {
-        return Err(invalid("name", "another connection already has this name"));
+        return Err(invalid("name", ReasonCode::ConnectionNameTaken));
     }
     let base_url = base_url_for(input.kind, input.base_url.as_deref())?;
     let client_id = input
@@ -268,10 +271,7 @@ pub fn save<R: Runtime>(app: &AppHandle<R>, input: ProfileInput) -> Result<Profi
         .filter(|s| !s.expose_secret().is_empty());
     if let Some(id) = &client_id {
         if id.chars().any(char::is_whitespace) || id.len() > 200 {
-            return Err(invalid(
-                "clientId",
-                "the client id has spaces or is too long",
-            ));
+            return Err(invalid("clientId", ReasonCode::ConnectionClientIdInvalid));
         }
     }
 
@@ -292,25 +292,16 @@ pub fn save<R: Runtime>(app: &AppHandle<R>, input: ProfileInput) -> Result<Profi
                 } else {
                     "clientSecret"
                 };
-                return Err(invalid(
-                    field,
-                    "this connection now leads to another address: type the client id and secret again",
-                ));
+                return Err(invalid(field, ReasonCode::ConnectionRetype));
             }
             (id.clone(), existing)
         }
         None => {
             if client_id.is_none() {
-                return Err(invalid(
-                    "clientId",
-                    "enter the client id your partner gave you (dinie_ci_…)",
-                ));
+                return Err(invalid("clientId", ReasonCode::ConnectionClientIdMissing));
             }
             if secret.is_none() {
-                return Err(invalid(
-                    "clientSecret",
-                    "enter the client secret (dinie_cs_…)",
-                ));
+                return Err(invalid("clientSecret", ReasonCode::ConnectionSecretMissing));
             }
             let id = format!("p_{}", uuid::Uuid::new_v4().simple());
             let fresh = Profile {
@@ -381,18 +372,10 @@ pub fn delete<R: Runtime>(app: &AppHandle<R>, id: &str) -> Result<(), ProfileErr
 
 /// The profile's credentials from the keychain.
 pub fn credentials(profile: &Profile) -> Result<(String, SecretString), ProfileError> {
-    let id = keychain::load(&profile.id, Credential::ClientId)?.ok_or_else(|| {
-        invalid(
-            "clientId",
-            "no client id is stored for this connection; edit it",
-        )
-    })?;
-    let secret = keychain::load(&profile.id, Credential::ClientSecret)?.ok_or_else(|| {
-        invalid(
-            "clientSecret",
-            "no client secret is stored for this connection; edit it",
-        )
-    })?;
+    let id = keychain::load(&profile.id, Credential::ClientId)?
+        .ok_or_else(|| invalid("clientId", ReasonCode::ConnectionClientIdNotStored))?;
+    let secret = keychain::load(&profile.id, Credential::ClientSecret)?
+        .ok_or_else(|| invalid("clientSecret", ReasonCode::ConnectionSecretNotStored))?;
     Ok((id.expose_secret().to_owned(), secret))
 }
 

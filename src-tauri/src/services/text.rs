@@ -6,6 +6,8 @@
 
 use unicode_normalization::UnicodeNormalization;
 
+use crate::services::reason::{Reason, ReasonCode};
+
 /// Longest name Dinie takes (its 422 beyond; refused here before anything is sent).
 pub const MAX_NAME_CHARS: usize = 200;
 
@@ -32,15 +34,16 @@ pub fn clean(text: &str) -> String {
 }
 
 /// Why a name cannot be sent as it is, if it cannot.
-pub fn name_problem(name: &str) -> Option<String> {
+pub fn name_problem(name: &str) -> Option<Reason> {
     if name.starts_with(['=', '+', '-', '@']) {
-        return Some(format!(
-            "starts with “{}”, like a spreadsheet formula: write the name only",
-            &name[..1]
-        ));
+        return Some(Reason::new(ReasonCode::NameFormula).with("first", &name[..1]));
     }
     let chars = name.chars().count();
-    (chars > MAX_NAME_CHARS).then(|| format!("has {chars} characters; at most {MAX_NAME_CHARS}"))
+    (chars > MAX_NAME_CHARS).then(|| {
+        Reason::new(ReasonCode::NameTooLong)
+            .with("count", chars)
+            .with("max", MAX_NAME_CHARS)
+    })
 }
 
 #[cfg(test)]
@@ -60,10 +63,10 @@ mod tests {
     #[test]
     fn formulas_and_very_long_names_are_refused() {
         for f in ["=HYPERLINK(\"http://x\")", "+5511", "-1", "@SUM(A1)"] {
-            assert!(name_problem(f).unwrap().contains("formula"), "{f}");
+            assert_eq!(name_problem(f).unwrap().code, "name.formula", "{f}");
         }
         assert!(name_problem("Ana-Paula Souza").is_none());
-        assert!(name_problem(&"a".repeat(201)).unwrap().contains("201"));
+        assert_eq!(name_problem(&"a".repeat(201)).unwrap().vars["count"], "201");
         assert!(name_problem(&"ã".repeat(200)).is_none());
     }
 }

@@ -4,7 +4,7 @@ import { call } from '../ipc.js';
 import { el, clear } from '../dom.js';
 import { t } from '../i18n.js';
 import { toast, toastError } from '../feedback.js';
-import { label } from '../labels.js';
+import { label, describe } from '../labels.js';
 
 const KINDS = ['checking', 'saving', 'payment'];
 
@@ -50,7 +50,7 @@ async function openForm(c, body, onView) {
       toast(t('customer.bankSaved'));
       onView(view);
     } catch (err) {
-      form.querySelector('#bank-error').textContent = label(`error.${err.code}`, err.message);
+      form.querySelector('#bank-error').textContent = describe(err);
       toastError(err);
     }
   });

@@ -6,7 +6,7 @@ import { call } from '../ipc.js';
 import { el } from '../dom.js';
 import { t } from '../i18n.js';
 import { toast, toastError } from '../feedback.js';
-import { label } from '../labels.js';
+import { label, describe, reasonText } from '../labels.js';
 
 /** `evidence.cnh` or the raw value. */
 export function evidenceLabel(type) {
@@ -55,7 +55,7 @@ function valueForm(c, k, onView) {
   const error = el('small', { class: 'field-error', 'aria-live': 'polite' });
   const check = async () => {
     const v = await call('validate_field', { field: 'email', value: input.value }).catch(() => null);
-    error.textContent = v && !v.valid ? v.message : '';
+    error.textContent = v && !v.valid ? reasonText(v.reason) : '';
     return !v || v.valid;
   };
   input.addEventListener('blur', check);
@@ -69,7 +69,7 @@ function valueForm(c, k, onView) {
       toast(t('customer.valueSent'));
       onView(view);
     } catch (err) {
-      error.textContent = label(`error.${err.code}`, err.message);
+      error.textContent = describe(err);
       toastError(err);
     }
   });

@@ -3,7 +3,7 @@ import { call } from '../ipc.js';
 import { el, clear } from '../dom.js';
 import { t } from '../i18n.js';
 import { toast, toastError } from '../feedback.js';
-import { describe } from '../labels.js';
+import { describe, reasonText } from '../labels.js';
 import { confirmDialog } from '../confirm.js';
 import { app } from '../app-state.js';
 import { switched } from '../chrome.js';
@@ -143,9 +143,9 @@ function showForm(slot, list, existing) {
       loadList(list, slot);
     } catch (err) {
       const ids = { name: 'profile-name', baseUrl: 'profile-url', clientId: 'profile-client-id', clientSecret: 'profile-secret' };
-      for (const [name, message] of Object.entries(err.fields ?? {})) {
+      for (const [name, reason] of Object.entries(err.fields ?? {})) {
         const target = form.querySelector(`#${ids[name] ?? name}-error`);
-        if (target) target.textContent = message;
+        if (target) target.textContent = reasonText(reason);
       }
       toastError(err);
     }

@@ -116,7 +116,7 @@ function fileRow(f) {
       el('strong', { text: f.name }),
       el('span', { class: 'help', text: `${(f.size / 1048576).toFixed(1)} MB${f.format ? ` · ${f.format.toUpperCase()}` : ''}` }),
       type,
-      f.problem ? el('p', { class: 'upload-problem', role: 'alert', text: t(`docs.problem.${f.problem.code}`, { detail: f.problem.message }) }) : null,
+      f.problem ? el('p', { class: 'upload-problem', role: 'alert', text: t(`docs.problem.${f.problem.code}`, { detail: f.problem.message, ...f.problem.vars }) }) : null,
       f.error ? el('p', { class: 'upload-problem', role: 'alert', text: f.error }) : null,
       f.status === 'sending' ? el('progress', { class: 'upload-progress', max: String(f.size || 1), value: String(f.sent ?? 0) }) : null),
     el('div', { class: 'actions' },
@@ -153,7 +153,7 @@ async function send(f, quiet = false) {
 
 /** A refusal of the Rust checks in the agent's language, or the error as usual. */
 function problemText(err) {
-  return label(`docs.problem.${err.code}`, describe(err), { detail: err.message });
+  return label(`docs.problem.${err.code}`, describe(err), { detail: err.message, ...err.reason?.vars });
 }
 
 async function cancel(f) {

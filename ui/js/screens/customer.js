@@ -6,7 +6,7 @@ import { el, clear } from '../dom.js';
 import { t } from '../i18n.js';
 import { date, money } from '../format.js';
 import { errorBox, toast, toastError } from '../feedback.js';
-import { statusLabel, label } from '../labels.js';
+import { statusLabel, label, reasonText } from '../labels.js';
 import { show } from '../router.js';
 import { setTitle } from '../chrome.js';
 import { DOM, hear } from '../app-state.js';
@@ -165,9 +165,9 @@ function correction(c) {
       toast(t('customer.corrected'));
       paint(document.getElementById('customer-detail'), view);
     } catch (err) {
-      for (const [field, message] of Object.entries(err.fields ?? {})) {
+      for (const [field, reason] of Object.entries(err.fields ?? {})) {
         const target = form.querySelector(`#fix-${field}-error`);
-        if (target) target.textContent = message;
+        if (target) target.textContent = reasonText(reason);
       }
       toastError(err);
     }

@@ -6,7 +6,7 @@ import { el, clear } from '../dom.js';
 import { t } from '../i18n.js';
 import { date } from '../format.js';
 import { toast, errorBox } from '../feedback.js';
-import { describe } from '../labels.js';
+import { describe, reasonText } from '../labels.js';
 import { confirmDialog } from '../confirm.js';
 import { VirtualList } from '../virtual-list.js';
 import { show } from '../router.js';
@@ -83,7 +83,7 @@ function matches(d, text) {
   if (!text) return true;
   const needle = text.toLowerCase();
   const digits = needle.replace(/\D/g, '');
-  return [d.name, d.email, d.externalId, d.problem?.message].some((v) => v?.toLowerCase().includes(needle))
+  return [d.name, d.email, d.externalId, d.problem && problemText(d.problem)].some((v) => v?.toLowerCase().includes(needle))
     || (digits.length >= 3 && (d.cpf ?? '').replace(/\D/g, '').includes(digits));
 }
 
@@ -172,11 +172,12 @@ function paintStatus() {
     { done: p.done, total: p.total, sent: p.sent, attention: p.attention, retrying: p.retrying });
 }
 
-/** Why a draft waits, in the agent's language when its code has words of its own. */
+/** Why a draft waits: its code's words when it has its own, then its reason. */
 function problemText(problem) {
   const key = `drafts.problem.${problem.code}`;
   const text = t(key);
-  return text === key ? problem.message : `${text} ${problem.message}`;
+  const why = reasonText(problem.reason);
+  return text === key ? why : `${text} ${why}`;
 }
 
 function row(d) {
@@ -276,9 +277,9 @@ function problems(rows) {
   const bad = rows.filter((row) => Object.keys(row.problems).length);
   return bad.length ? el('ul', { id: 'import-problems' }, bad.map((row) => el('li', { class: 'import-problem', dataset: { line: row.line } },
     t('drafts.importLine', { line: row.line, cpf: row.cpf || '—' }), ' ',
-    Object.entries(row.problems).map(([field, why]) => `${t(`register.${field}`)}: ${why}`).join('; ')))) : null;
+    Object.entries(row.problems).map(([field, why]) => `${t(`register.${field}`)}: ${reasonText(why)}`).join('; ')))) : null;
 }
 
 function importError(report, err) {
-  report.append(el('div', { class: 'error-box', id: 'import-error', role: 'alert' }, el('p', { text: describe(err) }), el('p', { class: 'help', text: err.message })));
+  report.append(el('div', { class: 'error-box', id: 'import-error', role: 'alert' }, el('p', { text: describe(err) })));
 }

@@ -5,12 +5,14 @@ import { call } from '../ipc.js';
 import { el, clear } from '../dom.js';
 import { t } from '../i18n.js';
 import { toast, errorBox } from '../feedback.js';
-import { describe } from '../labels.js';
+import { describe, reasonText } from '../labels.js';
 import { maskCpf, maskCnpj, maskPhone } from '../masks.js';
 import { show } from '../router.js';
 import { app, DOM, hear } from '../app-state.js';
+import { ago } from '../format.js';
 
-export const title = 'title.register';
+/** "Novo cliente", or "Editar rascunho" for a draft opened to edit. */
+export const title = (params = {}) => (params.draftId ? 'title.editDraft' : 'title.register');
 
 // Every borrower is a company: its CNPJ and its owner's CPF are required; the name is not
 // (Dinie looks the company up) and the trading name is Dinie's to find (a draft of the previous
@@ -25,7 +27,8 @@ const FIELDS = [
 ];
 const AUTOSAVE_MS = 500;
 
-// The draft being edited survives leaving the screen until it is sent or discarded.
+// The draft on screen (every change is autosaved to it). "Novo cliente" always starts a blank
+// one; a draft left half-typed is offered back ("Continuar o rascunho de…") and opened by id.
 let kept = null;
 let pendingSave = null;
 let unlisten = [];
@@ -46,8 +49,12 @@ export async function render(root, params = {}) {
     }
     // The agent left while the draft was loading.
     if (!root.isConnected) return;
+  } else if (!params.draftId && params.blank !== kept?.id) {
+    kept = fresh();
   }
   kept ??= fresh();
+  // Shown again with the same parameters (a language change): the same draft stays.
+  if (!params.draftId) params.blank = kept.id;
   const form = el('form', { id: 'register-form', class: 'card register', novalidate: true, dataset: { draft: kept.id } });
   const registered = Boolean(kept.customerId);
   // A create may have reached Dinie unanswered: who it registers cannot change until the next
@@ -84,8 +91,30 @@ export async function render(root, params = {}) {
       el('button', { type: 'button', id: 'register-linked-open', text: t('drafts.openCustomer'), onclick: () => show('customer', { id: kept.customerId }) })));
   }
   if (kept.problem) showProblem(form, outcome, kept.problem);
+  if (!params.draftId) offerDrafts(form, kept.id);
   unlisten.push(hear(DOM.dragDrop, (drop) => { if (form.isConnected) attachAll(form, drop.files ?? []); }));
   form.querySelector('#reg-cpf').focus();
+}
+
+/** Most drafts offered back at the top of a blank form. */
+const OFFERED = 3;
+
+/** Offers the drafts left half-typed on this connection, newest first, above a blank form. */
+async function offerDrafts(form, shownId) {
+  let rows;
+  try {
+    rows = (await call('list_drafts')).drafts;
+  } catch {
+    return; // The offer is a convenience: the Drafts screen says what is wrong.
+  }
+  const profileId = app.info?.connection?.profileId;
+  const left = rows.filter((d) => d.state === 'editing' && d.id !== shownId && d.profileId === profileId && (d.name || d.cpf))
+    .sort((a, b) => b.updatedAt - a.updatedAt).slice(0, OFFERED);
+  if (!left.length || !form.isConnected || kept?.id !== shownId) return;
+  form.prepend(el('div', { class: 'notice register-continue', id: 'register-continue' },
+    left.map((d) => el('button', { type: 'button', class: 'link continue-draft', dataset: { id: d.id },
+      text: t('register.continue', { name: d.name || d.cpf, ago: ago(d.updatedAt) }),
+      onclick: () => show('register', { draftId: d.id }) }))));
 }
 
 // A draft discarded on the Drafts screen is forgotten here too, if it is the one kept.
@@ -123,7 +152,7 @@ async function live(f, input, error) {
   if (!input.value) { error.textContent = ''; input.removeAttribute('aria-invalid'); return; }
   try {
     const verdict = await call('validate_field', { field: f.check, value: input.value });
-    error.textContent = verdict.valid ? '' : verdict.message;
+    error.textContent = verdict.valid ? '' : reasonText(verdict.reason);
     if (verdict.valid) input.removeAttribute('aria-invalid'); else input.setAttribute('aria-invalid', 'true');
   } catch (err) {
     error.textContent = describe(err);
@@ -171,7 +200,7 @@ function renderDocuments(list = document.getElementById('draft-documents')) {
             renderDocuments();
           } catch (err) { toast(describe(err), 'error'); }
         } })),
-      d.problem ? el('p', { class: 'kyc-message', text: d.problem }) : null);
+      d.problem ? el('p', { class: 'kyc-message', text: reasonText(d.problem) }) : null);
   }));
 }
 
@@ -196,22 +225,33 @@ async function attachAll(form, files) {
 }
 
 function showProblem(form, outcome, err) {
-  for (const [field, message] of Object.entries(err.fields ?? {})) {
+  for (const [field, reason] of Object.entries(err.fields ?? {})) {
     // Rust names the fields as the form does (camelCase).
     const target = form.querySelector(`#reg-${field}-error`);
-    if (target) target.textContent = message;
+    if (target) target.textContent = reasonText(reason);
+    form.querySelector(`#reg-${field}`)?.setAttribute('aria-invalid', 'true');
   }
   if (err.code === 'conflict') {
-    const box = el('div', { class: 'error-box', id: 'register-conflict', role: 'alert' }, el('p', { text: t('register.conflict') }));
+    // At the top, where the agent looks: the CPF is known (with another external id only when
+    // the agent typed one). Opening the customer discards this refused draft.
+    const typedExternalId = Boolean(err.fields?.externalId);
+    const box = el('div', { class: 'error-box', id: 'register-conflict', role: 'alert' },
+      el('p', { class: 'conflict-title', text: t(typedExternalId ? 'register.conflict' : 'reason.cpf.registered') }));
     if (err.customerId) {
-      box.append(el('button', { type: 'button', id: 'register-conflict-open', text: t('register.openExisting'),
-        onclick: () => show('customer', { id: err.customerId }) }));
+      const draftId = kept?.id;
+      box.append(el('button', { type: 'button', id: 'register-conflict-open', class: 'primary', text: t('register.openExisting'),
+        onclick: async () => {
+          if (draftId) await call('discard_drafts', { ids: [draftId] }).catch(() => {});
+          if (kept?.id === draftId) kept = null;
+          show('customer', { id: err.customerId });
+        } }));
     }
-    outcome.append(box);
+    form.prepend(box);
+    box.scrollIntoView?.({ block: 'nearest' });
   } else if (err.code === 'validation') {
     outcome.append(el('p', { class: 'field-error', id: 'register-invalid', text: t('error.validation') }));
   } else if (err.code === 'document_not_needed') {
-    outcome.append(el('p', { class: 'field-error', id: 'register-documents-refused', text: err.message }));
+    outcome.append(el('p', { class: 'field-error', id: 'register-documents-refused', text: describe(err) }));
   } else {
     outcome.append(el('p', { class: 'field-error', id: 'register-refused', text: describe(err) }));
   }
@@ -219,6 +259,8 @@ function showProblem(form, outcome, err) {
 
 async function submit(form, outcome) {
   for (const e of form.querySelectorAll('.field-error')) e.textContent = '';
+  form.querySelector('#register-conflict')?.remove();
+  for (const input of form.querySelectorAll('[aria-invalid]')) input.removeAttribute('aria-invalid');
   clear(outcome);
   if (pendingSave) clearTimeout(pendingSave.timer);
   pendingSave = null;
@@ -231,7 +273,7 @@ async function submit(form, outcome) {
       toast(t(result.outcome === 'created' ? 'register.done' : 'register.existing'));
       show('customer', { id: result.customerId, notice: result.outcome });
     } else if (result.outcome === 'attention') {
-      toast(result.message, 'error');
+      toast(reasonText(result.reason), 'error');
       show('customer', { id: result.customerId });
     } else {
       // No answer (or a failing server): the draft waits in the queue; a fresh form follows.

@@ -26,12 +26,16 @@ pub enum FileError {
     /// The token names no file the agent chose.
     #[error(transparent)]
     NotPicked(#[from] crate::services::picked::PickError),
+    /// A CSV that cannot be read as a list of borrowers.
+    #[error(transparent)]
+    Import(#[from] super::import::ImportError),
 }
 
 fn refused(code: FileProblemCode, message: impl Into<String>) -> FileError {
     FileError::Refused(FileProblem {
         code,
         message: message.into(),
+        vars: Default::default(),
     })
 }
 
@@ -134,8 +138,7 @@ fn read_file(
         .filter_map(|d| dinie::br::Cpf::parse(&d.form.cpf).ok())
         .map(|c| c.as_str().to_owned())
         .collect();
-    let rows = import::read(&bytes, &known)
-        .map_err(|e| refused(FileProblemCode::InvalidFile, e.to_string()))?;
+    let rows = import::read(&bytes, &known)?;
     let attention = rows.iter().filter(|r| r.problem.is_some()).count();
     let report = ImportReport {
         queued: rows.len() - attention,

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::DraftProblem;
 use crate::services::customers::{check_form, RegistrationForm};
+use crate::services::reason::{Reason, ReasonCode};
 use crate::services::text;
 
 /// Most rows imported at once (a bigger file is split by the agent, and checked in parts).
@@ -39,16 +40,34 @@ pub enum ImportError {
     TooManyRows { max: usize },
 }
 
+impl ImportError {
+    /// What the agent is told (the `Display` above is for logs).
+    pub fn reason(&self) -> Reason {
+        match self {
+            Self::Empty => Reason::new(ReasonCode::CsvEmpty),
+            Self::MissingColumns(columns) => {
+                Reason::new(ReasonCode::CsvMissingColumns).with("columns", columns.join(", "))
+            }
+            Self::NotCsv(kind) => Reason::new(ReasonCode::CsvNotCsv).with("kind", kind),
+            Self::Malformed { line, .. } => Reason::new(ReasonCode::CsvMalformed).with("row", line),
+            Self::MixedEncoding { line } => {
+                Reason::new(ReasonCode::CsvMixedEncoding).with("row", line)
+            }
+            Self::TooManyRows { max } => Reason::new(ReasonCode::CsvTooManyRows).with("max", max),
+        }
+    }
+}
+
 /// The verdict on one row.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct RowReport {
-    /// The line in the file (the header is line 1).
+    /// The row in the spreadsheet (the header is row 1), whatever the file's line ends.
     pub line: u64,
     /// The CPF as written, to find the row.
     pub cpf: String,
     /// Field → why it is invalid; empty when the row was queued.
-    pub problems: BTreeMap<String, String>,
+    pub problems: BTreeMap<String, Reason>,
 }
 
 /// A row of the file: what it holds, and what is wrong with it.
@@ -159,6 +178,7 @@ pub fn read(
     if !missing.is_empty() {
         return Err(ImportError::MissingColumns(missing));
     }
+    let lines = LineStarts::of(&text);
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut rows = Vec::new();
     for record in reader.records() {
@@ -169,7 +189,7 @@ pub fn read(
         if rows.len() == MAX_ROWS {
             return Err(ImportError::TooManyRows { max: MAX_ROWS });
         }
-        let line = record.position().map_or(0, |p| p.line());
+        let line = record.position().map_or(0, |p| lines.row_at(p.byte()));
         let mut form = RegistrationForm::default();
         for (field, value) in headers.iter().zip(record.iter()) {
             let value = text::clean(value);
@@ -184,11 +204,11 @@ pub fn read(
                 _ => {}
             }
         }
-        let mut problems: BTreeMap<String, String> = match check_form(&form) {
+        let mut problems: BTreeMap<String, Reason> = match check_form(&form) {
             Ok(_) => BTreeMap::new(),
             Err(list) => list
                 .into_iter()
-                .map(|p| (p.field.to_owned(), p.message))
+                .map(|p| (p.field.to_owned(), p.reason))
                 .collect(),
         };
         if let Ok(cpf) = dinie::br::Cpf::parse(&form.cpf) {
@@ -196,16 +216,16 @@ pub fn read(
             if let Some(first) = seen.get(&digits) {
                 problems.insert(
                     "cpf".into(),
-                    format!("the same CPF is on line {first} of this file"),
+                    Reason::new(ReasonCode::CpfRepeatedInFile).with("row", first),
                 );
             } else if known_cpfs.contains(&digits) {
-                problems.insert("cpf".into(), "there is already a draft for this CPF".into());
+                problems.insert("cpf".into(), Reason::new(ReasonCode::CpfHasDraft));
             }
             seen.entry(digits).or_insert(line);
         }
         let problem = (!problems.is_empty()).then(|| DraftProblem {
             code: "validation".into(),
-            message: format!("line {line} of the imported file: check the highlighted fields"),
+            reason: Reason::new(ReasonCode::CsvRow).with("row", line),
             fields: problems.clone(),
             customer_id: None,
         });
@@ -229,6 +249,36 @@ fn malformed(e: &csv::Error) -> ImportError {
     ImportError::Malformed {
         line: e.position().map_or(0, |p| p.line()),
         message: e.to_string(),
+    }
+}
+
+/// Where each line of the text starts, to turn a record's byte offset into the spreadsheet's
+/// row number. `csv`'s own `Position::line` counts a CRLF line end as none (csv 1.4: 1, 2, 3
+/// for the rows of a CRLF file that are on lines 2, 3, 4), and Excel on Windows writes CRLF.
+struct LineStarts<'a> {
+    text: &'a [u8],
+    starts: Vec<usize>,
+}
+
+impl<'a> LineStarts<'a> {
+    fn of(text: &'a str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Self {
+            text: text.as_bytes(),
+            starts,
+        }
+    }
+
+    /// The 1-based line of the record that `csv` says starts at byte `offset` (after a CR it
+    /// names the LF that ends the line before).
+    fn row_at(&self, offset: u64) -> u64 {
+        let mut offset = usize::try_from(offset).unwrap_or(usize::MAX);
+        while matches!(self.text.get(offset), Some(b'\r' | b'\n')) {
+            offset += 1;
+        }
+        self.starts.partition_point(|start| *start <= offset) as u64
     }
 }
 
@@ -258,10 +308,30 @@ mod tests {
         assert_eq!(rows[1].report.line, 3);
         let fields: Vec<_> = rows[1].report.problems.keys().cloned().collect();
         assert_eq!(fields, ["cpf", "email", "phone"]);
-        assert!(rows[1].report.problems["cpf"].contains("check digits"));
+        assert_eq!(rows[1].report.problems["cpf"].code, "cpf.check_digits");
         assert_eq!(
             rows[2].report.problems["cpf"],
-            "the same CPF is on line 2 of this file"
+            Reason::new(ReasonCode::CpfRepeatedInFile).with("row", 2)
+        );
+        assert_eq!(rows[2].report.line, 5, "the blank line 4 still counts");
+    }
+
+    #[test]
+    fn row_numbers_are_the_spreadsheets_with_crlf_line_ends_too() {
+        for sep in [';', ','] {
+            let crlf = file(sep).replace('\n', "\r\n");
+            check(crlf.as_bytes());
+            let (latin, _, _) = encoding_rs::WINDOWS_1252.encode(&crlf);
+            check(&latin);
+        }
+        // A quoted value over two lines: the next row is on the line after both.
+        let text = "cpf;cnpj;nome;email;telefone\r\n\
+                    123.456.789-00;11222333000181;\"Maria\r\nSilva\";m@x.com;11987654321\r\n\
+                    123.456.789-00;11222333000181;Rita;r@x.com;11987654321\r\n";
+        let rows = read(text.as_bytes(), &Default::default()).unwrap();
+        assert_eq!(
+            rows.iter().map(|r| r.report.line).collect::<Vec<_>>(),
+            [2, 4]
         );
     }
 
@@ -282,10 +352,7 @@ mod tests {
     fn a_cpf_with_a_draft_already_is_not_queued_again() {
         let known = [String::from("52998224725")].into_iter().collect();
         let rows = read(file(';').as_bytes(), &known).unwrap();
-        assert_eq!(
-            rows[0].report.problems["cpf"],
-            "there is already a draft for this CPF"
-        );
+        assert_eq!(rows[0].report.problems["cpf"].code, "cpf.has_draft");
     }
 
     #[test]
@@ -321,9 +388,10 @@ mod tests {
             read(&bytes, &Default::default()).unwrap_err(),
             ImportError::MixedEncoding { line: 4 }
         );
-        assert!(ImportError::MixedEncoding { line: 4 }
-            .to_string()
-            .contains("line 4"));
+        assert_eq!(
+            ImportError::MixedEncoding { line: 4 }.reason().vars["row"],
+            "4"
+        );
     }
 
     #[test]
@@ -337,7 +405,7 @@ mod tests {
         let rows = read(text.as_bytes(), &Default::default()).unwrap();
         assert_eq!(rows[0].form.name, "João da Silva");
         assert!(rows[0].problem.is_none(), "{:?}", rows[0].report);
-        assert!(rows[1].report.problems["name"].contains("formula"));
+        assert_eq!(rows[1].report.problems["name"].code, "name.formula");
     }
 
     #[test]

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 pub use store::{Counts, DraftList, DraftStore, Unreadable, UnreadableDraft, SCHEMA_VERSION};
 
 use crate::services::customers::RegistrationForm;
+use crate::services::reason::Reason;
 use sealing::SealError;
 
 /// Where a draft is on its way to Dinie.
@@ -109,14 +110,17 @@ impl DocumentState {
 }
 
 /// Why a draft needs the agent, field by field where the API said which.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DraftProblem {
     /// `conflict`, `validation`, `document_not_needed`, or the API's own code.
     pub code: String,
-    pub message: String,
-    /// Form field (camelCase) → message.
-    pub fields: BTreeMap<String, String>,
+    /// Why, as a whole (format 2 stored an English sentence under `message`: it reads as a
+    /// [`Reason::legacy`]).
+    #[serde(alias = "message")]
+    pub reason: Reason,
+    /// Form field (camelCase) → why (format 2: a sentence).
+    pub fields: BTreeMap<String, Reason>,
     /// The customer already registered with this CPF (a 409).
     pub customer_id: Option<String>,
 }
@@ -135,7 +139,7 @@ pub struct DraftDocument {
     pub size: u64,
     pub state: DocumentState,
     /// Why it was not sent.
-    pub problem: Option<String>,
+    pub problem: Option<Reason>,
     /// Uploads of it that timed out.
     #[serde(skip)]
     pub timeouts: u32,
@@ -194,7 +198,7 @@ pub struct DraftRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct RowProblem {
     pub code: String,
-    pub message: String,
+    pub reason: Reason,
 }
 
 impl From<Draft> for DraftRow {
@@ -209,7 +213,7 @@ impl From<Draft> for DraftRow {
             external_id: d.form.external_id,
             problem: d.problem.map(|p| RowProblem {
                 code: p.code,
-                message: p.message,
+                reason: p.reason,
             }),
             customer_id: d.customer_id,
             updated_at: d.updated_at,

@@ -20,6 +20,7 @@ use super::{DocumentState, Draft, DraftError, DraftProblem, DraftStore};
 use crate::services::connection::Connection;
 use crate::services::customers::{self, check_form, ApiProblem, RegistrationForm};
 use crate::services::evidence;
+use crate::services::reason::{Reason, ReasonCode};
 
 /// How soon a draft whose customer is still `creating` is looked at again.
 const CREATING_RECHECK_MS: i64 = 2_000;
@@ -124,7 +125,7 @@ pub async fn send_draft(
             } else {
                 "document_not_needed".into()
             },
-            message: refused.join("; "),
+            reason: Reason::new(ReasonCode::DocumentsRefused).with("files", refused.join(", ")),
             fields: BTreeMap::new(),
             customer_id: Some(customer.id.to_string()),
         };
@@ -204,10 +205,10 @@ async fn ensure_customer(
         None => check_form(&draft.form).map_err(|problems| Failure::Refused {
             problem: DraftProblem {
                 code: "validation".into(),
-                message: "check the highlighted fields".into(),
+                reason: Reason::new(ReasonCode::CheckFields),
                 fields: problems
                     .into_iter()
-                    .map(|p| (p.field.to_owned(), p.message))
+                    .map(|p| (p.field.to_owned(), p.reason))
                     .collect(),
                 customer_id: None,
             },
@@ -273,12 +274,10 @@ fn mismatch(customer: &dinie::Customer, form: &RegistrationForm) -> Option<Draft
         .unwrap_or_else(|_| customer.cpf.clone());
     Some(DraftProblem {
         code: "identity_mismatch".into(),
-        message: format!(
-            "Dinie registered this draft's external id with the CPF {masked}, not the form's: open that customer and check who it is before sending again"
-        ),
+        reason: Reason::new(ReasonCode::IdentityMismatch).with("cpf", &masked),
         fields: BTreeMap::from([(
             "cpf".to_owned(),
-            format!("Dinie has {masked} for this registration"),
+            Reason::new(ReasonCode::CpfOtherRegistration).with("cpf", &masked),
         )]),
         customer_id: Some(customer.id.to_string()),
     })
@@ -286,7 +285,7 @@ fn mismatch(customer: &dinie::Customer, form: &RegistrationForm) -> Option<Draft
 
 /// Why some documents of a draft were not sent.
 struct Refusals {
-    /// One line per document: its name and why.
+    /// The names of the documents refused (each document says why).
     refused: Vec<String>,
     /// Whether a document was given up on because the link is too slow for it.
     too_slow: bool,
@@ -306,7 +305,7 @@ async fn upload_documents(
         let slot = match evidence::draft_slot(&doc.doc_type, &customer.kyc) {
             Ok(slot) => slot,
             Err(why) => {
-                refused.push(format!("{}: {why}", doc.name));
+                refused.push(doc.name.clone());
                 store.document_state(&doc.id, DocumentState::Refused, Some(&why))?;
                 continue;
             }
@@ -318,10 +317,10 @@ async fn upload_documents(
             } else {
                 (
                     DocumentState::Skipped,
-                    Some(format!("{} was already sent", doc.doc_type)),
+                    Some(Reason::new(ReasonCode::DocumentAlreadySent).with("type", &doc.doc_type)),
                 )
             };
-            store.document_state(&doc.id, state, why.as_deref())?;
+            store.document_state(&doc.id, state, why.as_ref())?;
             continue;
         }
         store.document_state(&doc.id, DocumentState::Uploading, None)?;
@@ -349,12 +348,10 @@ async fn upload_documents(
             Ok(_) => store.document_state(&doc.id, DocumentState::Uploaded, None)?,
             Err(e @ dinie::Error::Timeout { .. }) => {
                 if store.upload_timed_out(&doc.id)? {
-                    let why = format!(
-                        "the connection is too slow to send this file ({} MB): it timed out {} times; try again on a faster connection",
-                        size.div_ceil(1 << 20),
-                        UPLOAD_TIMEOUTS_BEFORE_ATTENTION
-                    );
-                    refused.push(format!("{}: {why}", doc.name));
+                    let why = Reason::new(ReasonCode::DocumentTooSlow)
+                        .with("mb", size.div_ceil(1 << 20))
+                        .with("times", UPLOAD_TIMEOUTS_BEFORE_ATTENTION);
+                    refused.push(doc.name.clone());
                     store.document_state(&doc.id, DocumentState::Refused, Some(&why))?;
                     too_slow = true;
                     continue;
@@ -365,8 +362,9 @@ async fn upload_documents(
                 });
             }
             Err(e) if is_refusal(&e) => {
-                let why = e.to_string();
-                refused.push(format!("{}: {why}", doc.name));
+                tracing::info!(document = %doc.id, error = %e, "Dinie refused a document of a draft");
+                let why = document_refusal(&e);
+                refused.push(doc.name.clone());
                 store.document_state(&doc.id, DocumentState::Refused, Some(&why))?;
             }
             Err(e) => return Err(Failure::Api(e)),
@@ -416,7 +414,7 @@ fn record_failure(
         if draft.customer_id.is_none() {
             store.create_settled(&draft.id)?;
         }
-        let problem = problem_of(&error);
+        let problem = problem_of(&error, &draft.form);
         store.finish(&draft.id, Some(problem.clone()))?;
         return Ok(Outcome::Attention {
             problem,
@@ -457,27 +455,53 @@ pub fn retry_time(attempts: u32) -> i64 {
     chrono::Utc::now().timestamp_millis() + base + fastrand::i64(0..=base / 4)
 }
 
-/// The agent's view of a refusal: the message, and per-field reasons.
-fn problem_of(error: &dinie::Error) -> DraftProblem {
+/// Why Dinie refused a document, for the agent.
+fn document_refusal(e: &dinie::Error) -> Reason {
+    match e.as_api() {
+        Some(api) => Reason::api_field(api.problem.code.as_deref(), api.problem.detail.as_deref()),
+        None => Reason::new(ReasonCode::ApiRefused).with("detail", e),
+    }
+}
+
+/// The agent's view of a refusal: why, and per-field reasons. A 409 is a CPF Dinie has
+/// already: said about the CPF, and about the external id only when the agent typed one
+/// (the draft's own id, sent in its place, is no business of the agent's).
+fn problem_of(error: &dinie::Error, form: &RegistrationForm) -> DraftProblem {
     let ApiProblem {
         code,
-        fields,
+        mut fields,
         customer_id,
     } = ApiProblem::of(error);
-    let mut problem = DraftProblem {
+    if error.status() == Some(409) {
+        fields.clear();
+        fields.insert("cpf".into(), Reason::new(ReasonCode::CpfRegistered));
+        let typed = form
+            .external_id
+            .as_deref()
+            .is_some_and(|e| !e.trim().is_empty());
+        if typed {
+            fields.insert(
+                "externalId".into(),
+                Reason::new(ReasonCode::ExternalIdOther),
+            );
+        }
+        return DraftProblem {
+            code: code.unwrap_or_else(|| "conflict".into()),
+            reason: Reason::new(ReasonCode::CpfRegistered),
+            fields,
+            customer_id,
+        };
+    }
+    DraftProblem {
         code: code.unwrap_or_else(|| "refused".into()),
-        message: error.to_string(),
+        reason: if fields.is_empty() {
+            document_refusal(error)
+        } else {
+            Reason::new(ReasonCode::CheckFields)
+        },
         fields,
         customer_id,
-    };
-    if error.status() == Some(409) {
-        problem.message = "This CPF is already registered with Dinie under another external id. Open that customer, or use its external id to link this draft to it.".into();
-        problem
-            .fields
-            .entry("cpf".into())
-            .or_insert_with(|| "already registered under another external id".into());
     }
-    problem
 }
 
 #[cfg(test)]
@@ -501,21 +525,35 @@ mod tests {
 
     #[test]
     fn a_conflict_names_the_cpf_and_the_existing_customer() {
-        let problem = problem_of(&dinie::Error::Api(Box::new(dinie::ApiError {
-            status: tauri::http::StatusCode::CONFLICT,
-            problem: serde_json::from_value(serde_json::json!({
-                "code": "customer_already_exists",
-                "detail": "registered under another external id",
-                "customer_id": "cust_1",
-                "errors": [{"param": "external_id", "detail": "differs"}],
+        let conflict = || {
+            dinie::Error::Api(Box::new(dinie::ApiError {
+                status: tauri::http::StatusCode::CONFLICT,
+                problem: serde_json::from_value(serde_json::json!({
+                    "code": "customer_already_exists",
+                    "detail": "registered under another external id",
+                    "customer_id": "cust_1",
+                    "errors": [{"param": "external_id", "detail": "differs"}],
+                }))
+                .unwrap(),
+                request_id: None,
+                retry_after: None,
             }))
-            .unwrap(),
-            request_id: None,
-            retry_after: None,
-        })));
+        };
+        let untyped = RegistrationForm::default();
+        let problem = problem_of(&conflict(), &untyped);
         assert_eq!(problem.code, "conflict");
         assert_eq!(problem.customer_id.as_deref(), Some("cust_1"));
-        assert_eq!(problem.fields["externalId"], "differs");
-        assert!(problem.fields.contains_key("cpf"));
+        assert_eq!(problem.reason.code, "cpf.registered");
+        assert_eq!(problem.fields["cpf"].code, "cpf.registered");
+        assert!(
+            !problem.fields.contains_key("externalId"),
+            "the agent typed no external id"
+        );
+        let typed = RegistrationForm {
+            external_id: Some("ERP-777".into()),
+            ..Default::default()
+        };
+        let problem = problem_of(&conflict(), &typed);
+        assert_eq!(problem.fields["externalId"].code, "external_id.other");
     }
 }

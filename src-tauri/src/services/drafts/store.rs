@@ -18,6 +18,7 @@ use super::{
     DocumentState, Draft, DraftDocument, DraftError, DraftProblem, DraftState, RegistrationForm,
 };
 use crate::services::drafts::sealing::Sealer;
+use crate::services::reason::Reason;
 
 pub use outbox::UPLOAD_TIMEOUTS_BEFORE_ATTENTION;
 pub use schema::SCHEMA_VERSION;
@@ -370,7 +371,7 @@ impl DraftStore {
                 format,
                 size,
                 state: DocumentState::parse(&state),
-                problem,
+                problem: problem.map(|p| stored_reason(&p)),
                 timeouts,
             });
         }
@@ -640,3 +641,8 @@ mod schema;
 
 #[cfg(test)]
 mod tests;
+
+/// A document's stored problem: a reason as JSON, or (format 2) an English sentence.
+fn stored_reason(stored: &str) -> Reason {
+    serde_json::from_str(stored).unwrap_or_else(|_| Reason::legacy(stored))
+}

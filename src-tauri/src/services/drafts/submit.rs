@@ -10,6 +10,7 @@ use super::{Draft, DraftError, DraftProblem};
 use crate::services::connection::Connection;
 use crate::services::customers::{self, check_form, FieldProblem, RegistrationForm};
 use crate::services::follow::Follower;
+use crate::services::reason::Reason;
 
 /// What sending the form did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -24,10 +25,7 @@ pub enum Submitted {
     /// Dinie already had it (same CPF and external id).
     Existing { customer_id: String },
     /// Registered, but some document was not sent: the draft says why.
-    Attention {
-        customer_id: String,
-        message: String,
-    },
+    Attention { customer_id: String, reason: Reason },
     /// Dinie failed for now: the draft is retried later.
     Retrying { message: String },
     /// No connection (or credentials refused): the draft waits and goes when it can.
@@ -41,7 +39,7 @@ pub enum SubmitError {
     #[error("check the highlighted fields")]
     Form(Vec<FieldProblem>),
     /// Dinie refused it; the draft waits for the agent with the reasons.
-    #[error("{}", .problem.message)]
+    #[error("refused: {}", .problem.reason)]
     Refused {
         problem: DraftProblem,
         error: Option<dinie::Error>,
@@ -116,7 +114,7 @@ pub async fn submit(
             (None, Some(customer_id)) if problem.code == "document_not_needed" => {
                 Ok(Submitted::Attention {
                     customer_id: customer_id.clone(),
-                    message: problem.message,
+                    reason: problem.reason,
                 })
             }
             _ => Err(SubmitError::Refused { problem, error }),

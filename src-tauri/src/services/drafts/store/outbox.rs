@@ -6,6 +6,8 @@ use std::sync::Mutex;
 
 use rusqlite::params;
 
+use crate::services::reason::{Reason, ReasonCode};
+
 use super::{
     lock, now_ms, owned_by, queue_rules, stub, Counts, DocumentState, Draft, DraftError,
     DraftProblem, DraftState, DraftStore, RegistrationForm, LOCAL_FAILURES_BEFORE_ATTENTION,
@@ -176,12 +178,12 @@ impl DraftStore {
     /// the draft waits for the agent instead. Returns the draft's state after it.
     pub fn local_failure(&self, id: &str, why: &DraftError) -> Result<DraftState, DraftError> {
         let pause = |failures: u32| now_ms() + (5_000i64 << failures.min(6));
+        tracing::warn!(draft = %id, error = %why, "a file of a draft is missing or damaged");
         let problem = DraftProblem {
             code: "local_file".into(),
-            message: format!(
-                "a file of this draft is missing or damaged on this computer ({why}); attach it again or discard the draft"
-            ),
-            ..Default::default()
+            reason: Reason::new(ReasonCode::DraftLocalFile),
+            fields: Default::default(),
+            customer_id: None,
         };
         let changed = self.change(id, None, |d| {
             d.local_failures += 1;
@@ -238,8 +240,10 @@ impl DraftStore {
         &self,
         doc_id: &str,
         state: DocumentState,
-        problem: Option<&str>,
+        problem: Option<&Reason>,
     ) -> Result<(), DraftError> {
+        // Stored as JSON (a reason's code and values: no file name, nothing personal).
+        let problem = problem.map(|r| serde_json::to_string(r).unwrap_or_default());
         self.with_tx(|tx| {
             tx.execute(
                 "UPDATE draft_documents SET state = ?2, problem = ?3 WHERE id = ?1",

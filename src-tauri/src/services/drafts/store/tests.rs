@@ -78,8 +78,11 @@ fn a_refused_draft_gets_a_new_key_once_fixed_and_backs_off_on_failures() {
     store.begin_send("d1", "p").unwrap();
     let problem = DraftProblem {
         code: "conflict".into(),
-        message: "already registered".into(),
-        ..Default::default()
+        reason: crate::services::reason::Reason::new(
+            crate::services::reason::ReasonCode::CpfRegistered,
+        ),
+        fields: Default::default(),
+        customer_id: None,
     };
     let d = store.finish("d1", Some(problem.clone())).unwrap();
     assert_eq!(d.state, DraftState::Attention);
