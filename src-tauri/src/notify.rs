@@ -21,15 +21,15 @@ pub fn for_notice(notice: &Notice, language: &str) -> Wording {
     match notice {
         Notice::Activated => Wording {
             title: if pt {
-                "Cliente ativado"
+                "Cadastro ativado"
             } else {
-                "Customer activated"
+                "Registration activated"
             }
             .to_owned(),
             body: if pt {
-                "Um cliente foi ativado pela Dinie e já tem oferta de crédito."
+                "A Dinie ativou o cadastro de um cliente, que já tem oferta de crédito."
             } else {
-                "A customer was activated by Dinie and has a credit offer."
+                "Dinie activated a customer's registration; it has a credit offer."
             }
             .to_owned(),
         },
@@ -47,19 +47,52 @@ pub fn for_notice(notice: &Notice, language: &str) -> Wording {
             }
             .to_owned(),
         },
-        Notice::Rejected { item } => Wording {
-            title: if pt {
-                "Documento recusado"
-            } else {
-                "Document rejected"
+        Notice::Rejected { item, kind } => {
+            let what = kind
+                .as_deref()
+                .and_then(|k| short_name(k, pt))
+                .map_or_else(|| item.clone(), str::to_owned);
+            Wording {
+                title: if pt {
+                    "Documento recusado"
+                } else {
+                    "Document rejected"
+                }
+                .to_owned(),
+                body: if pt {
+                    format!("A Dinie recusou um documento ({what}). Abra o Dinie Desk para ver o motivo.")
+                } else {
+                    format!("Dinie rejected a document ({what}). Open Dinie Desk to see why.")
+                },
             }
-            .to_owned(),
-            body: if pt {
-                format!("Um documento ({item}) foi recusado. Abra o Dinie Desk para ver o motivo.")
-            } else {
-                format!("A document ({item}) was rejected. Open Dinie Desk to see why.")
-            },
-        },
+        }
+    }
+}
+
+/// The short name people use for a kind of evidence (`cnh` → "CNH"), if it has one.
+fn short_name(kind: &str, pt: bool) -> Option<&'static str> {
+    Some(match (kind, pt) {
+        ("cnh", _) => "CNH",
+        ("rg", _) => "RG",
+        ("ccmei", _) => "CCMEI",
+        ("ei_mei", _) => "EI/MEI",
+        ("selfie", _) => "Selfie",
+        ("proof_of_address", true) => "comprovante de endereço",
+        ("proof_of_address", false) => "proof of address",
+        ("income_statement", true) => "declaração de faturamento",
+        ("income_statement", false) => "income statement",
+        ("articles_of_association", true) => "contrato social",
+        ("articles_of_association", false) => "articles of association",
+        _ => return None,
+    })
+}
+
+/// `one` or `many`, as `n` asks.
+fn plural<'a>(n: u32, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 {
+        one
+    } else {
+        many
     }
 }
 
@@ -67,15 +100,31 @@ pub fn for_notice(notice: &Notice, language: &str) -> Wording {
 pub fn for_sync(p: &SyncProgress, language: &str) -> Wording {
     let pt = language == "pt-BR";
     let mut body = if pt {
-        format!("{} cadastro(s) enviado(s) à Dinie", p.sent)
+        format!(
+            "{} {} à Dinie",
+            p.sent,
+            plural(p.sent, "cadastro enviado", "cadastros enviados")
+        )
     } else {
-        format!("{} registration(s) sent to Dinie", p.sent)
+        format!(
+            "{} {} sent to Dinie",
+            p.sent,
+            plural(p.sent, "registration", "registrations")
+        )
     };
     if p.attention > 0 {
         body += &if pt {
-            format!("; {} precisa(m) de atenção", p.attention)
+            format!(
+                "; {} {} de atenção",
+                p.attention,
+                plural(p.attention, "precisa", "precisam")
+            )
         } else {
-            format!("; {} need(s) attention", p.attention)
+            format!(
+                "; {} {} attention",
+                p.attention,
+                plural(p.attention, "needs", "need")
+            )
         };
     }
     Wording {
@@ -110,14 +159,28 @@ mod tests {
     fn wording_follows_the_language() {
         assert_eq!(
             for_notice(&Notice::Activated, "pt-BR").title,
-            "Cliente ativado"
+            "Cadastro ativado"
         );
         assert_eq!(
             for_notice(&Notice::Activated, "en").title,
-            "Customer activated"
+            "Registration activated"
         );
-        let rejected = for_notice(&Notice::Rejected { item: "cnh".into() }, "pt-BR");
-        assert!(rejected.body.contains("cnh"), "{}", rejected.body);
+        let rejected = for_notice(
+            &Notice::Rejected {
+                item: "Carteira Nacional de Habilitação".into(),
+                kind: Some("cnh".into()),
+            },
+            "pt-BR",
+        );
+        assert!(rejected.body.contains("(CNH)"), "{}", rejected.body);
+        let unknown = for_notice(
+            &Notice::Rejected {
+                item: "Laudo".into(),
+                kind: Some("novo_tipo".into()),
+            },
+            "pt-BR",
+        );
+        assert!(unknown.body.contains("(Laudo)"), "{}", unknown.body);
         let run = SyncProgress {
             sent: 12,
             attention: 1,
@@ -125,11 +188,20 @@ mod tests {
         };
         assert_eq!(
             for_sync(&run, "pt-BR").body,
-            "12 cadastro(s) enviado(s) à Dinie; 1 precisa(m) de atenção"
+            "12 cadastros enviados à Dinie; 1 precisa de atenção"
         );
         assert_eq!(
             for_sync(&run, "en").body,
-            "12 registration(s) sent to Dinie; 1 need(s) attention"
+            "12 registrations sent to Dinie; 1 needs attention"
+        );
+        let one = SyncProgress {
+            sent: 1,
+            attention: 2,
+            ..SyncProgress::default()
+        };
+        assert_eq!(
+            for_sync(&one, "pt-BR").body,
+            "1 cadastro enviado à Dinie; 2 precisam de atenção"
         );
     }
 }

@@ -150,3 +150,102 @@ async fn import(
         String::new()
     }
 }
+
+/// WCAG contrast of an element's text against what is behind it, composited up the tree.
+const CONTRAST_JS: &str = r#"
+const parse = (c) => {
+  let m = c.match(/rgba?\(([^)]+)\)/);
+  if (m) { const p = m[1].split(/[ ,/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p[3] ?? 1]; }
+  m = c.match(/color\(srgb ([^)]+)\)/);
+  if (m) { const p = m[1].split(/[ /]+/).filter(Boolean).map(Number); return [p[0] * 255, p[1] * 255, p[2] * 255, p[3] ?? 1]; }
+  return [0, 0, 0, 0];
+};
+const over = (top, under) => { const a = top[3]; return [0, 1, 2].map((i) => top[i] * a + under[i] * (1 - a)).concat(1); };
+const behind = (el) => {
+  const layers = [];
+  for (let n = el; n; n = n.parentElement) { const c = parse(getComputedStyle(n).backgroundColor); if (c[3] > 0) layers.push(c); if (c[3] >= 1) break; }
+  return layers.reverse().reduce((acc, c) => over(c, acc), [255, 255, 255, 1]);
+};
+const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }; return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+const ratio = (el) => { const bg = behind(el); const fg = over(parse(getComputedStyle(el).color), bg); const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x); return (a + 0.05) / (b + 0.05); };
+return [...document.querySelectorAll(arguments[0])].map((el) => [el.className + ' ' + (el.dataset.status ?? el.dataset.state ?? '') + ' ' + el.textContent.trim().slice(0, 20), Math.round(ratio(el) * 100) / 100]);
+"#;
+
+#[tokio::test]
+async fn all_day_polish_plurals_keys_focus_contrast_toasts_and_a_narrow_window() {
+    App::run("polish", |app| async move {
+        let api = app.embedded_api().await;
+        dinie_desk_e2e::register(&api, Form::Mei, "um@example.com").await;
+        app.click("#refresh-customers").await;
+        // "1 cliente", not "1 clientes".
+        let count = app.wait_for_text("#customer-count", "1 cliente").await;
+        assert!(!count.contains("clientes"), "{count}");
+
+        // Keys: `?` opens the sheet; j and the arrows move through the list, with a visible focus.
+        for _ in 0..2 {
+            dinie_desk_e2e::register(&api, Form::Mei, "mais@example.com").await;
+        }
+        app.click("#refresh-customers").await;
+        app.wait_for_text("#customer-count", "3 clientes").await;
+        app.script("document.activeElement?.blur(); document.dispatchEvent(new KeyboardEvent('keydown', { key: '?', bubbles: true }))").await;
+        app.wait_for_text("#shortcuts", "Mover na lista").await;
+        app.click("#shortcuts-close").await;
+        let key = |k: &str| format!("document.activeElement.dispatchEvent(new KeyboardEvent('keydown', {{ key: '{k}', bubbles: true }}))");
+        app.script("document.activeElement?.blur()").await;
+        app.script(&key("j")).await;
+        let rows = "[...document.querySelectorAll('#customer-list .customer-row[data-id]')]";
+        let at = format!("return {rows}.indexOf(document.activeElement)");
+        assert_eq!(app.script(&at).await, 0, "j focuses the first row");
+        app.script(&key("ArrowDown")).await;
+        app.script(&key("j")).await;
+        assert_eq!(app.script(&at).await, 2);
+        app.script(&key("k")).await;
+        assert_eq!(app.script(&at).await, 1);
+        let outline = app
+            .script("const s = getComputedStyle(document.activeElement); return s.outlineStyle + ' ' + s.outlineWidth")
+            .await;
+        assert_eq!(outline, "solid 2px", "a focused row shows it");
+
+        // AA contrast (4.5:1) for badges, the steps to do, help text and the version.
+        app.script(&format!("{rows}[1].dispatchEvent(new KeyboardEvent('keydown', {{ key: 'Enter', bubbles: true }}))")).await;
+        app.wait_for("#stepper li").await;
+        app.wait_for(".kyc-item .status-badge").await;
+        let measured = app
+            .driver
+            .execute(CONTRAST_JS, vec![serde_json::json!(".status-badge, #stepper li, .help, #app-version, .kyc-action")])
+            .await
+            .unwrap();
+        let low: Vec<_> = measured
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m[1].as_f64().unwrap() < 4.5)
+            .collect();
+        assert!(measured.as_array().unwrap().len() > 5, "{measured}");
+        assert!(low.is_empty(), "below AA: {low:?}");
+
+        // Toasts: at most two, and they stay on their screen.
+        app.script("import('./js/feedback.js').then((m) => { for (const n of [1, 2, 3]) m.toast('aviso ' + n); })").await;
+        dinie_desk_e2e::eventually("the toasts", 5, || async {
+            app.script("return document.querySelectorAll('#toasts .toast').length").await == 2
+        })
+        .await;
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        app.click("#nav-drafts").await;
+        app.wait_for("#draft-list, #drafts-empty").await;
+        assert_eq!(app.script("return document.querySelectorAll('#toasts .toast').length").await, 0);
+
+        // A 1024 × 768 window: nothing runs off the side, no CPF is cut.
+        app.driver.set_window_size(1024, 768).await.unwrap();
+        app.click("#nav-customers").await;
+        app.wait_for("#customer-list .customer-row[data-id]").await;
+        let fits = app
+            .script("return [document.documentElement.scrollWidth <= innerWidth, innerWidth, [...document.querySelectorAll('#customer-list .cpf')].every((c) => c.scrollWidth <= c.clientWidth), [...document.querySelectorAll('#customer-list .cpf')].map((c) => [c.scrollWidth, c.clientWidth, c.textContent, getComputedStyle(c).fontSize])]")
+            .await;
+        assert_eq!(fits[0], true, "{fits}");
+        assert_eq!(fits[1].as_u64().map(|w| w <= 1024), Some(true), "{fits}");
+        assert_eq!(fits[2], true, "a CPF is cut: {fits}");
+        app
+    })
+    .await;
+}

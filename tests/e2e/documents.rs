@@ -139,7 +139,13 @@ async fn evidence_is_checked_placed_streamed_rejected_resent_and_reviewed() {
         app.wait_for("#customer-status[data-status='active']").await;
         let offers = app.wait_for_text("#offers", "R$").await;
         assert!(offers.contains("12 parcelas") && offers.contains("de 6 a 24 parcelas"), "{offers}");
-        app.wait_for_text("#timeline", "customer.review_returned").await;
+        app.wait_for("#timeline li[data-event='customer.review_returned']").await;
+        // The timeline is for people: outcomes by name, the event codes only in tooltips.
+        let timeline = app.wait_for_text("#timeline", "CCMEI recusado").await;
+        assert!(timeline.contains("CCMEI aprovado") && timeline.contains("Selfie aprovada"), "{timeline}");
+        assert!(!timeline.contains("customer."), "{timeline}");
+        let tooltip = app.script("return document.querySelector(\"#timeline li[data-event='customer.active']\").title").await;
+        assert_eq!(tooltip, "customer.active");
         app.screenshot("documents").await;
         app
     })

@@ -145,10 +145,10 @@ async fn a_sync_killed_midway_resumes_and_registers_each_borrower_once() {
         );
         assert_eq!(app.script_async(&js).await, true);
         // First what it would do; nothing is queued until the agent confirms.
-        app.wait_for_text("#import-preview-counts", "200 pronta(s)").await;
+        app.wait_for_text("#import-preview-counts", "200 prontas").await;
         assert_eq!(app.draft_counts().await["waiting"], 0);
         app.click("#import-confirm").await;
-        app.wait_for_text("#import-summary", "200 cadastro(s) na fila").await;
+        app.wait_for_text("#import-summary", "200 cadastros na fila").await;
 
         // A CNH for each (picked once); the worker may be trying a draft right then (and find
         // no connection).
@@ -255,12 +255,12 @@ async fn a_csv_in_both_separators_and_encodings_becomes_drafts_and_refusals_are_
             let report = app.wait_for_text("#import-summary", "na fila").await;
             match *name {
                 "a.csv" => {
-                    assert!(report.contains("2 cadastro(s) na fila de envio; 1 com problemas"), "{report}");
+                    assert!(report.contains("2 cadastros na fila de envio; 1 com problemas"), "{report}");
                     assert!(report.contains("Linha 3 (CPF 123.456.789-00)"), "{report}");
                 }
                 "b.csv" => assert!(report.contains("Linha 3") && report.contains("E-mail"), "{report}"),
                 // Longer than Dinie takes: refused here, before anything is sent.
-                "c.csv" => assert!(report.contains("1 cadastro(s) na fila de envio; 1 com problemas") && report.contains("201"), "{report}"),
+                "c.csv" => assert!(report.contains("1 cadastro na fila de envio; 1 com problemas") && report.contains("201"), "{report}"),
                 _ => assert!(report.contains("Linha 3") && report.contains("Celular"), "{report}"),
             }
         }

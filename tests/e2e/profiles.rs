@@ -21,6 +21,10 @@ async fn a_profile_for_a_standalone_sandbox_survives_a_restart() {
         .unwrap();
     let url = sandbox.base_url();
     App::run("profile-restart", |app| async move {
+        // A search typed on the embedded sandbox's list does not follow to another connection.
+        app.wait_for("#customer-list, #customers-empty").await;
+        app.fill("#customer-search", "ext-de-outra-conexao").await;
+        app.click("#search-customers").await;
         add_profile(
             &app,
             "Sandbox do parceiro",
@@ -46,11 +50,16 @@ async fn a_profile_for_a_standalone_sandbox_survives_a_restart() {
 
         app.screenshot("connections").await;
         app.click(&format!("#use-{id}")).await;
-        app.wait_for_text("#connection-badge", "Sandbox Dinie")
+        // The header names the connection the agent chose, and what it leads to.
+        app.wait_for_text("#connection-badge", "Sandbox do parceiro · Sandbox Dinie")
             .await;
         app.click("#nav-customers").await;
         app.wait_for_text("#customer-list", "Cliente do Parceiro")
             .await;
+        let search = app
+            .script("return document.getElementById('customer-search').value")
+            .await;
+        assert_eq!(search, "", "the filters start afresh on another connection");
 
         let app = app.restart().await;
         app.wait_for_text("#connection-badge", "Sandbox Dinie")

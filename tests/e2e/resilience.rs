@@ -242,7 +242,7 @@ async fn a_sync_under_a_rate_limit_keeps_within_it_and_sends_every_draft() {
         );
         assert_eq!(app.script_async(&js).await, true);
         app.click("#import-confirm").await;
-        app.wait_for_text("#import-summary", "100 cadastro(s) na fila").await;
+        app.wait_for_text("#import-summary", "100 cadastros na fila").await;
         eventually("every draft sent", 180, || async {
             app.draft_counts().await["sent"] == DRAFTS
         })

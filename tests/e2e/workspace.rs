@@ -58,7 +58,8 @@ async fn registering_explains_every_answer() {
             .await;
         app.wait_for_text("#stepper li[aria-current='step']", "Documentos")
             .await;
-        app.wait_for_text("#timeline", "customer.created").await;
+        app.wait_for("#timeline li[data-event='customer.created']")
+            .await;
 
         // The same CPF and external id again: 200, the existing one opens, and the agent is told.
         app.script(
@@ -175,7 +176,7 @@ async fn an_ltda_with_two_co_owners_goes_from_registration_to_active() {
         assert!(app.wait_for("#fix-cnpj").await.attr("readonly").await.unwrap().is_some());
         app.fill("#fix-phone", "21912345678").await;
         app.click("#fix-submit").await;
-        app.wait_for_text("#timeline", "customer.corrected").await;
+        app.wait_for("#timeline li[data-event='customer.corrected']").await;
 
         // Identity front and back for each person, the co-owners' e-mails, the articles.
         for (i, req) in customer.kyc.iter().filter(|k| k.requirement_type == dinie::RequirementType::Identity).enumerate() {
@@ -213,12 +214,12 @@ async fn an_ltda_with_two_co_owners_goes_from_registration_to_active() {
         dinie_desk_e2e::complete_biometrics(&session.session_url).await;
         app.wait_for("#submit-review:not([disabled])").await;
         app.click("#submit-review").await;
-        app.wait_for_text("#timeline", "customer.under_review").await;
+        app.wait_for("#timeline li[data-event='customer.under_review']").await;
         app.wait_for("#customer-status[data-status='active']").await;
         app.wait_for_text("#stepper li[aria-current='step']", "Decisão").await;
         let offer = app.wait_for_text("#offers", "R$").await;
         assert!(offer.contains("3,49% ao mês") && offer.contains("12 parcelas"), "{offer}");
-        app.wait_for_text("#timeline", "credit_offer.available").await;
+        app.wait_for("#timeline li[data-event='credit_offer.available']").await;
         app.script("document.getElementById('customer-name').scrollIntoView()").await;
         app.screenshot("customer-active").await;
         app
@@ -290,7 +291,8 @@ async fn a_denied_registration_is_a_clear_state() {
         app.click("#submit-review").await;
         app.wait_for("#customer-status[data-status='denied']").await;
         app.wait_for_text("#denied-notice", "negou").await;
-        app.wait_for_text("#timeline", "customer.denied").await;
+        app.wait_for("#timeline li[data-event='customer.denied']")
+            .await;
         app
     })
     .await;

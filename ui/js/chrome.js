@@ -17,7 +17,9 @@ export function setConnection(conn) {
   app.info.connection = conn;
   const badge = document.getElementById('connection-badge');
   badge.dataset.kind = conn.kind;
-  badge.textContent = t(`connection.${conn.kind}`);
+  // Which connection, by the name the agent gave it (the kind says what it leads to).
+  badge.textContent = conn.kind === 'embedded' || !conn.profileName
+    ? t(`connection.${conn.kind}`) : `${conn.profileName} · ${t(`connection.${conn.kind}`)}`;
   badge.title = conn.host;
   // The embedded sandbox keeps its data in clear on this computer: always said.
   const marker = document.getElementById('test-data-marker');

@@ -2,12 +2,23 @@
 import { el } from './dom.js';
 import { t } from './i18n.js';
 import { describe } from './labels.js';
+import { DOM, hear } from './app-state.js';
 
 /** At most this many toasts at once: a batch of uploads must not wall off the screen. */
-const MAX_TOASTS = 3;
+const MAX_TOASTS = 2;
+/** A toast younger than this announces the screen being shown (its "saved, opening it"). */
+const CARRIED_MS = 1000;
+
+// A toast belongs to its screen: leaving the screen takes the older ones away.
+hear(DOM.screenShown, () => {
+  const now = Date.now();
+  for (const node of document.querySelectorAll('#toasts .toast')) {
+    if (now - Number(node.dataset.at) > CARRIED_MS) node.remove();
+  }
+});
 
 export function toast(message, kind = 'info') {
-  const node = el('div', { class: 'toast', dataset: { kind }, text: message });
+  const node = el('div', { class: 'toast', dataset: { kind, at: String(Date.now()) }, text: message });
   const stack = document.getElementById('toasts');
   stack.append(node);
   while (stack.children.length > MAX_TOASTS) stack.firstElementChild.remove();

@@ -20,10 +20,15 @@ export function language() {
   return current;
 }
 
-/** The text for `key`, with `{name}` placeholders filled from `vars`. */
+/**
+ * The text for `key`, with `{name}` placeholders filled from `vars`, and `{name:one|many}`
+ * choosing the word for the number `vars[name]` ("1 cliente", "0 clientes", "3 clientes").
+ */
 export function t(key, vars = {}) {
   const text = dictionaries[current][key] ?? dictionaries['pt-BR'][key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ''));
+  return text
+    .replace(/\{(\w+):([^|}]*)\|([^}]*)\}/g, (_, name, one, many) => (Number(vars[name]) === 1 ? one : many))
+    .replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ''));
 }
 
 /** Fills every `[data-i18n]` (text) and `[data-i18n-aria]` (aria-label) below `root`. */

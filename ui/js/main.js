@@ -1,10 +1,11 @@
 // Boot: registers the screens with the router, turns what Rust emits into the shared state
-// and DOM events, wires the shortcuts, and shows the first screen.
+// and DOM events, wires the keyboard (keys.js), and shows the first screen.
 import { call, listen } from './ipc.js';
 import { setLanguage } from './i18n.js';
 import { errorBox } from './feedback.js';
 import { app, EVENTS, DOM, announce } from './app-state.js';
-import { register, show, shown } from './router.js';
+import { register, show } from './router.js';
+import { onKey } from './keys.js';
 import * as chrome from './chrome.js';
 import * as customers from './screens/customers.js';
 import * as customer from './screens/customer.js';
@@ -17,22 +18,6 @@ register('drafts', drafts);
 register('settings', settings);
 register('register', registration, { section: 'customers' });
 register('customer', customer, { section: 'customers' });
-
-function shortcuts(e) {
-  const ctrl = e.ctrlKey || e.metaKey;
-  const { name } = shown();
-  if (ctrl && e.key.toLowerCase() === 'k') {
-    e.preventDefault();
-    if (name !== 'customers') show('customers');
-    announce(DOM.focusSearch);
-  } else if (ctrl && e.key.toLowerCase() === 'n') {
-    e.preventDefault();
-    show('register');
-  } else if (e.key === 'Escape' && !document.querySelector('dialog[open]') && (name === 'register' || name === 'customer')) {
-    e.preventDefault();
-    show('customers');
-  }
-}
 
 function draftsChanged(status) {
   app.drafts = status;
@@ -63,7 +48,7 @@ async function start() {
   // The drafts' counts come when they come (the keychain may be slow to give their key): the
   // first screen and its list do not wait for them.
   const status = call('draft_status').then(draftsChanged, (err) => console.warn('draft_status', err));
-  document.addEventListener('keydown', shortcuts);
+  document.addEventListener('keydown', onKey);
   show(location.hash.slice(1) || 'customers');
   await status;
   document.body.dataset.ready = 'true';

@@ -23,3 +23,13 @@ test('every t("literal") in the code has a translation', () => {
   }
   assert.deepEqual(missing, []);
 });
+
+test('counts choose their words: 1 cliente, 0 and 3 clientes; no "(s)" left', async () => {
+  const { t } = await import('../js/i18n.js');
+  assert.equal(t('customers.count', { count: 1 }), '1 cliente');
+  assert.equal(t('customers.count', { count: 0 }), '0 clientes');
+  assert.equal(t('customers.count', { count: 3 }), '3 clientes');
+  assert.match(t('drafts.counts', { waiting: 2, attention: 1, editing: 0, sent: 1 }), /1 precisa de atenção · 0 em edição · 1 enviado$/);
+  const leftovers = Object.entries(ptBR).filter(([, text]) => /\((s|m|es)\)/.test(text)).map(([key]) => key);
+  assert.deepEqual(leftovers, []);
+});

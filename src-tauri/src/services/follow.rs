@@ -38,8 +38,10 @@ pub struct TimelineEntry {
     /// `customer.created`, `customer.kyc_updated`, `customer.under_review`, `customer.active`,
     /// `credit_offer.available`, `customer.corrected`.
     pub event: String,
-    /// The KYC item, for `customer.kyc_updated`.
+    /// The KYC item (Dinie's label), for `customer.kyc_updated`.
     pub item: Option<String>,
+    /// What was sent for it (`cnh`, `selfie`, `ccmei`…), for the page's short name of it.
+    pub kind: Option<String>,
     /// Its new status.
     pub status: Option<String>,
     /// The reviewer's message.
@@ -52,6 +54,7 @@ impl TimelineEntry {
             at: chrono::Utc::now().to_rfc3339(),
             event: event.into(),
             item: None,
+            kind: None,
             status: None,
             message: None,
         }
@@ -70,6 +73,7 @@ pub fn diff(before: &dinie::Customer, after: &dinie::Customer) -> Vec<TimelineEn
         if old.map(requirement_state) != Some(state) && !(old.is_none() && state == "pending") {
             out.push(TimelineEntry {
                 item: Some(req.label.clone()),
+                kind: req.submitted.as_ref().map(|s| s.evidence_type.to_string()),
                 status: Some(state.to_owned()),
                 message: req
                     .submitted
@@ -138,8 +142,8 @@ pub struct Follower {
 pub enum Notice {
     /// A customer is active.
     Activated,
-    /// A requirement (its label) was rejected.
-    Rejected { item: String },
+    /// A requirement (its label) was rejected; `kind` is what was sent for it (`cnh`, …).
+    Rejected { item: String, kind: Option<String> },
     /// A customer was denied.
     Denied,
 }
@@ -235,6 +239,7 @@ impl Follower {
                 ("customer.denied", _) => notices.push(Notice::Denied),
                 ("customer.kyc_updated", Some("rejected")) => notices.push(Notice::Rejected {
                     item: e.item.clone().unwrap_or_default(),
+                    kind: e.kind.clone(),
                 }),
                 _ => {}
             }

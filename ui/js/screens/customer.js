@@ -4,7 +4,7 @@
 import { call } from '../ipc.js';
 import { el, clear } from '../dom.js';
 import { t } from '../i18n.js';
-import { date, money } from '../format.js';
+import { ago, date, money } from '../format.js';
 import { errorBox, toast, toastError } from '../feedback.js';
 import { statusLabel, label, reasonText } from '../labels.js';
 import { show } from '../router.js';
@@ -194,10 +194,19 @@ function offers(c) {
     c.unreadableOffers ? el('p', { class: 'help', id: 'offers-unreadable', text: t('customer.offersUnreadable', { count: c.unreadableOffers }) }) : null);
 }
 
+/** A timeline line for people: "CNH aprovada", "Selfie enviada" (the event's code is a tooltip). */
+function timelineText(e) {
+  if (!e.item) return label(`event.${e.event}`, e.event);
+  const what = e.kind ? label(`evidence.${e.kind}`, e.item) : e.item;
+  const gender = e.kind ? label(`evidence.${e.kind}.gender`, 'm') : 'm';
+  const outcome = label(`timeline.${e.status}.${gender}`, label(`req.${e.status}`, e.status ?? ''));
+  return `${what} ${outcome}${e.message ? ` — ${e.message}` : ''}`;
+}
+
 function timelineList(entries) {
   if (!entries.length) return el('p', { class: 'help', id: 'timeline-empty', text: t('customer.timelineEmpty') });
-  return el('ol', { class: 'timeline', id: 'timeline' }, [...entries].reverse().map((e) => el('li', { dataset: { event: e.event } },
-    el('time', { text: date(e.at) }), ' ',
-    el('code', { text: e.event }), ' ',
-    el('span', { text: e.item ? `${e.item}: ${label(`req.${e.status}`, e.status)}${e.message ? ` — ${e.message}` : ''}` : label(`event.${e.event}`, e.event) }))));
+  return el('ol', { class: 'timeline', id: 'timeline' }, [...entries].reverse().map((e) =>
+    el('li', { dataset: { event: e.event, kind: e.kind ?? '', status: e.status ?? '' }, title: e.event },
+      el('time', { datetime: e.at, text: `${date(e.at)} · ${ago(Date.parse(e.at))}` }), ' ',
+      el('span', { class: 'timeline-text', text: timelineText(e) }))));
 }

@@ -8,17 +8,20 @@ import { errorBox } from '../feedback.js';
 import { VirtualList } from '../virtual-list.js';
 import { show } from '../router.js';
 import { statusLabel } from '../labels.js';
-import { DOM, hear } from '../app-state.js';
+import { app, DOM, hear } from '../app-state.js';
 
 export const title = 'title.customers';
 const STATUSES = ['pending_kyc', 'under_review', 'active'];
 const ROW_HEIGHT = 44;
 
-// Kept between visits, so that going back from a detail keeps the search.
-const memory = { text: '', status: '' };
+// Kept between visits, so that going back from a detail keeps the search; another connection
+// starts with none (its customers are others).
+const memory = { text: '', status: '', profileId: null };
 let stopHearing = null;
 
 export function render(root) {
+  const profileId = app.info?.connection?.profileId ?? null;
+  if (memory.profileId !== profileId) Object.assign(memory, { text: '', status: '', profileId });
   const search = el('input', { type: 'search', id: 'customer-search', value: memory.text, placeholder: t('customers.search'),
     'aria-label': t('customers.search'), autocomplete: 'off' });
   const status = el('select', { id: 'status-filter', 'aria-label': t('customers.filter') },

@@ -183,7 +183,7 @@ function problemText(problem) {
 function row(d) {
   const otherConnection = app.info && d.profileId !== app.info.connection.profileId;
   const name = d.name || t('drafts.unnamed');
-  return el('div', { class: 'customer-row draft-row', role: 'row', dataset: { id: d.id, state: d.state } },
+  return el('div', { class: 'customer-row draft-row', role: 'row', tabindex: '-1', dataset: { id: d.id, state: d.state } },
     el('span', { class: 'name', role: 'cell' }, el('span', { text: name }),
       d.problem ? el('small', { class: 'draft-problem', dataset: { code: d.problem.code }, text: problemText(d.problem) }) : null),
     el('span', { class: 'mono cpf', role: 'cell', text: d.cpf || '—' }),
