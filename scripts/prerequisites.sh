@@ -6,8 +6,10 @@ cd "$(dirname "$0")/.."
 
 build_packages=(libwebkit2gtk-4.1-dev build-essential libssl-dev libayatana-appindicator3-dev libdbus-1-dev
   librsvg2-dev libxdo-dev file pkg-config)
+# libglib2.0-bin: `gio open`, the system's opener of links where xdg-utils is not installed
+# (the biometrics link handed to the mail client or WhatsApp).
 test_packages=(xvfb xauth webkit2gtk-driver dbus-x11 gnome-keyring libsecret-tools imagemagick
-  x11-utils xdotool rpm curl time python3 python3-venv)
+  x11-utils xdotool rpm curl time python3 python3-venv libglib2.0-bin)
 
 # `make bench` compares the app with Debian's Chromium showing the same page, on a desktop
 # with an accessibility bus.

@@ -23,6 +23,7 @@ const COMMANDS: &[&str] = &[
     "upload_document",
     "cancel_upload",
     "start_biometrics",
+    "share_biometrics",
     "draft_status",
     "list_drafts",
     "get_draft",

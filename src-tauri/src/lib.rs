@@ -102,6 +102,7 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<tauri::App
             commands::documents::upload_document,
             commands::documents::cancel_upload,
             commands::biometrics::start_biometrics,
+            commands::biometrics::share_biometrics,
             commands::drafts::draft_status,
             commands::drafts::list_drafts,
             commands::drafts::get_draft,

@@ -157,11 +157,8 @@ async fn biometrics_runs_in_an_isolated_window_that_closes_when_done() {
     App::run("biometrics", |app| async move {
         let (_api, _customer) = open_new_customer(&app, Form::Mei, "bio@example.com").await;
         app.wait_for(".kyc-item[data-type='selfie'][data-action='biometrics']").await;
-        app.click("#start-biometrics").await;
-        app.wait_for("#session-qr").await;
-        let link = app.wait_for("#session-link").await.text().await.unwrap();
-        assert!(link.contains("/api/v3/biometrics/dinie_bsc_"), "{link}");
-        app.wait_for_text("#session-expiry", "vale até").await;
+        app.click("#bio-here").await;
+        app.wait_for("#bio-window-open").await;
 
         // The capture window opens in a private browsing context of its own (nothing of the
         // session outlives it), which WebDriver does not see: it is found by its X title.
@@ -197,6 +194,111 @@ async fn biometrics_runs_in_an_isolated_window_that_closes_when_done() {
     .await;
 }
 
+/// Makes a program that writes down each link it is given the world's handler of `mailto:`
+/// and `https:` links (as a desktop's mail client and browser are); returns where it writes.
+fn record_links(app: &App) -> std::path::PathBuf {
+    let env = |name: &str| {
+        app.env()
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| std::path::PathBuf::from(v))
+            .unwrap()
+    };
+    let (data, config) = (env("XDG_DATA_HOME"), env("XDG_CONFIG_HOME"));
+    let opened = data.join("opened-links.txt");
+    let script = data.join("record-link.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n",
+            opened.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    std::fs::create_dir_all(data.join("applications")).unwrap();
+    std::fs::write(
+        data.join("applications/record-link.desktop"),
+        format!(
+            "[Desktop Entry]\nType=Application\nName=Record link\nExec={} %u\nMimeType=x-scheme-handler/mailto;x-scheme-handler/https;\nNoDisplay=true\n",
+            script.display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        config.join("mimeapps.list"),
+        "[Default Applications]\nx-scheme-handler/mailto=record-link.desktop\nx-scheme-handler/https=record-link.desktop\n",
+    )
+    .unwrap();
+    opened
+}
+
+#[tokio::test]
+async fn biometrics_go_to_the_phone_by_the_systems_mail_and_whatsapp_with_no_window() {
+    App::run("biometrics-phone", |app| async move {
+        let opened = record_links(&app);
+        let (_api, customer) = open_new_customer(&app, Form::Mei, "celular@example.com").await;
+        app.click("#bio-phone").await;
+        app.wait_for("#session-qr").await;
+        app.wait_for("#bio-state[data-state='ready']").await;
+        app.wait_for_text("#bio-local-only", "celular não o alcança")
+            .await;
+        let link = app.wait_for("#session-link").await.text().await.unwrap();
+        assert!(link.contains("/api/v3/biometrics/dinie_bsc_"), "{link}");
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        assert!(
+            !app.window_titles().contains("Biometria"),
+            "no capture window over the QR code: {}",
+            app.window_titles()
+        );
+
+        // WhatsApp and e-mail: the system's handlers get a link to this customer only.
+        app.click("#bio-whatsapp").await;
+        app.wait_for_text("#bio-state[data-state='sent']", "WhatsApp")
+            .await;
+        app.click("#bio-email").await;
+        app.wait_for_text("#bio-state[data-state='sent']", "e-mail")
+            .await;
+        let mut lines = Vec::new();
+        dinie_desk_e2e::eventually("both links handed to the system", 15, || {
+            lines = std::fs::read_to_string(&opened)
+                .unwrap_or_default()
+                .lines()
+                .map(str::to_owned)
+                .collect();
+            let n = lines.len();
+            async move { n >= 2 }
+        })
+        .await;
+        let phone: String = customer
+            .phone
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        assert!(
+            lines[0].starts_with(&format!("https://wa.me/{phone}?text=")),
+            "{lines:?}"
+        );
+        assert!(
+            lines[1].starts_with("mailto:celular%40example%2Ecom?subject="),
+            "{lines:?}"
+        );
+        let encoded: String =
+            percent_encoding::utf8_percent_encode(&link, percent_encoding::NON_ALPHANUMERIC)
+                .to_string();
+        assert!(
+            lines.iter().all(|l| l.contains(&encoded)),
+            "the session's link in each: {lines:?}"
+        );
+
+        // The borrower captures on the phone: the card says it is done.
+        dinie_desk_e2e::complete_biometrics(&link).await;
+        app.wait_for("#bio-state[data-state='done']").await;
+        app
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn a_vanished_file_and_a_session_opened_elsewhere_are_explained() {
     let dir = tempfile::tempdir().unwrap();
@@ -223,7 +325,7 @@ async fn a_vanished_file_and_a_session_opened_elsewhere_are_explained() {
             .create_biometrics_session(&customer.id)
             .await
             .unwrap();
-        app.click("#start-biometrics").await;
+        app.click("#bio-phone").await;
         app.wait_for_text("#session-elsewhere", "sessão de biometria aberta")
             .await;
         app

@@ -8,7 +8,7 @@ use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
 use crate::services::activation::ActivationError;
-use crate::services::biometrics::BiometricsError;
+use crate::services::biometrics::{BiometricsError, ShareError};
 use crate::services::connection::ConnectionError;
 use crate::services::customers::{ApiProblem, FieldProblem, NoLiveCheck};
 use crate::services::diagnostics::TestFailure;
@@ -90,6 +90,10 @@ error_codes! {
     ConfirmLive = "confirm_live",
     /// A capture session opened elsewhere is still open; `message` says until when.
     SessionElsewhere = "session_elsewhere",
+    /// The capture session this app opened has expired: start another.
+    SessionExpired = "session_expired",
+    /// The system has no program for the link (no mail or web handler).
+    NoHandler = "no_handler",
     OfflineNoDraft = "offline_no_draft",
     DraftLocked = "draft_locked",
     /// The draft belongs to another connection: move it first.
@@ -335,6 +339,17 @@ impl From<BiometricsError> for CommandError {
                 err
             }
             BiometricsError::Api(inner) => inner.into(),
+        }
+    }
+}
+
+impl From<ShareError> for CommandError {
+    fn from(e: ShareError) -> Self {
+        match e {
+            ShareError::NoSession => Self::new(ErrorCode::SessionExpired, e.to_string()),
+            ShareError::WithoutLink => Self::new(ErrorCode::InvalidInput, e.to_string()),
+            ShareError::Open(_) => Self::new(ErrorCode::NoHandler, e.to_string()),
+            ShareError::Api(inner) => inner.into(),
         }
     }
 }

@@ -1,12 +1,15 @@
 //! Biometric capture sessions: open one for a customer (or reuse the one this app opened and
-//! that has not expired), and what the page shows for it (the link, its expiry, a QR code for a
-//! borrower who is not in front of the agent). The window that shows it is `windows::biometrics`.
+//! that has not expired), what the page shows for it (the link, its expiry, a QR code for a
+//! borrower who is not in front of the agent), and handing the link to the borrower's phone by
+//! e-mail or WhatsApp through the system's own handlers (a `mailto:` or `https://wa.me/` link
+//! opened outside the app). The window that shows it here is `windows::biometrics`.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+use serde::{Deserialize, Serialize};
 
 use crate::locks::lock;
 use crate::services::connection::Connection;
@@ -86,6 +89,99 @@ pub async fn start(
     Ok(session)
 }
 
+/// How the link goes to the borrower's phone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    Email,
+    Whatsapp,
+}
+
+/// What the agent hands over: the channel, and the page's words (with the link in them).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Share {
+    pub channel: Channel,
+    /// The e-mail's subject (unused by WhatsApp).
+    pub subject: String,
+    pub text: String,
+}
+
+/// Why the link could not be handed over.
+#[derive(Debug, thiserror::Error)]
+pub enum ShareError {
+    /// No session of this app's is open for the customer (it expired, or none was started).
+    #[error("no capture session is open for this customer")]
+    NoSession,
+    /// The message does not carry the session's link.
+    #[error("the message does not carry the capture link")]
+    WithoutLink,
+    /// The system has no handler for the link, or it failed to start.
+    #[error("the system could not open the link: {0}")]
+    Open(#[source] std::io::Error),
+    /// The customer could not be read.
+    #[error(transparent)]
+    Api(#[from] dinie::Error),
+}
+
+/// The link that hands `text` to the borrower: an e-mail to the customer's address, or a
+/// WhatsApp message to the customer's phone. Only these two, and only to the customer.
+pub fn share_link(
+    channel: Channel,
+    customer: &dinie::Customer,
+    subject: &str,
+    text: &str,
+) -> String {
+    let enc = |s: &str| utf8_percent_encode(s, NON_ALPHANUMERIC).to_string();
+    match channel {
+        Channel::Email => format!(
+            "mailto:{}?subject={}&body={}",
+            enc(&customer.email),
+            enc(subject),
+            enc(text)
+        ),
+        Channel::Whatsapp => {
+            let digits: String = customer
+                .phone
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect();
+            format!("https://wa.me/{digits}?text={}", enc(text))
+        }
+    }
+}
+
+/// Hands the customer's open session to the phone; returns the link opened. The text (the
+/// page's words, in the agent's language) must carry the session's link.
+pub async fn share(
+    conn: &Connection,
+    sessions: &Sessions,
+    customer_id: &dinie::CustomerId,
+    share: &Share,
+) -> Result<String, ShareError> {
+    let Share {
+        channel,
+        subject,
+        text,
+    } = share;
+    let channel = *channel;
+    let session = sessions
+        .valid(customer_id.as_str())
+        .ok_or(ShareError::NoSession)?;
+    if !text.contains(session.url.as_str()) {
+        return Err(ShareError::WithoutLink);
+    }
+    let customer = conn.client().customers().get(customer_id).await;
+    conn.observe(&customer);
+    let link = share_link(channel, &customer?, subject, text);
+    let opened = link.clone();
+    tokio::task::spawn_blocking(move || open::that_detached(&opened))
+        .await
+        .map_err(|e| ShareError::Open(std::io::Error::other(e)))?
+        .map_err(ShareError::Open)?;
+    tracing::info!(customer = %customer_id, channel = ?channel, "capture link handed to the system");
+    Ok(link)
+}
+
 /// What the page shows for a session.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -130,6 +226,31 @@ mod tests {
         assert!(sessions.valid("cust_1").is_none());
         sessions.forget("cust_1");
         assert!(lock(&sessions.0).is_empty());
+    }
+
+    #[test]
+    fn links_go_to_the_customer_only_with_the_text_encoded() {
+        let customer: dinie::Customer = serde_json::from_value(serde_json::json!({
+            "id": "cust_1", "status": "pending_kyc", "cpf": "12345678909", "cnpj": "11222333000181",
+            "email": "maria+bio@example.com", "phone": "+5511987654321",
+            "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z", "kyc": []
+        }))
+        .unwrap();
+        let text = "Olá! Faça a biometria: https://bio.example/s/1?a=b&c=d";
+        assert_eq!(
+            share_link(Channel::Whatsapp, &customer, "", text),
+            "https://wa.me/5511987654321?text=Ol%C3%A1%21%20Fa%C3%A7a%20a%20biometria%3A%20https%3A%2F%2Fbio%2Eexample%2Fs%2F1%3Fa%3Db%26c%3Dd"
+        );
+        let mail = share_link(Channel::Email, &customer, "Biometria", text);
+        assert!(
+            mail.starts_with("mailto:maria%2Bbio%40example%2Ecom?subject=Biometria&body=Ol%C3%A1"),
+            "{mail}"
+        );
+        assert_eq!(
+            mail.matches('&').count(),
+            1,
+            "the link's own & is encoded: {mail}"
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ import { errorBox, toast, toastError } from '../feedback.js';
 import { statusLabel, label, reasonText } from '../labels.js';
 import { show } from '../router.js';
 import { setTitle } from '../chrome.js';
-import { DOM, hear } from '../app-state.js';
+import { app, DOM, hear } from '../app-state.js';
 import { documentsPanel, pick, startDropTarget, stopDropTarget } from '../panels/documents.js';
 import { checklist, reviewCard } from '../panels/checklist.js';
 import { bankCard } from '../panels/bank.js';
@@ -74,7 +74,7 @@ function paint(body, { detail: c, timeline }) {
       el('section', { class: 'card' }, el('h3', { text: t('customer.data') }), data(c)),
       c.groups.length ? el('section', { class: 'card', id: 'checklist-card' }, el('h3', { text: t('customer.checklist') }), checklist(c, repaint, pick)) : null),
     pending && requirements.some((k) => k.action === 'upload') ? documentsPanel(c, (detail) => paint(body, { detail, timeline: null })) : null,
-    pending && requirements.some((k) => k.action === 'biometrics') ? biometrics(c) : null,
+    pending && requirements.some((k) => k.action === 'biometrics') ? biometrics(c) : handedOut.has(c.id) ? biometricsDone() : null,
     pending ? reviewCard(c, repaint) : null,
     c.status !== 'creating' ? correction(c) : null,
     c.status !== 'creating' ? bankCard(c, repaint) : null,
@@ -110,35 +110,86 @@ function data(c) {
   return el('dl', {}, rows.filter(([, v]) => v).flatMap(([k, v]) => [el('dt', { text: label(`detail.${k}`, t(`register.${k}`)) }), el('dd', { id: `data-${k}`, text: v })]));
 }
 
+// Customers whose capture link this screen handed out, for "done" once the selfie is in.
+const handedOut = new Set();
+
+/** The biometrics card: on this computer (the capture window), or on the borrower's phone. */
 function biometrics(c) {
   const result = el('div', { id: 'biometrics-session', 'aria-live': 'polite' });
-  const start = async () => {
+  const failed = (err, again) => {
+    if (err.code === 'session_elsewhere') {
+      result.append(el('p', { class: 'notice', id: 'session-elsewhere', text: t('bio.elsewhere', { date: err.message ? date(err.message) : '—' }) }));
+    } else {
+      result.append(errorBox(err, again));
+    }
+  };
+  const here = async () => {
     clear(result);
     try {
-      const s = await call('start_biometrics', { customerId: c.id });
-      result.append(
-        el('p', { text: t('bio.opened') }),
-        el('div', { class: 'qr-row' },
-          el('img', { id: 'session-qr', class: 'qr', alt: t('bio.qr'), src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(s.qrSvg)}` }),
-          el('div', {},
-            el('p', { class: 'help', text: t('bio.phone') }),
-            el('p', { class: 'mono', id: 'session-link', text: s.sessionUrl }),
-            el('p', { id: 'session-expiry', text: t('bio.expires', { date: date(s.expiresAt) }) }),
-            el('button', { type: 'button', id: 'copy-session-link', text: t('bio.copy'),
-              onclick: async () => { await navigator.clipboard.writeText(s.sessionUrl); toast(t('bio.copied')); } }))));
-    } catch (err) {
-      if (err.code === 'session_elsewhere') {
-        result.append(el('p', { class: 'notice', id: 'session-elsewhere', text: t('bio.elsewhere', { date: err.message ? date(err.message) : '—' }) }));
-      } else {
-        result.append(errorBox(err, start));
-      }
-    }
+      await call('start_biometrics', { customerId: c.id, here: true });
+      result.append(el('p', { id: 'bio-window-open', text: t('bio.opened') }));
+    } catch (err) { failed(err, here); }
+  };
+  const phone = async () => {
+    clear(result);
+    try {
+      const s = await call('start_biometrics', { customerId: c.id, here: false });
+      handedOut.add(c.id);
+      result.append(phoneSession(c, s, phone));
+    } catch (err) { failed(err, phone); }
   };
   return el('section', { class: 'card', id: 'biometrics-panel' },
     el('h3', { text: t('bio.title') }),
     el('p', { class: 'help', text: t('bio.help') }),
-    el('button', { type: 'button', id: 'start-biometrics', class: 'primary', text: t('bio.start'), onclick: start }),
+    el('div', { class: 'actions' },
+      el('button', { type: 'button', id: 'bio-here', class: 'primary', text: t('bio.here'), onclick: here }),
+      el('button', { type: 'button', id: 'bio-phone', text: t('bio.toPhone'), onclick: phone })),
     result);
+}
+
+/** The session for the phone: QR code, link, copy, e-mail and WhatsApp, and its state. */
+function phoneSession(c, s, again) {
+  const state = el('p', { id: 'bio-state', class: 'notice', dataset: { state: 'ready' }, text: t('bio.state.ready') });
+  const setState = (name, vars = {}) => { state.dataset.state = name; state.textContent = t(`bio.state.${name}`, vars); };
+  const share = async (channel) => {
+    try {
+      const text = t('bio.shareText', { link: s.sessionUrl, date: date(s.expiresAt) });
+      await call('share_biometrics', { customerId: c.id, share: { channel, subject: t('bio.shareSubject'), text } });
+      setState('sent', { channel: t(`bio.channel.${channel}`), time: date(new Date().toISOString()) });
+    } catch (err) {
+      if (err.code === 'session_expired') expire();
+      else toastError(err);
+    }
+  };
+  const box = el('div', { class: 'qr-row', id: 'bio-phone-session' },
+    el('img', { id: 'session-qr', class: 'qr', alt: t('bio.qr'), src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(s.qrSvg)}` }),
+    el('div', {},
+      state,
+      el('p', { class: 'help', text: t('bio.phone') }),
+      el('p', { class: 'mono', id: 'session-link', text: s.sessionUrl }),
+      el('p', { id: 'session-expiry', text: t('bio.expires', { date: date(s.expiresAt) }) }),
+      app.info?.connection?.kind === 'embedded' ? el('p', { class: 'help', id: 'bio-local-only', text: t('bio.localOnly') }) : null,
+      el('div', { class: 'actions' },
+        el('button', { type: 'button', id: 'copy-session-link', text: t('bio.copy'),
+          onclick: async () => { await navigator.clipboard.writeText(s.sessionUrl); toast(t('bio.copied')); } }),
+        el('button', { type: 'button', id: 'bio-email', text: t('bio.email'), onclick: () => share('email') }),
+        el('button', { type: 'button', id: 'bio-whatsapp', text: t('bio.whatsapp'), onclick: () => share('whatsapp') }))));
+  // When the link stops working, say so and offer a new one.
+  const expire = () => {
+    if (!box.isConnected) return;
+    setState('expired');
+    box.querySelector('.actions').replaceChildren(el('button', { type: 'button', id: 'bio-again', class: 'primary', text: t('bio.again'), onclick: again }));
+  };
+  const left = Date.parse(s.expiresAt) - Date.now();
+  if (left <= 0) expire(); else setTimeout(expire, Math.min(left, 2 ** 31 - 1));
+  return box;
+}
+
+/** After a phone capture: the selfie is in. */
+function biometricsDone() {
+  return el('section', { class: 'card', id: 'biometrics-panel' },
+    el('h3', { text: t('bio.title') }),
+    el('p', { id: 'bio-state', class: 'notice', dataset: { state: 'done' }, text: t('bio.state.done') }));
 }
 
 const CORRECTABLE = ['email', 'phone'];
