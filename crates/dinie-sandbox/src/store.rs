@@ -21,8 +21,8 @@ fn encode(rec: &CustomerRecord) -> ApiResult<String> {
 /// Inserts a new customer; `customer.created` is emitted when its requirements are known.
 pub fn insert(tx: &Transaction<'_>, rec: &CustomerRecord, urls: &[String]) -> ApiResult<()> {
     tx.execute(
-        "INSERT INTO customers (id, partner, cpf, external_id, status, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![rec.id, rec.partner, rec.cpf, rec.external_id, rec.status, encode(rec)?],
+        "INSERT INTO customers (id, partner, cpf, external_id, status, body, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![rec.id, rec.partner, rec.cpf, rec.external_id, rec.status, encode(rec)?, rec.updated_at.timestamp_millis()],
     )?;
     if rec.status != "creating" {
         events::emit(
@@ -97,8 +97,13 @@ pub fn save_change(
 ) -> ApiResult<()> {
     after.updated_at = now;
     tx.execute(
-        "UPDATE customers SET status = ?1, body = ?2 WHERE id = ?3",
-        params![after.status, encode(after)?, after.id],
+        "UPDATE customers SET status = ?1, body = ?2, updated_at = ?4 WHERE id = ?3",
+        params![
+            after.status,
+            encode(after)?,
+            after.id,
+            after.updated_at.timestamp_millis()
+        ],
     )?;
     let partner = &after.partner;
     if before.status == "creating" && after.status != "creating" {
@@ -248,26 +253,41 @@ pub struct ListFilter {
     pub status: Option<String>,
     pub limit: u32,
     pub starting_after: Option<String>,
+    /// `sort`: by creation (the default) or by last change.
+    pub by_update: bool,
+    /// `order=asc` (the default is newest first).
+    pub ascending: bool,
 }
 
-/// A page of a partner's customers, newest first, optionally filtered.
-const LIST: &str = "SELECT body FROM customers
-     WHERE partner = ?1
-       AND (?2 IS NULL OR cpf = ?2)
-       AND (?3 IS NULL OR external_id = ?3)
-       AND (?4 IS NULL OR status = ?4)
+/// A page of a partner's customers in one of the four orders, optionally filtered; each is read
+/// in order from an index. `?5`/`?6` are the cursor's `seq` and `updated_at`.
+const LISTS: [&str; 4] = [
+    "SELECT body FROM customers WHERE partner = ?1
+       AND (?2 IS NULL OR cpf = ?2) AND (?3 IS NULL OR external_id = ?3) AND (?4 IS NULL OR status = ?4)
        AND (?5 IS NULL OR seq < ?5)
-     ORDER BY seq DESC
-     LIMIT ?6";
+     ORDER BY seq DESC LIMIT ?7",
+    "SELECT body FROM customers WHERE partner = ?1
+       AND (?2 IS NULL OR cpf = ?2) AND (?3 IS NULL OR external_id = ?3) AND (?4 IS NULL OR status = ?4)
+       AND (?5 IS NULL OR seq > ?5)
+     ORDER BY seq ASC LIMIT ?7",
+    "SELECT body FROM customers WHERE partner = ?1
+       AND (?2 IS NULL OR cpf = ?2) AND (?3 IS NULL OR external_id = ?3) AND (?4 IS NULL OR status = ?4)
+       AND (?5 IS NULL OR updated_at < ?6 OR (updated_at = ?6 AND seq < ?5))
+     ORDER BY updated_at DESC, seq DESC LIMIT ?7",
+    "SELECT body FROM customers WHERE partner = ?1
+       AND (?2 IS NULL OR cpf = ?2) AND (?3 IS NULL OR external_id = ?3) AND (?4 IS NULL OR status = ?4)
+       AND (?5 IS NULL OR updated_at > ?6 OR (updated_at = ?6 AND seq > ?5))
+     ORDER BY updated_at ASC, seq ASC LIMIT ?7",
+];
 
-/// One page, newest first, and whether more follow.
+/// One page in the asked order, and whether more follow.
 pub fn list(tx: &Transaction<'_>, partner: &str, f: &ListFilter) -> ApiResult<(Vec<Value>, bool)> {
-    let after_seq: Option<i64> = match &f.starting_after {
+    let after: Option<(i64, i64)> = match &f.starting_after {
         Some(id) => Some(
             tx.query_row(
-                "SELECT seq FROM customers WHERE id = ?1 AND partner = ?2",
+                "SELECT seq, updated_at FROM customers WHERE id = ?1 AND partner = ?2",
                 params![id, partner],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?
             .ok_or_else(|| {
@@ -281,14 +301,16 @@ pub fn list(tx: &Transaction<'_>, partner: &str, f: &ListFilter) -> ApiResult<(V
         ),
         None => None,
     };
-    let mut stmt = tx.prepare(LIST)?;
+    let query = LISTS[usize::from(f.by_update) * 2 + usize::from(f.ascending)];
+    let mut stmt = tx.prepare(query)?;
     let rows = stmt.query_map(
         params![
             partner,
             f.cpf,
             f.external_id,
             f.status,
-            after_seq,
+            after.map(|a| a.0),
+            after.map(|a| a.1),
             i64::from(f.limit) + 1
         ],
         |r| r.get::<_, String>(0),
@@ -304,13 +326,20 @@ pub fn list(tx: &Transaction<'_>, partner: &str, f: &ListFilter) -> ApiResult<(V
 
 #[cfg(test)]
 mod list_tests {
-    use super::LIST;
+    use super::LISTS;
 
     #[test]
     fn a_page_is_read_from_the_index_in_order_not_sorted_from_every_row() {
         let db = crate::db::Db::open(None).unwrap();
-        let plan = db.plan(&format!("EXPLAIN QUERY PLAN {LIST}"));
-        assert!(plan.contains("customers_partner_seq"), "{plan}");
-        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+        for (query, index) in LISTS.iter().zip([
+            "customers_partner_seq",
+            "customers_partner_seq",
+            "customers_partner_updated",
+            "customers_partner_updated",
+        ]) {
+            let plan = db.plan(&format!("EXPLAIN QUERY PLAN {query}"));
+            assert!(plan.contains(index), "{plan}");
+            assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+        }
     }
 }

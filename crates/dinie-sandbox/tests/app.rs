@@ -159,3 +159,84 @@ async fn an_idle_sandbox_does_not_keep_waking_up() {
     }
     sandbox.shutdown().await;
 }
+
+/// A database written by the previous release (format 2: three customers, the first one
+/// corrected last) opens migrated, and lists by last change, newest first, in pages.
+#[tokio::test]
+async fn a_file_of_the_previous_release_lists_by_last_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sandbox.db");
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sandbox-v2.db"),
+        &db,
+    )
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let config = SandboxConfig {
+        db: Some(db.clone()),
+        ..SandboxConfig::default()
+    };
+    let sandbox = dinie_sandbox::Sandbox::start(config, listener)
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    let token: serde_json::Value = http
+        .post(format!("{}/auth/token", sandbox.base_url()))
+        .basic_auth("dinie_ci_test_sandbox", Some("dinie_cs_test_sandbox"))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let bearer = format!("Bearer {}", token["access_token"].as_str().unwrap());
+    let list = |query: String| {
+        let (http, bearer, base) = (http.clone(), bearer.clone(), sandbox.base_url());
+        async move {
+            let r = http
+                .get(format!("{base}/customers?{query}"))
+                .header("authorization", bearer)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status();
+            let body: serde_json::Value = r.json().await.unwrap();
+            (status, body)
+        }
+    };
+    let ids = |body: &serde_json::Value| -> Vec<String> {
+        body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["external_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (_, by_creation) = list("limit=10".into()).await;
+    assert_eq!(
+        ids(&by_creation),
+        ["fx-3", "fx-2", "fx-1"],
+        "newest first, as before"
+    );
+    let (_, first) = list("sort=updated_at&order=desc&limit=2".into()).await;
+    assert_eq!(ids(&first), ["fx-1", "fx-3"], "the corrected one first");
+    assert_eq!(first["has_more"], true);
+    let last = first["data"][1]["id"].as_str().unwrap();
+    let (_, next) = list(format!(
+        "sort=updated_at&order=desc&limit=2&starting_after={last}"
+    ))
+    .await;
+    assert_eq!(ids(&next), ["fx-2"]);
+    let (_, oldest) = list("sort=created_at&order=asc&limit=10".into()).await;
+    assert_eq!(ids(&oldest), ["fx-1", "fx-2", "fx-3"]);
+    let (status, bad) = list("sort=name".into()).await;
+    assert_eq!(status, 400, "{bad}");
+    assert_eq!(bad["param"], "sort");
+    sandbox.shutdown().await;
+    let version: i64 = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 3, "migrated to the format with updated_at");
+}

@@ -94,7 +94,7 @@ mod retry;
 mod upload_watch;
 pub mod webhooks;
 
-pub use api::customers::{Customers, Registration};
+pub use api::customers::{CustomerSort, Customers, Registration, SortOrder};
 pub use api::kyc_attachments::{AttachmentTarget, UploadProgress};
 pub use client::{Client, ClientBuilder};
 pub use config::{

@@ -192,6 +192,30 @@ async fn list(
             }
             "limit" => filter.limit = parse_limit(&value)?,
             "starting_after" => filter.starting_after = Some(value).filter(|v| !v.is_empty()),
+            "sort" => {
+                filter.by_update = match value.as_str() {
+                    "created_at" => false,
+                    "updated_at" => true,
+                    _ => {
+                        return Err(ApiError::bad_request(format!(
+                            "unknown sort {value:?}; use created_at or updated_at"
+                        ))
+                        .param("sort"))
+                    }
+                }
+            }
+            "order" => {
+                filter.ascending = match value.as_str() {
+                    "desc" => false,
+                    "asc" => true,
+                    _ => {
+                        return Err(ApiError::bad_request(format!(
+                            "unknown order {value:?}; use asc or desc"
+                        ))
+                        .param("order"))
+                    }
+                }
+            }
             _ => {}
         }
     }

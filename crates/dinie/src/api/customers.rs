@@ -374,6 +374,30 @@ struct ListQuery {
     limit: Option<u8>,
     #[serde(skip_serializing_if = "Option::is_none")]
     starting_after: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sort: Option<CustomerSort>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    order: Option<SortOrder>,
+}
+
+/// What `GET /customers` is sorted by (`sort`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomerSort {
+    /// When the customer was registered (the API's default).
+    CreatedAt,
+    /// When the customer last changed: a mirror refreshed with `order=desc` stops at the first
+    /// customer it already has as it is.
+    UpdatedAt,
+}
+
+/// The direction of a sorted list (`order`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    Asc,
+    /// Newest first (the API's default).
+    Desc,
 }
 
 /// Builder of `GET /customers`.
@@ -408,6 +432,16 @@ impl<'c> ListCustomers<'c> {
     /// The page after this customer id.
     pub fn starting_after(mut self, id: &CustomerId) -> Self {
         self.query.starting_after = Some(id.to_string());
+        self
+    }
+    /// Sorted by creation or by last change.
+    pub fn sort(mut self, sort: CustomerSort) -> Self {
+        self.query.sort = Some(sort);
+        self
+    }
+    /// Oldest or newest first.
+    pub fn order(mut self, order: SortOrder) -> Self {
+        self.query.order = Some(order);
         self
     }
 

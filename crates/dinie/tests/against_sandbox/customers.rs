@@ -382,3 +382,60 @@ async fn partners_see_only_their_own_customers() {
         .unwrap();
     assert!(other.is_new());
 }
+
+/// `sort` and `order` (Dinie's SDKs send both): by last change, newest first, a corrected
+/// customer comes first; every page follows in order, none twice.
+#[tokio::test]
+async fn lists_sort_by_creation_or_last_change_in_either_order() {
+    let sb = util::sandbox().await;
+    let client = util::client(&sb);
+    let mut made = Vec::new();
+    for i in 0..5 {
+        let c = client
+            .customers()
+            .create(cpf(), cnpj(Form::Mei))
+            .email(format!("ordem{i}@example.com"))
+            .phone("+5521987654321")
+            .external_id(format!("ordem-{i}"))
+            .send()
+            .await
+            .unwrap();
+        made.push(c.customer().id.clone());
+    }
+    client
+        .customers()
+        .update(&made[1])
+        .email("corrigido@example.com")
+        .send()
+        .await
+        .unwrap();
+    let all = |sort, order| {
+        let client = &client;
+        async move {
+            let mut ids = Vec::new();
+            let mut list = client.customers().list().limit(2).sort(sort).order(order);
+            loop {
+                let page = list.send().await.unwrap();
+                ids.extend(page.data.iter().map(|c| c.id.clone()));
+                match page.data.last() {
+                    Some(last) if page.has_more => list = list.starting_after(&last.id),
+                    _ => break,
+                }
+            }
+            ids
+        }
+    };
+    use dinie::{CustomerSort as S, SortOrder as O};
+    let oldest_first = all(S::CreatedAt, O::Asc).await;
+    assert_eq!(oldest_first, made);
+    let newest_first = all(S::CreatedAt, O::Desc).await;
+    assert_eq!(newest_first, made.iter().rev().cloned().collect::<Vec<_>>());
+    let changed = all(S::UpdatedAt, O::Desc).await;
+    assert_eq!(
+        changed[0], made[1],
+        "the corrected customer is the last change"
+    );
+    assert_eq!(changed.len(), 5);
+    let changed_asc = all(S::UpdatedAt, O::Asc).await;
+    assert_eq!(changed_asc.last(), Some(&made[1]));
+}
