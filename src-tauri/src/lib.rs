@@ -24,6 +24,7 @@ use tauri::{Manager, Runtime};
 use crate::services::activation;
 use crate::services::biometrics::Sessions;
 use crate::services::connection::Connections;
+use crate::services::customer_index::CustomerIndex;
 use crate::services::documents::Uploads;
 use crate::services::drafts::outbox::Outbox;
 use crate::services::follow::Follower;
@@ -70,6 +71,7 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<tauri::App
             let local_dir = app.path().app_local_data_dir()?;
             platform::move_to_local(&data_dir, &local_dir, &LOCAL_DATA)?;
             app.manage(Outbox::new(local_dir.join("drafts")));
+            app.manage(CustomerIndex::new(local_dir.join("index")));
             app.manage(Follower::default());
             app.manage(Uploads::default());
             app.manage(Sessions::default());
@@ -89,6 +91,9 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<tauri::App
             commands::connections::activate_profile,
             commands::connections::test_connection,
             commands::customers::search_customers,
+            commands::customers::find_customers,
+            commands::customers::customers_waiting,
+            commands::customers::refresh_customer_index,
             commands::customers::validate_field,
             commands::customers::open_customer,
             commands::customers::close_customer,

@@ -1,12 +1,14 @@
 //! The customer workspace: find, check a field while typing, open, close, correct, send a data
 //! value, submit for review, the bank account.
 
-use tauri::State;
+use tauri::{AppHandle, Manager, Runtime, State};
 
 use super::error::CommandError;
 use crate::services::connection::Connections;
 use crate::services::customer_detail::{self, Correction, CustomerView};
+use crate::services::customer_index::{self, CustomerIndex, Found};
 use crate::services::customers::{self, CustomerPage, CustomerQuery, FieldVerdict};
+use crate::services::drafts::outbox::Outbox;
 use crate::services::follow::Follower;
 
 #[tauri::command]
@@ -15,6 +17,42 @@ pub async fn search_customers(
     query: CustomerQuery,
 ) -> Result<CustomerPage, CommandError> {
     Ok(customers::search(&conns.current(), &query).await?)
+}
+
+/// The connection's customers in the local index whose name, e-mail, phone, CNPJ, CPF or
+/// external id match `text` (offline too).
+#[tauri::command]
+pub async fn find_customers<R: Runtime>(
+    app: AppHandle<R>,
+    text: String,
+) -> Result<Found, CommandError> {
+    super::blocking(app, move |app| {
+        let (index, outbox) = (app.state::<CustomerIndex>(), app.state::<Outbox>());
+        let conn = app.state::<Connections>().current();
+        Ok(customer_index::find(&index, &conn, &outbox, &text)?)
+    })
+    .await
+}
+
+/// "Precisa de ação": the customers that wait on the agent, the longest waiting first.
+#[tauri::command]
+pub async fn customers_waiting<R: Runtime>(app: AppHandle<R>) -> Result<Found, CommandError> {
+    super::blocking(app, |app| {
+        let (index, outbox) = (app.state::<CustomerIndex>(), app.state::<Outbox>());
+        let conn = app.state::<Connections>().current();
+        Ok(customer_index::waiting(&index, &conn, &outbox)?)
+    })
+    .await
+}
+
+/// Brings the local index up to date with Dinie; returns how many customers changed.
+#[tauri::command]
+pub async fn refresh_customer_index(
+    conns: State<'_, Connections>,
+    index: State<'_, CustomerIndex>,
+    outbox: State<'_, Outbox>,
+) -> Result<usize, CommandError> {
+    Ok(customer_index::refresh(&index, &conns.current(), &outbox).await?)
 }
 
 #[tauri::command]

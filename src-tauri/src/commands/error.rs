@@ -10,6 +10,7 @@ use serde::{Serialize, Serializer};
 use crate::services::activation::ActivationError;
 use crate::services::biometrics::{BiometricsError, ShareError};
 use crate::services::connection::ConnectionError;
+use crate::services::customer_index::IndexError;
 use crate::services::customers::{ApiProblem, FieldProblem, NoLiveCheck};
 use crate::services::diagnostics::TestFailure;
 use crate::services::documents::{FileProblem, FileProblemCode, UploadError};
@@ -339,6 +340,16 @@ impl From<BiometricsError> for CommandError {
                 err
             }
             BiometricsError::Api(inner) => inner.into(),
+        }
+    }
+}
+
+impl From<IndexError> for CommandError {
+    fn from(e: IndexError) -> Self {
+        match e {
+            IndexError::Key(d) => d.into(),
+            IndexError::Api(a) => a.into(),
+            other => Self::internal(other),
         }
     }
 }

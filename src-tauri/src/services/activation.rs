@@ -89,6 +89,14 @@ pub async fn delete<R: Runtime>(
 ) -> Result<(), ActivationError> {
     let was_active = conns.current().profile().id == id;
     profiles::delete(app, id)?;
+    // What this computer saw of the connection's customers goes with it.
+    if let Some(index) =
+        tauri::Manager::try_state::<crate::services::customer_index::CustomerIndex>(app)
+    {
+        if let Err(e) = index.forget(id) {
+            tracing::warn!(profile = %id, error = %e, "a deleted connection's customer index stays");
+        }
+    }
     if was_active {
         conns.switch(Profile::embedded(), None).await?;
     }

@@ -8,6 +8,7 @@ pub mod activation;
 pub mod biometrics;
 pub mod connection;
 pub mod customer_detail;
+pub mod customer_index;
 pub mod customers;
 pub mod diagnostics;
 pub mod documents;

@@ -185,6 +185,11 @@ fn now_ms() -> i64 {
 }
 
 impl DraftStore {
+    /// The sealer of the drafts' key (the customer index seals with it too).
+    pub fn sealer(&self) -> &Sealer {
+        &self.sealer
+    }
+
     /// Opens (or creates) `dir/drafts.db` and `dir/blobs/` (a damaged database is set aside and
     /// a new one started), finds which recorded key `sealer` is, removes sent drafts past
     /// [`SENT_KEPT_DAYS`], and blob files no row refers to (a crash between writing a file and
