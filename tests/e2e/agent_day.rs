@@ -249,3 +249,66 @@ async fn all_day_polish_plurals_keys_focus_contrast_toasts_and_a_narrow_window()
     })
     .await;
 }
+
+/// Search by name, e-mail and phone as the agent types, the "Precisa de ação" worklist, and
+/// offline the list last seen, said to be that.
+#[tokio::test]
+async fn customers_are_found_by_name_as_the_agent_types_wait_in_a_worklist_and_open_offline() {
+    let (sandbox, api) = dinie_desk_e2e::standalone_sandbox().await;
+    for (name, email, phone) in [
+        (
+            "Maria Oliveira",
+            "maria.oliveira@example.com",
+            "+5511912345678",
+        ),
+        ("João Pereira", "joao.pereira@example.com", "+5521987651111"),
+        ("Ana Costa", "ana@example.com", "+5531955552222"),
+    ] {
+        api.customers()
+            .create(cpf(), cnpj(Form::Mei))
+            .name(name)
+            .email(email)
+            .phone(phone)
+            .send()
+            .await
+            .unwrap();
+    }
+    let url = sandbox.base_url();
+    App::run("find-by-name", |app| async move {
+        app.use_sandbox("Parceiro", &url).await;
+        app.click("#nav-customers").await;
+        app.wait_for_text("#customer-count", "3 clientes").await;
+
+        // As the agent types: by name (without the accent), e-mail, phone digits.
+        app.fill("#customer-search", "joao per").await;
+        app.wait_for_text("#customer-list", "João Pereira").await;
+        app.wait_for_text("#customer-count", "1 cliente").await;
+        app.fill("#customer-search", "maria.oliveira@").await;
+        app.wait_for_text("#customer-list", "Maria Oliveira").await;
+        app.fill("#customer-search", "95555").await;
+        app.wait_for_text("#customer-list", "Ana Costa").await;
+        app.wait_for_text("#customer-count", "1 cliente").await;
+
+        // The worklist: what each waits for, and for how long.
+        app.fill("#customer-search", "").await;
+        app.select("#status-filter", "needs_action").await;
+        let work = app.wait_for_text("#customer-list", "Falta: ").await;
+        assert!(work.contains("(+2) · há") || work.contains("(+2) · agora"), "{work}");
+        let all = app
+            .script("return document.querySelector('#customer-list .customer-row[data-id] .needs').title")
+            .await;
+        assert!(all.as_str().unwrap().contains("Biometria não feita"), "{all}");
+        app.wait_for_text("#customer-count", "3 clientes").await;
+
+        // Offline: the list last seen opens, marked as such.
+        sandbox.shutdown().await;
+        app.select("#status-filter", "").await;
+        app.click("#refresh-customers").await;
+        app.wait_for_text("#customers-offline", "Sem conexão").await;
+        app.wait_for_text("#customer-count", "3 clientes").await;
+        app.fill("#customer-search", "costa").await;
+        app.wait_for_text("#customer-list", "Ana Costa").await;
+        app
+    })
+    .await;
+}
