@@ -139,6 +139,11 @@ async fn evidence_is_checked_placed_streamed_rejected_resent_and_reviewed() {
         app.wait_for("#customer-status[data-status='active']").await;
         let offers = app.wait_for_text("#offers", "R$").await;
         assert!(offers.contains("12 parcelas") && offers.contains("de 6 a 24 parcelas"), "{offers}");
+        // Active: the offer comes first, above the record; nothing is left to send.
+        let first = app
+            .script("const o = document.getElementById('offers'), d = document.querySelector('.detail-grid'); return [Boolean(o.compareDocumentPosition(d) & Node.DOCUMENT_POSITION_FOLLOWING), Boolean(document.getElementById('next-step')), Boolean(document.getElementById('uploads'))]")
+            .await;
+        assert_eq!(first, serde_json::json!([true, false, false]), "offer first, no work left");
         app.wait_for("#timeline li[data-event='customer.review_returned']").await;
         // The timeline is for people: outcomes by name, the event codes only in tooltips.
         let timeline = app.wait_for_text("#timeline", "CCMEI recusado").await;
@@ -238,7 +243,17 @@ async fn biometrics_go_to_the_phone_by_the_systems_mail_and_whatsapp_with_no_win
     App::run("biometrics-phone", |app| async move {
         let opened = record_links(&app);
         let (_api, customer) = open_new_customer(&app, Form::Mei, "celular@example.com").await;
-        app.click("#bio-phone").await;
+        // The work is at the top: the next step says what to send and offers the biometrics;
+        // choosing files and both biometrics actions are on screen without scrolling.
+        let next = app.wait_for_text("#next-step", "Próximo passo").await;
+        assert!(next.contains("Envie:") && next.contains("biometria"), "{next}");
+        let unscrolled = app
+            .script("scrollTo(0, 0); document.getElementById('customer-detail')?.scrollTo?.(0, 0); return ['#next-step', '#choose-files', '#bio-here', '#bio-phone'].map((s) => { const r = document.querySelector(s).getBoundingClientRect(); return [s, Math.round(r.bottom), innerHeight]; })")
+            .await;
+        for item in unscrolled.as_array().unwrap() {
+            assert!(item[1].as_i64() <= item[2].as_i64(), "below the fold: {unscrolled}");
+        }
+        app.click("#next-bio-phone").await;
         app.wait_for("#session-qr").await;
         app.wait_for("#bio-state[data-state='ready']").await;
         app.wait_for_text("#bio-local-only", "celular não o alcança")

@@ -466,4 +466,9 @@ export default {
   'need.missing': "Missing: {label}",
   'need.biometrics': "Biometrics not done",
   'need.submit': "Ready to submit for review",
+  'next.title': "Next step",
+  'next.rejected': "Send again what Dinie rejected: {items}.",
+  'next.missing': "Send: {items}.",
+  'next.biometrics': "Do the owner’s biometrics:",
+  'next.review': "Everything is in: submit it for Dinie’s review.",
 };

@@ -466,4 +466,9 @@ export default {
   'need.missing': "Falta: {label}",
   'need.biometrics': "Biometria não feita",
   'need.submit': "Pronto para enviar para análise",
+  'next.title': "Próximo passo",
+  'next.rejected': "Reenvie o que a Dinie recusou: {items}.",
+  'next.missing': "Envie: {items}.",
+  'next.biometrics': "Faça a biometria do titular:",
+  'next.review': "Tudo enviado: mande para a análise da Dinie.",
 };

@@ -64,21 +64,28 @@ function paint(body, { detail: c, timeline }) {
   const repaint = (view) => paint(body, view);
   const requirements = c.groups.flatMap((g) => g.requirements);
   const pending = c.status === 'pending_kyc';
+  const hasOffers = c.offers.length || c.unreadableOffers;
+  // The work first: what to do next, then where it is done (documents, biometrics, review);
+  // for an active customer, the offer. The record and its history follow.
   body.append(...[
     el('div', { class: 'detail-head' },
       el('h2', { id: 'customer-name', text: c.name }),
       el('span', { class: 'status-badge', id: 'customer-status', dataset: { status: c.status }, text: statusLabel(c.status) })),
     stepper(c.step),
     stateNotice(c, timeline),
+    pending ? nextStep(c, requirements) : null,
+    c.status === 'active' && hasOffers ? offers(c) : null,
+    workGrid([
+      pending && requirements.some((k) => k.action === 'upload') ? documentsPanel(c, (detail) => paint(body, { detail, timeline: null })) : null,
+      pending && requirements.some((k) => k.action === 'biometrics') ? biometrics(c) : handedOut.has(c.id) ? biometricsDone() : null,
+    ]),
+    pending ? reviewCard(c, repaint) : null,
     el('div', { class: 'detail-grid' },
       el('section', { class: 'card' }, el('h3', { text: t('customer.data') }), data(c)),
       c.groups.length ? el('section', { class: 'card', id: 'checklist-card' }, el('h3', { text: t('customer.checklist') }), checklist(c, repaint, pick)) : null),
-    pending && requirements.some((k) => k.action === 'upload') ? documentsPanel(c, (detail) => paint(body, { detail, timeline: null })) : null,
-    pending && requirements.some((k) => k.action === 'biometrics') ? biometrics(c) : handedOut.has(c.id) ? biometricsDone() : null,
-    pending ? reviewCard(c, repaint) : null,
     c.status !== 'creating' ? correction(c) : null,
     c.status !== 'creating' ? bankCard(c, repaint) : null,
-    c.offers.length || c.unreadableOffers ? offers(c) : null,
+    c.status !== 'active' && hasOffers ? offers(c) : null,
     el('section', { class: 'card' }, el('h3', { text: t('customer.timeline') }), timelineList(timeline)),
   ].filter(Boolean));
   for (const [id, value] of typed) {
@@ -86,6 +93,37 @@ function paint(body, { detail: c, timeline }) {
     if (input) input.value = value;
   }
   if (focused) body.querySelector(`#${focused}`)?.focus();
+}
+
+/** The documents and the biometrics side by side (one column in a narrow window). */
+function workGrid(cards) {
+  const shown = cards.filter(Boolean);
+  return shown.length ? el('div', { class: 'work-grid' }, shown) : null;
+}
+
+/**
+ * "Próximo passo": what the agent does now for this customer, each with its button: send again
+ * what Dinie rejected, send what is missing, do the biometrics, submit for review.
+ */
+function nextStep(c, requirements) {
+  const rejected = requirements.filter((k) => k.state === 'rejected').map((k) => k.label);
+  const missing = requirements.filter((k) => k.action === 'upload' && k.state !== 'rejected').map((k) => k.label);
+  const bio = requirements.some((k) => k.action === 'biometrics');
+  const press = (id) => () => { const b = document.getElementById(id); b?.scrollIntoView({ block: 'center' }); b?.click(); };
+  const steps = [
+    rejected.length ? el('li', { dataset: { step: 'rejected' } }, t('next.rejected', { items: rejected.join(', ') }), ' ',
+      el('button', { type: 'button', id: 'next-choose', class: 'primary', text: t('docs.choose'), onclick: () => pick(null) })) : null,
+    missing.length ? el('li', { dataset: { step: 'missing' } }, t('next.missing', { items: missing.join(', ') }), ' ',
+      rejected.length ? null : el('button', { type: 'button', id: 'next-choose', class: 'primary', text: t('docs.choose'), onclick: () => pick(null) })) : null,
+    bio ? el('li', { dataset: { step: 'biometrics' } }, t('next.biometrics'), ' ',
+      el('button', { type: 'button', id: 'next-bio-here', text: t('bio.here'), onclick: press('bio-here') }), ' ',
+      el('button', { type: 'button', id: 'next-bio-phone', text: t('bio.toPhone'), onclick: press('bio-phone') })) : null,
+    c.canReview ? el('li', { dataset: { step: 'review' } }, t('next.review'), ' ',
+      el('button', { type: 'button', id: 'next-review', class: 'primary', text: t('customer.review'), onclick: press('submit-review') })) : null,
+  ].filter(Boolean);
+  if (!steps.length) return null;
+  return el('section', { class: 'card next-step', id: 'next-step', 'aria-labelledby': 'next-step-title' },
+    el('h3', { id: 'next-step-title', text: t('next.title') }), el('ul', {}, steps));
 }
 
 function stepper(step) {
