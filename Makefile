@@ -19,6 +19,7 @@ bundle: prerequisites
 ## Performance figures in the real window (release build of the app).
 bench: bench-prerequisites
 	$(CARGO) build -p dinie-desk -p dinie-sandbox --release --locked
+	$(CARGO) bench -p dinie-desk --bench index_search
 	DINIE_DESK_BIN=$(CURDIR)/target/release/dinie-desk $(CARGO) bench -p dinie-desk-e2e --bench startup
 	DINIE_DESK_BIN=$(CURDIR)/target/release/dinie-desk $(CARGO) bench -p dinie-desk-e2e --bench workspace
 	DINIE_DESK_BIN=$(CURDIR)/target/release/dinie-desk $(CARGO) bench -p dinie-desk-e2e --bench uploads

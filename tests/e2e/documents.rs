@@ -253,6 +253,19 @@ async fn biometrics_go_to_the_phone_by_the_systems_mail_and_whatsapp_with_no_win
         for item in unscrolled.as_array().unwrap() {
             assert!(item[1].as_i64() <= item[2].as_i64(), "below the fold: {unscrolled}");
         }
+        // A photo named by WhatsApp (no hint of what it is): its thumbnail shows at once, to
+        // choose its place looking at it; its size reads in KB; the same photo again is refused.
+        let photo = app.data_dir().join("WhatsApp Image 2026-12-01 at 10.31.22.jpeg");
+        std::fs::create_dir_all(photo.parent().unwrap()).unwrap();
+        std::fs::write(&photo, [0xFF, 0xD8, 0xFF, 0xE0, 0, 16, b'J', b'F', b'I', b'F', 0, 1]).unwrap();
+        let photo = photo.display().to_string();
+        add(&app, &[&photo], "null").await;
+        let row = ".upload[data-name='WhatsApp Image 2026-12-01 at 10.31.22.jpeg']";
+        app.wait_for(&format!("{row} img.thumb")).await;
+        app.wait_for_text(&format!("{row} .upload-size"), "KB").await;
+        add(&app, &[&photo], "null").await;
+        app.wait_for_text("#upload-list", "já está na lista")
+            .await;
         app.click("#next-bio-phone").await;
         app.wait_for("#session-qr").await;
         app.wait_for("#bio-state[data-state='ready']").await;

@@ -471,4 +471,6 @@ export default {
   'next.missing': "Send: {items}.",
   'next.biometrics': "Do the owner’s biometrics:",
   'next.review': "Everything is in: submit it for Dinie’s review.",
+  'docs.problem.duplicate': "This file is already in the list.",
+  'docs.problem.already_sent': "This file was already sent.",
 };

@@ -471,4 +471,6 @@ export default {
   'next.missing': "Envie: {items}.",
   'next.biometrics': "Faça a biometria do titular:",
   'next.review': "Tudo enviado: mande para a análise da Dinie.",
+  'docs.problem.duplicate': "Este arquivo já está na lista.",
+  'docs.problem.already_sent': "Este arquivo já foi enviado.",
 };

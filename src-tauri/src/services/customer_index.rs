@@ -396,13 +396,18 @@ impl CustomerIndex {
         text: &str,
     ) -> Result<Found, IndexError> {
         self.ensure_open(profile_id, sealer)?;
-        let words: Vec<String> = fold(text).split_whitespace().map(str::to_owned).collect();
+        // Each word as typed, and its digits (a CPF, CNPJ or phone typed with its mask).
+        let words: Vec<(String, String)> = fold(text)
+            .split_whitespace()
+            .map(|w| {
+                let digits: String = w.chars().filter(char::is_ascii_alphanumeric).collect();
+                (w.to_owned(), digits)
+            })
+            .collect();
         Ok(self.select(|s| {
-            words.iter().all(|w| {
-                s.words.contains(w.as_str()) || {
-                    let digits: String = w.chars().filter(char::is_ascii_alphanumeric).collect();
-                    digits.len() >= 3 && s.digits.contains(digits.as_str())
-                }
+            words.iter().all(|(w, digits)| {
+                s.words.contains(w.as_str())
+                    || (digits.len() >= 3 && s.digits.contains(digits.as_str()))
             })
         }))
     }

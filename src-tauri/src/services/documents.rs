@@ -73,9 +73,18 @@ pub struct FileProblem {
 }
 
 impl DocumentCheck {
-    /// Whether the page may show it as a thumbnail: an image that can be sent.
+    /// Whether the page may show it as a thumbnail: an image whose content can be sent (its
+    /// place may still be to choose: the agent chooses it looking at the picture).
     pub fn is_previewable(&self) -> bool {
-        matches!(self.format, Some("jpeg" | "png")) && self.problem.is_none()
+        matches!(self.format, Some("jpeg" | "png"))
+            && self.problem.as_ref().is_none_or(|p| {
+                matches!(
+                    p.code,
+                    FileProblemCode::ChooseType
+                        | FileProblemCode::TypeNotNeeded
+                        | FileProblemCode::AlreadyApproved
+                )
+            })
     }
 }
 

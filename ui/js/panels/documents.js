@@ -13,6 +13,8 @@ const docs = { customer: null, files: [], onUpdated: null, panel: null, unlisten
 
 /** The documents panel of `customer`; `onUpdated(detail)` repaints the detail after an upload. */
 export function documentsPanel(customer, onUpdated) {
+  // The files sent from this screen, by name and size, for this customer only.
+  if (docs.customer?.id !== customer.id) docs.sent = new Set();
   docs.customer = customer;
   docs.onUpdated = onUpdated;
   docs.panel = el('section', { class: 'card', id: 'uploads', 'aria-live': 'polite' },
@@ -84,7 +86,14 @@ export async function addFiles(files, requirementId) {
   if (!docs.customer || !files.length) return;
   try {
     const checks = await call('inspect_documents', { customerId: docs.customer.id, files: files.map((f) => f.token), slot: null, droppedOn: requirementId });
-    for (const c of checks) docs.files.push({ ...c, id: crypto.randomUUID(), status: c.problem ? 'refused' : 'ready' });
+    for (const c of checks) {
+      // The same file (name and size) again: already listed, or already sent.
+      const listed = docs.files.some((x) => x.name === c.name && x.size === c.size
+        && (x.status !== 'refused' || PLACEMENT.includes(x.problem?.code)));
+      const sent = docs.sent?.has(`${c.name}:${c.size}`);
+      const problem = sent ? { code: 'already_sent' } : listed ? { code: 'duplicate' } : c.problem;
+      docs.files.push({ ...c, problem, id: crypto.randomUUID(), status: problem ? 'refused' : 'ready' });
+    }
     paintFiles();
   } catch (err) {
     toastError(err);
@@ -97,13 +106,28 @@ function paintFiles() {
   clear(list).append(...docs.files.map(fileRow));
 }
 
+/** Problems of a file's place, not its content: it is still shown, and its place chosen. */
+const PLACEMENT = ['choose_type', 'type_not_needed', 'already_approved'];
+
+/** "820 KB", "2,6 MB" (never "0.0 MB"). */
+function size(bytes) {
+  const lang = document.documentElement.lang || 'pt-BR';
+  return bytes < 1048576
+    ? `${Math.max(1, Math.round(bytes / 1024)).toLocaleString(lang)} KB`
+    : `${(bytes / 1048576).toLocaleString(lang, { maximumFractionDigits: 1 })} MB`;
+}
+
 function fileRow(f) {
   const preview = f.format === 'pdf'
     ? el('span', { class: 'pdf-badge', text: f.pages ? t('docs.pages', { count: f.pages }) : 'PDF' })
-    : f.format && !f.problem ? el('img', { class: 'thumb', alt: f.name, src: convertFileSrc(f.file, 'preview') }) : el('span', { class: 'pdf-badge', text: '?' });
+    : f.format && (!f.problem || PLACEMENT.includes(f.problem.code)) ? el('img', { class: 'thumb', alt: f.name, src: convertFileSrc(f.file, 'preview') })
+      : el('span', { class: 'pdf-badge', text: '?' });
+  // Only what the customer still lacks (and the file's own choice) is offered.
+  const open = new Set(docs.customer.groups.flatMap((g) => g.requirements).filter((k) => k.action === 'upload').map((k) => k.requirementId));
   const type = el('select', { class: 'upload-type', 'aria-label': t('docs.type'), disabled: f.status === 'sending' },
     el('option', { value: '', text: t('docs.chooseType') }),
-    docs.customer.slots.map((s) => el('option', { value: s.key, text: slotText(s), selected: f.slot === s.key })));
+    docs.customer.slots.filter((s) => open.has(s.requirementId) || f.slot === s.key)
+      .map((s) => el('option', { value: s.key, text: slotText(s), selected: f.slot === s.key })));
   type.addEventListener('change', async () => {
     if (!type.value) return;
     const again = await call('inspect_documents', { customerId: docs.customer.id, files: [f.file], slot: type.value, droppedOn: null });
@@ -114,8 +138,9 @@ function fileRow(f) {
     preview,
     el('div', { class: 'upload-body' },
       el('strong', { text: f.name }),
-      el('span', { class: 'help', text: `${(f.size / 1048576).toFixed(1)} MB${f.format ? ` · ${f.format.toUpperCase()}` : ''}` }),
-      type,
+      el('span', { class: 'help upload-size', text: `${size(f.size)}${f.format ? ` · ${f.format.toUpperCase()}` : ''}` }),
+      // A file that cannot be sent has no place to choose.
+      f.problem && !PLACEMENT.includes(f.problem.code) ? null : type,
       f.problem ? el('p', { class: 'upload-problem', role: 'alert', text: t(`docs.problem.${f.problem.code}`, { detail: f.problem.message, ...f.problem.vars }) }) : null,
       f.error ? el('p', { class: 'upload-problem', role: 'alert', text: f.error }) : null,
       f.status === 'sending' ? el('progress', { class: 'upload-progress', max: String(f.size || 1), value: String(f.sent ?? 0) }) : null),
@@ -140,6 +165,7 @@ async function send(f, quiet = false) {
   try {
     const detail = await call('upload_document', { request: { customerId: docs.customer.id, file: f.file, slot: f.slot, uploadId: f.id }, onProgress: channel });
     docs.files = docs.files.filter((x) => x !== f);
+    docs.sent?.add(`${f.name}:${f.size}`);
     if (!quiet) toast(t('docs.sent', { name: f.name }));
     docs.customer = detail;
     docs.onUpdated?.(detail);
