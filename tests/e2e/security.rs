@@ -29,8 +29,8 @@ async fn stored_credentials_never_follow_an_edited_address() {
             )
             .await;
         assert_eq!(edited["error"]["code"], "validation", "{edited}");
-        assert!(
-            edited["error"]["fields"]["clientId"].is_string(),
+        assert_eq!(
+            edited["error"]["fields"]["clientId"]["code"], "connection.retype",
             "{edited}"
         );
         // The profile still leads to the first sandbox, and testing it stays there.

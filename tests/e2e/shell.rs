@@ -13,8 +13,8 @@ async fn opens_on_the_embedded_sandbox_with_an_empty_list() {
             .wait_for_text("#customers-empty", "Nenhum cliente ainda")
             .await;
         assert!(
-            empty.contains("Atualizar"),
-            "the empty state says what to do: {empty}"
+            empty.contains("Novo cliente") && empty.contains("treino"),
+            "the empty state says what to do, and what the sandbox is: {empty}"
         );
         assert_eq!(
             app.script("return document.documentElement.lang").await,
