@@ -181,20 +181,9 @@ impl Drop for SandboxProcess {
 /// An access token for the sandbox's default partner, for requests made without the client
 /// (`curl` in the benchmarks).
 pub async fn access_token(base_url: &str) -> String {
-    let answer: serde_json::Value = reqwest::Client::new()
-        .post(format!("{base_url}/auth/token"))
-        .basic_auth(
-            dinie_sandbox::DEFAULT_CLIENT_ID,
-            Some(dinie_sandbox::DEFAULT_CLIENT_SECRET),
-        )
-        .form(&[("grant_type", "client_credentials")])
-        .send()
+    dinie_sandbox::testing::access_token(base_url)
         .await
         .unwrap()
-        .json()
-        .await
-        .unwrap();
-    answer["access_token"].as_str().unwrap().to_owned()
 }
 
 /// A client with the sandbox's default credentials for `base_url`.

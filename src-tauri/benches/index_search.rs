@@ -6,7 +6,8 @@
 
 use std::time::{Duration, Instant};
 
-use dinie_desk::services::customer_index::{CustomerIndex, Entry, Need};
+use dinie_desk::services::customer_index::{CustomerIndex, Entry};
+use dinie_desk::services::customers::Need;
 use dinie_desk::services::drafts::sealing::Sealer;
 
 const CUSTOMERS: usize = 50_000;

@@ -8,7 +8,8 @@ mod common;
 
 use std::time::Duration;
 
-use dinie_desk::services::customer_index::{CustomerIndex, Need};
+use dinie_desk::services::customer_index::CustomerIndex;
+use dinie_desk::services::customers::Need;
 use dinie_desk::services::drafts::sealing::Sealer;
 
 fn sealer() -> Sealer {

@@ -473,4 +473,5 @@ export default {
   'next.review': "Everything is in: submit it for Dinie’s review.",
   'docs.problem.duplicate': "This file is already in the list.",
   'docs.problem.already_sent': "This file was already sent.",
+  'reason.field.invalid': "Invalid value: check what was typed.",
 };

@@ -473,4 +473,5 @@ export default {
   'next.review': "Tudo enviado: mande para a análise da Dinie.",
   'docs.problem.duplicate': "Este arquivo já está na lista.",
   'docs.problem.already_sent': "Este arquivo já foi enviado.",
+  'reason.field.invalid': "Valor inválido: confira o que foi digitado.",
 };

@@ -260,7 +260,9 @@ pub struct ListFilter {
 }
 
 /// A page of a partner's customers in one of the four orders, optionally filtered; each is read
-/// in order from an index. `?5`/`?6` are the cursor's `seq` and `updated_at`.
+/// in order from an index. `?5`/`?6` are the cursor's `seq` and `updated_at`. In the order of
+/// [`list_query`]: created newest first, created oldest first, changed newest first, changed
+/// oldest first.
 const LISTS: [&str; 4] = [
     "SELECT body FROM customers WHERE partner = ?1
        AND (?2 IS NULL OR cpf = ?2) AND (?3 IS NULL OR external_id = ?3) AND (?4 IS NULL OR status = ?4)
@@ -279,6 +281,16 @@ const LISTS: [&str; 4] = [
        AND (?5 IS NULL OR updated_at > ?6 OR (updated_at = ?6 AND seq > ?5))
      ORDER BY updated_at ASC, seq ASC LIMIT ?7",
 ];
+
+/// The query of `sort` (by last change or by creation) and `order`.
+fn list_query(by_update: bool, ascending: bool) -> &'static str {
+    match (by_update, ascending) {
+        (false, false) => LISTS[0],
+        (false, true) => LISTS[1],
+        (true, false) => LISTS[2],
+        (true, true) => LISTS[3],
+    }
+}
 
 /// One page in the asked order, and whether more follow.
 pub fn list(tx: &Transaction<'_>, partner: &str, f: &ListFilter) -> ApiResult<(Vec<Value>, bool)> {
@@ -301,7 +313,7 @@ pub fn list(tx: &Transaction<'_>, partner: &str, f: &ListFilter) -> ApiResult<(V
         ),
         None => None,
     };
-    let query = LISTS[usize::from(f.by_update) * 2 + usize::from(f.ascending)];
+    let query = list_query(f.by_update, f.ascending);
     let mut stmt = tx.prepare(query)?;
     let rows = stmt.query_map(
         params![

@@ -33,7 +33,24 @@ pub fn example_cnpj(form: LegalForm) -> String {
     }
 }
 
-/// Why the capture app's work could not be done.
+/// A bearer token of the sandbox's default partner at `base_url` (`…/api/v3`), as a partner's
+/// back end gets one (client credentials, Basic auth).
+pub async fn access_token(base_url: &str) -> Result<String, CaptureError> {
+    let answer: Value = reqwest::Client::new()
+        .post(format!("{base_url}/auth/token"))
+        .basic_auth(crate::DEFAULT_CLIENT_ID, Some(crate::DEFAULT_CLIENT_SECRET))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await?
+        .json()
+        .await?;
+    answer["access_token"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| CaptureError::Unexpected(format!("no access_token in {answer}")))
+}
+
+/// Why a tester's request to the sandbox (a token, the capture app's work) failed.
 #[derive(Debug, thiserror::Error)]
 pub enum CaptureError {
     /// A request failed.

@@ -180,17 +180,10 @@ async fn a_file_of_the_previous_release_lists_by_last_change() {
         .await
         .unwrap();
     let http = reqwest::Client::new();
-    let token: serde_json::Value = http
-        .post(format!("{}/auth/token", sandbox.base_url()))
-        .basic_auth("dinie_ci_test_sandbox", Some("dinie_cs_test_sandbox"))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await
-        .unwrap()
-        .json()
+    let token = dinie_sandbox::testing::access_token(&sandbox.base_url())
         .await
         .unwrap();
-    let bearer = format!("Bearer {}", token["access_token"].as_str().unwrap());
+    let bearer = format!("Bearer {token}");
     let list = |query: String| {
         let (http, bearer, base) = (http.clone(), bearer.clone(), sandbox.base_url());
         async move {

@@ -10,7 +10,7 @@ mod venv;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use dinie_sandbox::{Sandbox, SandboxConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
+use dinie_sandbox::{Sandbox, SandboxConfig};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schemathesis_finds_nothing() {
@@ -23,20 +23,8 @@ async fn schemathesis_finds_nothing() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let sb = Sandbox::start(config, listener).await.unwrap();
     let base = sb.base_url();
-    let token: serde_json::Value = reqwest::Client::new()
-        .post(format!("{base}/auth/token"))
-        .basic_auth(DEFAULT_CLIENT_ID, Some(DEFAULT_CLIENT_SECRET))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let bearer = format!(
-        "Authorization: Bearer {}",
-        token["access_token"].as_str().unwrap()
-    );
+    let token = dinie_sandbox::testing::access_token(&base).await.unwrap();
+    let bearer = format!("Authorization: Bearer {token}");
     let toml = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/sdk/schemathesis.toml");
     let spec = format!("{base}/openapi.json");
     let out = tokio::task::spawn_blocking(move || {

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::services::connection::Connection;
-use crate::services::customers::masked_cpf;
+use crate::services::customers::{masked_cpf, needs, Need};
 use crate::services::evidence::{self, SlotView};
 use crate::services::follow::{requirement_state, Follower, TimelineEntry};
 
@@ -119,6 +119,8 @@ pub struct CustomerDetail {
     pub can_review: bool,
     /// Labels of the mandatory requirements still lacking something.
     pub missing: Vec<String>,
+    /// What the customer waits on the agent for (the "Próximo passo" box; the worklist's rule).
+    pub needs: Vec<Need>,
     pub offers: Vec<OfferView>,
     pub unreadable_offers: usize,
     pub bank_account: Option<BankAccountView>,
@@ -227,6 +229,7 @@ impl CustomerDetail {
                 Vec::new()
             },
             can_review: c.can_start_review(),
+            needs: needs(c),
             missing: c
                 .missing_for_review()
                 .iter()

@@ -110,6 +110,54 @@ pub async fn search(
     })
 }
 
+/// What a customer waits on the agent for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Need {
+    /// Dinie rejected an item: send it again.
+    Rejected { label: String },
+    /// A document is still to be sent.
+    Missing { label: String },
+    /// The biometrics capture is not done.
+    Biometrics,
+    /// Everything is in: submit for review.
+    Submit,
+}
+
+/// What waits on the agent: rejected items first, then the biometrics and missing documents;
+/// a customer with everything in waits to be submitted.
+pub fn needs(c: &dinie::Customer) -> Vec<Need> {
+    if c.status != dinie::CustomerStatus::PendingKyc || c.kyc.is_empty() {
+        return Vec::new();
+    }
+    let mut out: Vec<Need> = c
+        .kyc
+        .iter()
+        .filter(|k| k.is_rejected())
+        .map(|k| Need::Rejected {
+            label: k.label.clone(),
+        })
+        .collect();
+    for k in c.missing_for_review() {
+        if k.is_rejected() {
+            continue;
+        }
+        if k.requirement_type.is_captured_by_biometrics() {
+            if !out.contains(&Need::Biometrics) {
+                out.push(Need::Biometrics);
+            }
+        } else {
+            out.push(Need::Missing {
+                label: k.label.clone(),
+            });
+        }
+    }
+    if out.is_empty() && c.can_start_review() {
+        out.push(Need::Submit);
+    }
+    out
+}
+
 /// The registration form (also a draft's content, as the agent typed it).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", default)]

@@ -62,6 +62,8 @@ reason_codes! {
     PhoneAreaCode = "phone.area_code" ["ddd"],
     PhoneSubscriber = "phone.subscriber" [],
     EmailInvalid = "email.invalid" [],
+    /// A value refused for a reason this release has no words of its own for.
+    FieldInvalid = "field.invalid" [],
     /// A name that a spreadsheet would run as a formula.
     NameFormula = "name.formula" ["first"],
     NameTooLong = "name.too_long" ["count", "max"],
@@ -197,25 +199,23 @@ impl Reason {
             ))
             .with("character", character)
             .with("position", position),
-            E::Repeated { .. } => Self::new(by_field(
-                C::CpfRepeated,
-                C::CnpjRepeated,
-                C::PhoneSubscriber,
-            )),
+            E::Repeated { .. } if field != Phone => {
+                Self::new(by_field(C::CpfRepeated, C::CnpjRepeated, C::FieldInvalid))
+            }
             E::CheckDigits {
                 expected, found, ..
             } if field != Phone => Self::new(by_field(
                 C::CpfCheckDigits,
                 C::CnpjCheckDigits,
-                C::PhoneSubscriber,
+                C::FieldInvalid,
             ))
             .with("expected", expected)
             .with("found", found),
             E::ForeignCountryCode(code) => Self::new(C::PhoneCountry).with("code", code),
             E::InvalidAreaCode(ddd) => Self::new(C::PhoneAreaCode).with("ddd", ddd),
             E::InvalidSubscriberNumber => Self::new(C::PhoneSubscriber),
-            // A refusal a newer `dinie` knows: the field's own "check it" sentence.
-            _ => Self::new(by_field(C::CpfEmpty, C::CnpjEmpty, C::PhoneSubscriber)),
+            // A refusal a newer `dinie` knows (or none a phone has): "check this field".
+            _ => Self::new(C::FieldInvalid),
         }
     }
 

@@ -73,7 +73,7 @@ function paint(body, { detail: c, timeline }) {
       el('span', { class: 'status-badge', id: 'customer-status', dataset: { status: c.status }, text: statusLabel(c.status) })),
     stepper(c.step),
     stateNotice(c, timeline),
-    pending ? nextStep(c, requirements) : null,
+    pending ? nextStep(c) : null,
     c.status === 'active' && hasOffers ? offers(c) : null,
     workGrid([
       pending && requirements.some((k) => k.action === 'upload') ? documentsPanel(c, (detail) => paint(body, { detail, timeline: null })) : null,
@@ -102,23 +102,23 @@ function workGrid(cards) {
 }
 
 /**
- * "Próximo passo": what the agent does now for this customer, each with its button: send again
- * what Dinie rejected, send what is missing, do the biometrics, submit for review.
+ * "Próximo passo": what the agent does now for this customer (Rust's `needs`, the worklist's
+ * rule), each with its button: send again what Dinie rejected, send what is missing, do the
+ * biometrics, submit for review.
  */
-function nextStep(c, requirements) {
-  const rejected = requirements.filter((k) => k.state === 'rejected').map((k) => k.label);
-  const missing = requirements.filter((k) => k.action === 'upload' && k.state !== 'rejected').map((k) => k.label);
-  const bio = requirements.some((k) => k.action === 'biometrics');
+function nextStep(c) {
+  const labels = (kind) => c.needs.filter((n) => n.kind === kind).map((n) => n.label);
+  const [rejected, missing] = [labels('rejected'), labels('missing')];
+  const has = (kind) => c.needs.some((n) => n.kind === kind);
   const press = (id) => () => { const b = document.getElementById(id); b?.scrollIntoView({ block: 'center' }); b?.click(); };
+  const choose = () => el('button', { type: 'button', id: 'next-choose', class: 'primary', text: t('docs.choose'), onclick: () => pick(null) });
   const steps = [
-    rejected.length ? el('li', { dataset: { step: 'rejected' } }, t('next.rejected', { items: rejected.join(', ') }), ' ',
-      el('button', { type: 'button', id: 'next-choose', class: 'primary', text: t('docs.choose'), onclick: () => pick(null) })) : null,
-    missing.length ? el('li', { dataset: { step: 'missing' } }, t('next.missing', { items: missing.join(', ') }), ' ',
-      rejected.length ? null : el('button', { type: 'button', id: 'next-choose', class: 'primary', text: t('docs.choose'), onclick: () => pick(null) })) : null,
-    bio ? el('li', { dataset: { step: 'biometrics' } }, t('next.biometrics'), ' ',
+    rejected.length ? el('li', { dataset: { step: 'rejected' } }, t('next.rejected', { items: rejected.join(', ') }), ' ', choose()) : null,
+    missing.length ? el('li', { dataset: { step: 'missing' } }, t('next.missing', { items: missing.join(', ') }), ' ', rejected.length ? null : choose()) : null,
+    has('biometrics') ? el('li', { dataset: { step: 'biometrics' } }, t('next.biometrics'), ' ',
       el('button', { type: 'button', id: 'next-bio-here', text: t('bio.here'), onclick: press('bio-here') }), ' ',
       el('button', { type: 'button', id: 'next-bio-phone', text: t('bio.toPhone'), onclick: press('bio-phone') })) : null,
-    c.canReview ? el('li', { dataset: { step: 'review' } }, t('next.review'), ' ',
+    has('submit') ? el('li', { dataset: { step: 'review' } }, t('next.review'), ' ',
       el('button', { type: 'button', id: 'next-review', class: 'primary', text: t('customer.review'), onclick: press('submit-review') })) : null,
   ].filter(Boolean);
   if (!steps.length) return null;

@@ -53,8 +53,9 @@ export function render(root) {
     onNearEnd: () => { if (state.hasMore && !state.loading) more(); },
   });
 
+  /** A page of Dinie's list, newest first (a text is searched in the index, not here). */
   async function fetchPage(cursor) {
-    return call('search_customers', { query: { text: memory.text || null, status: memory.status || null, cursor } });
+    return call('search_customers', { query: { text: null, status: memory.status || null, cursor } });
   }
 
   /** A page from the local index: a search, the worklist, or (offline) what was seen last. */
