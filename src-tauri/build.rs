@@ -39,6 +39,8 @@ const COMMANDS: &[&str] = &[
     "remove_draft_document",
     "set_draft_document_type",
     "pick_csv",
+    "save_csv_template",
+    "save_import_errors",
     "import_drafts",
     "preview_import",
     "sync_now",

@@ -216,7 +216,9 @@ impl App {
             match clicked {
                 Ok(()) => return,
                 Err(e)
-                    if e.to_lowercase().contains("stale")
+                    // The page re-rendered the element between finding and clicking it
+                    // (WebKit says "stale", or that the node "was not found").
+                    if (e.to_lowercase().contains("stale") || e.contains("was not found"))
                         && tokio::time::Instant::now() < deadline =>
                 {
                     tokio::time::sleep(Duration::from_millis(50)).await;
@@ -394,10 +396,64 @@ impl App {
     /// Picks `paths` as the agent would in the native file dialog; returns the chosen files as
     /// the page gets them (`[{token, name, size}]`).
     pub async fn pick(&self, paths: &[&str]) -> serde_json::Value {
-        std::fs::write(self.home.path().join("picks.txt"), paths.join("\n")).unwrap();
+        self.queue_picks(paths);
         let picked = self.invoke("pick_documents", serde_json::json!({})).await;
         assert!(picked.is_array(), "{picked}");
         picked
+    }
+
+    /// Makes a program that writes down each link it is given the world's handler of `mailto:`
+    /// and `https:` links (as a desktop's mail client and browser are); returns where it writes.
+    pub fn record_links(&self) -> PathBuf {
+        let env = |name: &str| {
+            self.env()
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| std::path::PathBuf::from(v))
+                .unwrap()
+        };
+        let (data, config) = (env("XDG_DATA_HOME"), env("XDG_CONFIG_HOME"));
+        let opened = data.join("opened-links.txt");
+        let script = data.join("record-link.sh");
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n",
+                opened.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        std::fs::create_dir_all(data.join("applications")).unwrap();
+        std::fs::write(
+            data.join("applications/record-link.desktop"),
+            format!(
+                "[Desktop Entry]\nType=Application\nName=Record link\nExec={} %u\nMimeType=x-scheme-handler/mailto;x-scheme-handler/https;\nNoDisplay=true\n",
+                script.display()
+            ),
+        )
+        .unwrap();
+        std::fs::write(
+            config.join("mimeapps.list"),
+            "[Default Applications]\nx-scheme-handler/mailto=record-link.desktop\nx-scheme-handler/https=record-link.desktop\n",
+        )
+        .unwrap();
+        opened
+    }
+
+    /// Answers the next file dialog the page opens as the agent would, with `paths`.
+    pub fn queue_picks(&self, paths: &[&str]) {
+        std::fs::write(self.home.path().join("picks.txt"), paths.join("\n")).unwrap();
+    }
+
+    /// Answers the next save dialog as the agent would, with `path`.
+    pub fn save_to(&self, path: &std::path::Path) {
+        std::fs::write(
+            self.home.path().join("saves.txt"),
+            path.display().to_string(),
+        )
+        .unwrap();
     }
 
     /// Picks one CSV as the agent would; returns it as the page gets it (`{token, name, size}`).

@@ -121,6 +121,8 @@ pub fn world(root: &Path, with_keyring: bool) -> (Vec<(String, String)>, Vec<Man
         ),
         // No one clicks in a file dialog here: the next pick returns what `pick` queued.
         ("DINIE_DESK_TEST_PICKS".into(), path("picks.txt")),
+        // Nor in a save dialog: the next save goes where `save_to` said.
+        ("DINIE_DESK_TEST_SAVES".into(), path("saves.txt")),
     ];
     let keyring = with_keyring.then(|| keyring(&logs, &env));
     let helpers = [keyring, Some(bus), Some(xvfb)]

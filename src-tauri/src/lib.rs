@@ -120,6 +120,8 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<tauri::App
             commands::drafts::remove_draft_document,
             commands::drafts::set_draft_document_type,
             commands::drafts::pick_csv,
+            commands::drafts::save_csv_template,
+            commands::drafts::save_import_errors,
             commands::drafts::import_drafts,
             commands::drafts::preview_import,
             commands::drafts::sync_now,

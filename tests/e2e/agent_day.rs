@@ -1,7 +1,8 @@
 //! What an agent who registers fifty borrowers a day meets, in the real window: every refusal in
 //! Portuguese, "Novo cliente" always blank (a half-typed draft offered back), a CPF Dinie already
 //! has answered at the top with a way to its customer, and a CSV from Excel (CRLF) reported with
-//! the spreadsheet's own row numbers.
+//! the spreadsheet's own row numbers, its refused rows saved as `erros.csv` and each opened from
+//! the report, and a template to start from.
 
 use dinie_desk_e2e::{cnpj, cpf, App, Form};
 
@@ -120,13 +121,65 @@ async fn a_day_in_portuguese_with_a_blank_new_form_and_known_cpfs_sent_to_their_
         let report = import(&app, &dir, "excel.csv", &excel, true).await;
         let row = app.wait_for_text("#import-problems", "Linha 4").await;
         assert!(row.contains("confira os dois últimos dígitos") && !english(&row), "{row} / {report}");
+
+        // The refused rows, as written, with their row and reason: `erros.csv`, where the agent
+        // chose to save it; fixed there, it imports again (the two added columns are skipped).
+        let errors = dir.path().join("erros.csv");
+        app.save_to(&errors);
+        app.click("#import-errors").await;
+        app.wait_for_text("#toasts", "Salvo como erros.csv").await;
+        let saved = std::fs::read_to_string(&errors).unwrap();
+        let lines: Vec<_> = saved.trim_start_matches('\u{feff}').split("\r\n").collect();
+        assert_eq!(lines[0], "CPF;CNPJ;Nome;E-mail;Telefone;linha;motivo", "{saved}");
+        assert!(lines[1].starts_with(&format!("123.456.789-00;{};Rui;", cnpj_of(&excel))), "{saved}");
+        assert!(lines[1].contains(";4;CPF: ") && lines[1].contains("confira os dois últimos dígitos"), "{saved}");
+        assert_eq!(lines.len(), 3, "only the refused row: {saved}");
+        let fixed = saved.replace("123.456.789-00", &cpf());
+        import(&app, &dir, "erros-corrigido.csv", &fixed, true).await;
+        app.wait_for_text("#import-preview-counts", "1 pronta para enviar, 0 com problemas").await;
+
+        // Imported, a refused row opens its draft from the report, to fix in the form.
+        import(&app, &dir, "excel.csv", &excel, true).await;
+        app.click("#import-confirm").await;
+        app.wait_for_text("#import-summary", "2 cadastros na fila de envio; 1 com problemas").await;
+        app.click("#import-problems .import-fix").await;
+        app.wait_for("#register-form").await;
+        app.wait_for_text("#screen-title", "Editar rascunho").await;
+        let typed = app.script("return document.getElementById('reg-cpf').value").await;
+        assert_eq!(typed, "123.456.789-00");
+        app.wait_for_text("#reg-cpf-error", "confira os dois últimos dígitos").await;
+
+        // The template: the columns an import reads; filled in, it imports.
+        app.click("#nav-drafts").await;
+        let template = dir.path().join("modelo.csv");
+        app.save_to(&template);
+        app.click("#csv-template").await;
+        app.wait_for_text("#toasts", "Salvo como modelo.csv").await;
+        let mut filled = std::fs::read_to_string(&template).unwrap();
+        assert_eq!(filled, "\u{feff}nome;cpf;cnpj;nome_fantasia;email;telefone;external_id\r\n");
+        filled.push_str(&format!("Bia Souza;{};{};;bia@example.com;11987654321;\r\n", cpf(), cnpj(Form::Mei)));
+        import(&app, &dir, "modelo.csv", &filled, true).await;
+        app.wait_for_text("#import-preview-counts", "1 pronta para enviar, 0 com problemas").await;
         app.click("#import-cancel").await;
+
         import(&app, &dir, "header.csv", "nome;email\r\nAna;ana@example.com\r\n", false).await;
         let error = app.wait_for_text("#import-error", "Faltam no cabeçalho as colunas cpf, cnpj").await;
         assert!(!english(&error), "{error}");
         app
     })
     .await;
+}
+
+/// The CNPJ of the last row of a CSV whose second column is the CNPJ.
+fn cnpj_of(csv: &str) -> String {
+    csv.trim_end()
+        .lines()
+        .last()
+        .unwrap()
+        .split(';')
+        .nth(1)
+        .unwrap()
+        .to_owned()
 }
 
 /// Writes `text` as `name` and previews its import; returns the preview (or "").
@@ -149,6 +202,19 @@ async fn import(
     } else {
         String::new()
     }
+}
+
+/// Opens the first customer the list shows (by its id: the list repaints as the search settles).
+async fn open_first(app: &App) {
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let id = app
+        .script("return document.querySelector('#customer-list .customer-row[data-id]').dataset.id")
+        .await;
+    app.click(&format!(
+        "#customer-list .customer-row[data-id='{}']",
+        id.as_str().unwrap()
+    ))
+    .await;
 }
 
 /// WCAG contrast of an element's text against what is behind it, composited up the tree.
@@ -251,7 +317,7 @@ async fn all_day_polish_plurals_keys_focus_contrast_toasts_and_a_narrow_window()
 }
 
 /// Search by name, e-mail and phone as the agent types, the "Precisa de ação" worklist, and
-/// offline the list last seen, said to be that.
+/// offline the list and the details last seen, said to be that.
 #[tokio::test]
 async fn customers_are_found_by_name_as_the_agent_types_wait_in_a_worklist_and_open_offline() {
     let (sandbox, api) = dinie_desk_e2e::standalone_sandbox().await;
@@ -300,14 +366,35 @@ async fn customers_are_found_by_name_as_the_agent_types_wait_in_a_worklist_and_o
         assert!(all.as_str().unwrap().contains("Biometria não feita"), "{all}");
         app.wait_for_text("#customer-count", "3 clientes").await;
 
-        // Offline: the list last seen opens, marked as such.
-        sandbox.shutdown().await;
+        // A customer opened while online is kept, sealed, as last seen.
         app.select("#status-filter", "").await;
+        app.fill("#customer-search", "costa").await;
+        app.wait_for_text("#customer-count", "1 cliente").await;
+        open_first(&app).await;
+        app.wait_for_text("#customer-name", "Ana Costa").await;
+        app.wait_for("#checklist").await;
+        assert_eq!(app.script("return document.getElementById('customer-offline') === null").await, true);
+        app.click("#back-to-list").await;
+
+        // Offline: the list last seen opens, marked as such, and so does the customer opened
+        // before; one never opened here says it cannot be reached.
+        sandbox.shutdown().await;
+        app.fill("#customer-search", "").await;
         app.click("#refresh-customers").await;
         app.wait_for_text("#customers-offline", "Sem conexão").await;
         app.wait_for_text("#customer-count", "3 clientes").await;
         app.fill("#customer-search", "costa").await;
         app.wait_for_text("#customer-list", "Ana Costa").await;
+        open_first(&app).await;
+        let notice = app.wait_for_text("#customer-offline", "Sem conexão com a Dinie").await;
+        assert!(notice.contains("viu por último"), "{notice}");
+        app.wait_for_text("#customer-name", "Ana Costa").await;
+        app.wait_for("#checklist").await;
+        app.click("#back-to-list").await;
+        app.fill("#customer-search", "joao").await;
+        app.wait_for_text("#customer-count", "1 cliente").await;
+        open_first(&app).await;
+        app.wait_for("#customer-detail #error-box").await;
         app
     })
     .await;

@@ -16,6 +16,7 @@ use crate::services::diagnostics::TestFailure;
 use crate::services::documents::{FileProblem, FileProblemCode, UploadError};
 use crate::services::drafts::files::FileError;
 use crate::services::drafts::sealing::SealError;
+use crate::services::drafts::sheets::SheetError;
 use crate::services::drafts::submit::SubmitError;
 use crate::services::drafts::{DraftError, DraftProblem};
 use crate::services::keychain::KeychainError;
@@ -116,6 +117,8 @@ error_codes! {
     AlreadyApproved = "already_approved",
     ChooseType = "choose_type",
     InvalidFile = "invalid_file",
+    /// A file could not be written where the agent chose.
+    NotSaved = "not_saved",
 }
 
 impl Serialize for ErrorCode {
@@ -402,6 +405,20 @@ impl From<FileError> for CommandError {
                 Self::new(ErrorCode::InvalidFile, e.to_string()).because(e.reason())
             }
         }
+    }
+}
+
+impl From<SheetError> for CommandError {
+    fn from(e: SheetError) -> Self {
+        let code = match &e {
+            SheetError::Source(_) => ErrorCode::Unreadable,
+            SheetError::Import(import) => {
+                return Self::new(ErrorCode::InvalidFile, e.to_string()).because(import.reason())
+            }
+            SheetError::NoRows => ErrorCode::InvalidFile,
+            SheetError::Write { .. } => ErrorCode::NotSaved,
+        };
+        Self::new(code, e.to_string())
     }
 }
 

@@ -4,7 +4,8 @@
 //! For automated tests (no one to click in a dialog), `DINIE_DESK_TEST_PICKS` may name a file
 //! listing paths, one a line: the next pick returns those and empties the file instead of
 //! opening a dialog. The variable is read from the app's own environment, which nothing in
-//! the page can set.
+//! the page can set. Saving is the same with `DINIE_DESK_TEST_SAVES`: its file names the path
+//! the next save dialog returns.
 
 use std::path::PathBuf;
 
@@ -13,9 +14,17 @@ use crate::services::picked::{Picked, PickedFiles};
 /// See the module documentation.
 pub const TEST_PICKS_ENV: &str = "DINIE_DESK_TEST_PICKS";
 
+/// See the module documentation.
+pub const TEST_SAVES_ENV: &str = "DINIE_DESK_TEST_SAVES";
+
 /// The paths a test queued for the next pick, if it did.
 fn test_picks() -> Option<Vec<PathBuf>> {
-    let list = PathBuf::from(std::env::var_os(TEST_PICKS_ENV)?);
+    queued(TEST_PICKS_ENV)
+}
+
+/// The paths listed in the file that `env` names (which is emptied), when it is set.
+fn queued(env: &str) -> Option<Vec<PathBuf>> {
+    let list = PathBuf::from(std::env::var_os(env)?);
     let text = std::fs::read_to_string(&list).ok()?;
     let _ = std::fs::write(&list, "");
     Some(
@@ -56,4 +65,17 @@ pub async fn csv(picked: &PickedFiles) -> Option<Picked> {
             .map(|f| f.path().to_path_buf()),
     }?;
     picked.register_all([path]).into_iter().next()
+}
+
+/// Asks where to save a CSV, proposing `name`; the chosen path (none if cancelled).
+pub async fn save_csv(name: &str) -> Option<PathBuf> {
+    match queued(TEST_SAVES_ENV) {
+        Some(paths) => paths.into_iter().next(),
+        None => rfd::AsyncFileDialog::new()
+            .add_filter("CSV", &["csv"])
+            .set_file_name(name)
+            .save_file()
+            .await
+            .map(|f| f.path().to_path_buf()),
+    }
 }

@@ -31,6 +31,7 @@ export function render(root) {
     el('div', { class: 'toolbar' },
       search,
       el('span', { class: 'spacer' }),
+      el('button', { type: 'button', id: 'csv-template', text: t('drafts.template'), title: t('drafts.templateHint'), onclick: saveTemplate }),
       el('button', { type: 'button', id: 'import-csv', text: t('drafts.import'), onclick: () => importCsv(report) }),
       el('button', { type: 'button', id: 'sync-now', text: t('drafts.syncNow'), onclick: () => call('sync_now') }),
       el('button', { type: 'button', id: 'new-draft', class: 'primary', text: t('customers.new'), onclick: () => show('register') })),
@@ -252,6 +253,7 @@ export async function importFile(file, report = document.getElementById('import-
       el('p', { id: 'import-preview-counts', text: t('drafts.importPreview', { total: preview.rows.length, queued: preview.queued, attention: preview.attention }) }),
       problems(preview.rows),
       el('div', { class: 'actions' },
+        errorsButton(file, preview.rows),
         el('button', { type: 'button', id: 'import-cancel', text: t('register.cancel'), onclick: () => clear(report) }),
         el('button', { type: 'button', id: 'import-confirm', class: 'primary', text: t('drafts.importConfirm', { total: preview.rows.length }),
           onclick: () => confirmImport(file, report) }))));
@@ -265,19 +267,50 @@ async function confirmImport(file, report) {
   try {
     const r = await call('import_drafts', { file: file.token });
     report.append(el('div', { class: 'card import-report', id: 'import-summary', role: 'status' },
-      el('p', { text: t('drafts.imported', { queued: r.queued, attention: r.attention }) }), problems(r.rows)));
+      el('p', { text: t('drafts.imported', { queued: r.queued, attention: r.attention }) }), problems(r.rows),
+      el('div', { class: 'actions' }, errorsButton(file, r.rows))));
     load();
   } catch (err) {
     importError(report, err);
   }
 }
 
-/** The rows that need fixing, each with its line and reasons. */
+const refused = (rows) => rows.filter((row) => Object.keys(row.problems).length);
+
+/** What is wrong with a row, field by field, in words (the list and `erros.csv` say the same). */
+const rowReason = (row) =>
+  Object.entries(row.problems).map(([field, why]) => `${t(`register.${field}`)}: ${reasonText(why)}`).join('; ');
+
+/** The rows that need fixing, each with its line and reasons, and once imported a way to its draft. */
 function problems(rows) {
-  const bad = rows.filter((row) => Object.keys(row.problems).length);
+  const bad = refused(rows);
   return bad.length ? el('ul', { id: 'import-problems' }, bad.map((row) => el('li', { class: 'import-problem', dataset: { line: row.line } },
-    t('drafts.importLine', { line: row.line, cpf: row.cpf || '—' }), ' ',
-    Object.entries(row.problems).map(([field, why]) => `${t(`register.${field}`)}: ${reasonText(why)}`).join('; ')))) : null;
+    t('drafts.importLine', { line: row.line, cpf: row.cpf || '—' }), ' ', rowReason(row),
+    row.draftId
+      ? el('button', { type: 'button', class: 'link import-fix', text: t('drafts.fix'), onclick: () => show('register', { draftId: row.draftId }) })
+      : null))) : null;
+}
+
+/** "Baixar erros.csv": the refused rows as written, with their reasons, to fix in the spreadsheet. */
+function errorsButton(file, rows) {
+  const bad = refused(rows);
+  if (!bad.length) return null;
+  return el('button', { type: 'button', id: 'import-errors', text: t('drafts.errorsCsv'), onclick: () =>
+    saved(call('save_import_errors', { file: file.token, rows: bad.map((row) => ({ line: row.line, reason: rowReason(row) })) })) });
+}
+
+function saveTemplate() {
+  saved(call('save_csv_template'));
+}
+
+/** Says where a file went (nothing when the agent cancelled the dialog). */
+async function saved(saving) {
+  try {
+    const name = await saving;
+    if (name) toast(t('drafts.saved', { name }));
+  } catch (err) {
+    toast(describe(err), 'error');
+  }
 }
 
 function importError(report, err) {

@@ -97,11 +97,14 @@ pub fn import_file(
     profile_id: &str,
     path: &Path,
 ) -> Result<ImportReport, FileError> {
-    let (report, rows) = read_file(store, path)?;
-    store.add_many(
+    let (mut report, rows) = read_file(store, path)?;
+    let ids = store.add_many(
         profile_id,
         rows.into_iter().map(|r| (r.form, r.problem)).collect(),
     )?;
+    for (row, id) in report.rows.iter_mut().zip(ids) {
+        row.draft_id = Some(id);
+    }
     Ok(report)
 }
 

@@ -68,6 +68,8 @@ pub struct RowReport {
     pub cpf: String,
     /// Field → why it is invalid; empty when the row was queued.
     pub problems: BTreeMap<String, Reason>,
+    /// The draft the row became, once imported (for "Corrigir"); none in a preview.
+    pub draft_id: Option<String>,
 }
 
 /// A row of the file: what it holds, and what is wrong with it.
@@ -139,32 +141,67 @@ fn separator(text: &str) -> u8 {
     }
 }
 
+/// A CSV as text: its separator, its header as written, and each row that is not blank with
+/// its row number in the spreadsheet. What [`read`] checks, and what an `erros.csv` copies.
+pub struct Sheet {
+    pub separator: u8,
+    pub header: Vec<String>,
+    pub records: Vec<(u64, csv::StringRecord)>,
+}
+
+impl Sheet {
+    /// Reads `bytes` (see the module documentation for what it takes).
+    pub fn read(bytes: &[u8]) -> Result<Self, ImportError> {
+        if bytes.contains(&0) {
+            return Err(ImportError::NotCsv(
+                dinie::content::describe(bytes).to_owned(),
+            ));
+        }
+        let text = decode(bytes)?;
+        if text.trim().is_empty() {
+            return Err(ImportError::Empty);
+        }
+        let separator = separator(&text);
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(separator)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        let header = reader
+            .headers()
+            .map_err(|e| malformed(&e))?
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        let lines = LineStarts::of(&text);
+        let mut records = Vec::new();
+        for record in reader.records() {
+            let record = record.map_err(|e| malformed(&e))?;
+            if record.iter().all(str::is_empty) {
+                continue;
+            }
+            if records.len() == MAX_ROWS {
+                return Err(ImportError::TooManyRows { max: MAX_ROWS });
+            }
+            let line = record.position().map_or(0, |p| lines.row_at(p.byte()));
+            records.push((line, record));
+        }
+        Ok(Self {
+            separator,
+            header,
+            records,
+        })
+    }
+}
+
 /// Reads the file into rows; `known_cpfs` are CPFs (digits) that already have a draft, so an
 /// import run twice does not queue the same borrowers twice.
 pub fn read(
     bytes: &[u8],
     known_cpfs: &std::collections::HashSet<String>,
 ) -> Result<Vec<Row>, ImportError> {
-    if bytes.contains(&0) {
-        return Err(ImportError::NotCsv(
-            dinie::content::describe(bytes).to_owned(),
-        ));
-    }
-    let text = decode(bytes)?;
-    if text.trim().is_empty() {
-        return Err(ImportError::Empty);
-    }
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(separator(&text))
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| malformed(&e))?
-        .iter()
-        .map(field_of)
-        .collect::<Vec<_>>();
+    let sheet = Sheet::read(bytes)?;
+    let headers: Vec<_> = sheet.header.iter().map(|h| field_of(h)).collect();
     // The CNPJ is required (every borrower is a company); the name is not (Dinie looks it up).
     let missing: Vec<&'static str> = ["cpf", "cnpj", "email", "phone"]
         .into_iter()
@@ -178,18 +215,9 @@ pub fn read(
     if !missing.is_empty() {
         return Err(ImportError::MissingColumns(missing));
     }
-    let lines = LineStarts::of(&text);
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| malformed(&e))?;
-        if record.iter().all(str::is_empty) {
-            continue;
-        }
-        if rows.len() == MAX_ROWS {
-            return Err(ImportError::TooManyRows { max: MAX_ROWS });
-        }
-        let line = record.position().map_or(0, |p| lines.row_at(p.byte()));
+    for (line, record) in sheet.records {
         let mut form = RegistrationForm::default();
         for (field, value) in headers.iter().zip(record.iter()) {
             let value = text::clean(value);
@@ -234,6 +262,7 @@ pub fn read(
                 line,
                 cpf: form.cpf.clone(),
                 problems,
+                draft_id: None,
             },
             form,
             problem,

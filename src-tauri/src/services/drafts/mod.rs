@@ -10,6 +10,7 @@ pub mod import;
 pub mod outbox;
 pub mod sealing;
 pub mod send;
+pub mod sheets;
 mod store;
 pub mod submit;
 
