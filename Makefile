@@ -21,6 +21,7 @@ bench: bench-prerequisites
 	$(CARGO) build -p dinie-desk -p dinie-sandbox --release --locked
 	$(CARGO) bench -p dinie-desk --bench index_search
 	DINIE_DESK_BIN=$(CURDIR)/target/release/dinie-desk $(CARGO) bench -p dinie-desk-e2e --bench startup
+	DINIE_DESK_BIN=$(CURDIR)/target/release/dinie-desk $(CARGO) bench -p dinie-desk-e2e --bench agent_actions
 	DINIE_DESK_BIN=$(CURDIR)/target/release/dinie-desk $(CARGO) bench -p dinie-desk-e2e --bench workspace
 	DINIE_DESK_BIN=$(CURDIR)/target/release/dinie-desk $(CARGO) bench -p dinie-desk-e2e --bench uploads
 	DINIE_DESK_BIN=$(CURDIR)/target/release/dinie-desk $(CARGO) bench -p dinie-desk-e2e --bench drafts

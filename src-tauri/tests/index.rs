@@ -143,6 +143,103 @@ async fn the_index_finds_by_any_field_refreshes_what_changed_and_works_offline()
     assert_eq!(index.search(&profile, &other, "").unwrap().indexed, 0);
 }
 
+/// The details last opened: kept sealed (another key, or an entry's bytes, open nothing), at
+/// most `MAX_DETAILS` a connection, none older than `DETAIL_DAYS`, gone with the connection;
+/// and an index written by the previous release (format 1, no details) keeps its entries.
+#[test]
+fn details_are_kept_sealed_bounded_and_forgotten_and_a_format_1_index_is_migrated() {
+    use dinie_desk::services::customer_index::{DETAIL_DAYS, INDEX_VERSION, MAX_DETAILS};
+
+    let dir = tempfile::tempdir().unwrap();
+    // The previous release's file: its schema, one entry sealed as it sealed them.
+    {
+        let db = rusqlite::Connection::open(dir.path().join("customer-index.db")).unwrap();
+        db.execute_batch(
+            "CREATE TABLE entries (profile_id TEXT NOT NULL, id TEXT NOT NULL, updated_at INTEGER NOT NULL,
+                 sealed BLOB NOT NULL, PRIMARY KEY (profile_id, id));
+             CREATE TABLE refreshes (profile_id TEXT PRIMARY KEY, newest INTEGER NOT NULL, refreshed_at INTEGER NOT NULL);
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+        let entry = serde_json::json!({
+            "id": "cus_1", "name": "Velha Entrada", "cpf": "529.***.***-25", "cnpj": "11222333000181",
+            "email": "velha@example.com", "phone": "+5511987654321", "externalId": null,
+            "status": "pending_kyc", "createdAt": "2026-11-01T10:00:00Z", "updatedAt": 2, "needs": []
+        });
+        let sealed = sealer().seal("index:p1:cus_1", entry.to_string().as_bytes());
+        db.execute(
+            "INSERT INTO entries VALUES ('p1', 'cus_1', 2, ?1)",
+            rusqlite::params![sealed],
+        )
+        .unwrap();
+    }
+    let index = CustomerIndex::new(dir.path().to_owned());
+    let found = index.search("p1", &sealer(), "velha").unwrap();
+    assert_eq!(found.customers.len(), 1, "format 1's entries survive");
+    assert_eq!(index.last_detail("p1", &sealer(), "cus_1").unwrap(), None);
+
+    let view = br#"{"detail":{"id":"cus_1","name":"Velha Entrada"},"timeline":[]}"#;
+    index.keep_detail("p1", &sealer(), "cus_1", view).unwrap();
+    let (kept, seen_at) = index
+        .last_detail("p1", &sealer(), "cus_1")
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept, view);
+    assert!(seen_at > 0);
+    let other = Sealer::from_key(&[1; 32]).unwrap();
+    assert_eq!(index.last_detail("p1", &other, "cus_1").unwrap(), None);
+    assert_eq!(index.last_detail("p2", &sealer(), "cus_1").unwrap(), None);
+
+    // Bounded: the oldest go past MAX_DETAILS; one seen too long ago is not answered.
+    for i in 0..MAX_DETAILS + 5 {
+        index
+            .keep_detail("p1", &sealer(), &format!("cus_n{i}"), b"{}")
+            .unwrap();
+    }
+    drop(index);
+    let db = rusqlite::Connection::open(dir.path().join("customer-index.db")).unwrap();
+    let version: i64 = db
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, INDEX_VERSION);
+    let count = |db: &rusqlite::Connection| -> usize {
+        db.query_row(
+            "SELECT COUNT(*) FROM details WHERE profile_id = 'p1'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap() as usize
+    };
+    assert_eq!(count(&db), MAX_DETAILS);
+    let old = chrono::Utc::now().timestamp_millis() - (DETAIL_DAYS + 1) * 86_400_000;
+    db.execute(
+        "UPDATE details SET seen_at = ?1 WHERE id = 'cus_n300'",
+        [old],
+    )
+    .unwrap();
+    // No detail or name in clear.
+    let bytes = std::fs::read(dir.path().join("customer-index.db")).unwrap();
+    assert!(!bytes.windows(5).any(|w| w == b"Velha"));
+    drop(db);
+    let index = CustomerIndex::new(dir.path().to_owned());
+    assert_eq!(
+        index.last_detail("p1", &sealer(), "cus_n300").unwrap(),
+        None,
+        "too old"
+    );
+    assert!(index
+        .last_detail("p1", &sealer(), "cus_n301")
+        .unwrap()
+        .is_some());
+
+    // A deleted connection's details go with it.
+    index.forget("p1").unwrap();
+    assert_eq!(
+        index.last_detail("p1", &sealer(), "cus_n301").unwrap(),
+        None
+    );
+}
+
 /// A valid CPF.
 fn new_cpf() -> String {
     let body: Vec<u32> = (0..9).map(|_| fastrand::u32(0..10)).collect();

@@ -199,49 +199,10 @@ async fn biometrics_runs_in_an_isolated_window_that_closes_when_done() {
     .await;
 }
 
-/// Makes a program that writes down each link it is given the world's handler of `mailto:`
-/// and `https:` links (as a desktop's mail client and browser are); returns where it writes.
-fn record_links(app: &App) -> std::path::PathBuf {
-    let env = |name: &str| {
-        app.env()
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| std::path::PathBuf::from(v))
-            .unwrap()
-    };
-    let (data, config) = (env("XDG_DATA_HOME"), env("XDG_CONFIG_HOME"));
-    let opened = data.join("opened-links.txt");
-    let script = data.join("record-link.sh");
-    std::fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n",
-            opened.display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    std::fs::create_dir_all(data.join("applications")).unwrap();
-    std::fs::write(
-        data.join("applications/record-link.desktop"),
-        format!(
-            "[Desktop Entry]\nType=Application\nName=Record link\nExec={} %u\nMimeType=x-scheme-handler/mailto;x-scheme-handler/https;\nNoDisplay=true\n",
-            script.display()
-        ),
-    )
-    .unwrap();
-    std::fs::write(
-        config.join("mimeapps.list"),
-        "[Default Applications]\nx-scheme-handler/mailto=record-link.desktop\nx-scheme-handler/https=record-link.desktop\n",
-    )
-    .unwrap();
-    opened
-}
-
 #[tokio::test]
 async fn biometrics_go_to_the_phone_by_the_systems_mail_and_whatsapp_with_no_window() {
     App::run("biometrics-phone", |app| async move {
-        let opened = record_links(&app);
+        let opened = app.record_links();
         let (_api, customer) = open_new_customer(&app, Form::Mei, "celular@example.com").await;
         // The work is at the top: the next step says what to send and offers the biometrics;
         // choosing files and both biometrics actions are on screen without scrolling.
@@ -266,6 +227,15 @@ async fn biometrics_go_to_the_phone_by_the_systems_mail_and_whatsapp_with_no_win
         add(&app, &[&photo], "null").await;
         app.wait_for_text("#upload-list", "já está na lista")
             .await;
+        // "Na ordem da lista": the photo with no place goes to the first item still missing.
+        let first = app
+            .script("return document.querySelector(\".kyc-item[data-action='upload']\").dataset.requirement")
+            .await;
+        app.click("#assign-in-order").await;
+        app.wait_for(&format!("{row}[data-status='ready']")).await;
+        let slot = app.script(&format!("return document.querySelector(\"{row}\").dataset.slot")).await;
+        assert!(slot.as_str().unwrap().starts_with(&format!("{}:", first.as_str().unwrap())), "{slot} / {first}");
+        assert_eq!(app.script("return document.getElementById('assign-in-order').hidden").await, true);
         app.click("#next-bio-phone").await;
         app.wait_for("#session-qr").await;
         app.wait_for("#bio-state[data-state='ready']").await;

@@ -5,7 +5,7 @@ use tauri::{AppHandle, Manager, Runtime, State};
 
 use super::error::CommandError;
 use crate::services::connection::Connections;
-use crate::services::customer_detail::{self, Correction, CustomerView};
+use crate::services::customer_detail::{self, Correction, CustomerView, Shown};
 use crate::services::customer_index::{self, CustomerIndex, Found};
 use crate::services::customers::{self, CustomerPage, CustomerQuery, FieldVerdict};
 use crate::services::drafts::outbox::Outbox;
@@ -60,13 +60,17 @@ pub fn validate_field(field: String, value: String) -> Result<FieldVerdict, Comm
     Ok(customers::check_field(&field, &value)?)
 }
 
+/// A customer's detail; offline, the one last seen here (`lastSeenAt` says when).
 #[tauri::command]
 pub async fn open_customer(
     conns: State<'_, Connections>,
     follower: State<'_, Follower>,
+    index: State<'_, CustomerIndex>,
+    outbox: State<'_, Outbox>,
     id: dinie::CustomerId,
-) -> Result<CustomerView, CommandError> {
-    Ok(customer_detail::open(&conns.current(), &follower, &id).await?)
+) -> Result<Shown, CommandError> {
+    let conn = conns.current();
+    Ok(customer_detail::open_or_last_seen(&conn, &follower, &index, &outbox, &id).await?)
 }
 
 #[tauri::command]

@@ -9,6 +9,9 @@
 //!   customer no newer than the last refresh's newest (everything past it is known).
 //! - Searched in memory: the current connection's entries are opened once; a keystroke is a scan
 //!   of prepared text (`make bench`: 50,000 customers).
+//! - The details last opened (the detail screen as the agent saw it), so that offline a customer
+//!   still opens, marked as last seen. Dinie has all of it: at most [`MAX_DETAILS`] a connection,
+//!   none older than [`DETAIL_DAYS`] days, gone with the connection.
 
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
@@ -24,8 +27,13 @@ use crate::services::drafts::outbox::Outbox;
 use crate::services::drafts::sealing::Sealer;
 use crate::services::drafts::DraftError;
 
-/// The stored format (`PRAGMA user_version`).
-pub const INDEX_VERSION: i64 = 1;
+/// The stored format (`PRAGMA user_version`). 2: the `details` table (format 1 files gain it,
+/// empty, and keep their entries).
+pub const INDEX_VERSION: i64 = 2;
+/// Most details kept per connection (the most recently opened).
+pub const MAX_DETAILS: usize = 300;
+/// Details older than this are dropped.
+pub const DETAIL_DAYS: i64 = 30;
 /// Most rows a search answers with (the list shows them at once).
 pub const MAX_RESULTS: usize = 200;
 /// Customers per page of a refresh.
@@ -43,7 +51,15 @@ CREATE TABLE IF NOT EXISTS refreshes (
     profile_id   TEXT PRIMARY KEY,
     newest       INTEGER NOT NULL,
     refreshed_at INTEGER NOT NULL
-);";
+);
+CREATE TABLE IF NOT EXISTS details (
+    profile_id TEXT NOT NULL,
+    id         TEXT NOT NULL,
+    seen_at    INTEGER NOT NULL,
+    sealed     BLOB NOT NULL,
+    PRIMARY KEY (profile_id, id)
+);
+CREATE INDEX IF NOT EXISTS details_by_age ON details (profile_id, seen_at);";
 
 /// One customer as the index keeps it (sealed at rest).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -142,6 +158,8 @@ pub enum IndexError {
     Key(#[from] DraftError),
     #[error(transparent)]
     Api(#[from] dinie::Error),
+    #[error("a detail could not be encoded: {0}")]
+    Encode(#[from] serde_json::Error),
 }
 
 /// What a search answers.
@@ -189,10 +207,15 @@ impl CustomerIndex {
             std::fs::create_dir_all(&self.dir)?;
             let db = Db::open(self.dir.join("customer-index.db"))?;
             db.pragma_update(None, "journal_mode", "WAL")?;
+            // A cache of what Dinie has: a power cut may lose its last writes, never corrupt
+            // it, and a write (a detail opened) costs no fsync on the async runtime.
+            db.pragma_update(None, "synchronous", "NORMAL")?;
             let version: i64 = db.query_row("PRAGMA user_version", [], |r| r.get(0))?;
             if version > INDEX_VERSION {
                 // A newer release's index: it is a cache, so it is begun again, not misread.
-                db.execute_batch("DROP TABLE IF EXISTS entries; DROP TABLE IF EXISTS refreshes;")?;
+                db.execute_batch(
+                    "DROP TABLE IF EXISTS entries; DROP TABLE IF EXISTS refreshes; DROP TABLE IF EXISTS details;",
+                )?;
             }
             db.execute_batch(SCHEMA)?;
             db.pragma_update(None, "user_version", INDEX_VERSION)?;
@@ -398,11 +421,76 @@ impl CustomerIndex {
         }
     }
 
-    /// Forgets a connection's entries (the connection was deleted).
+    /// Keeps `view` (a customer's detail, as the page got it) as last seen now, sealed; drops
+    /// the connection's details past [`MAX_DETAILS`] or [`DETAIL_DAYS`].
+    pub fn keep_detail(
+        &self,
+        profile_id: &str,
+        sealer: &Sealer,
+        id: &str,
+        view: &[u8],
+    ) -> Result<(), IndexError> {
+        let now = chrono::Utc::now().timestamp_millis();
+        let too_old = now - DETAIL_DAYS * 86_400_000;
+        let mut guard = self.db()?;
+        let Some(db) = guard.as_mut() else {
+            return Ok(());
+        };
+        let tx = db.transaction()?;
+        tx.execute(
+            "INSERT INTO details (profile_id, id, seen_at, sealed) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (profile_id, id) DO UPDATE SET seen_at = ?3, sealed = ?4",
+            params![
+                profile_id,
+                id,
+                now,
+                sealer.seal(&detail_owner(profile_id, id), view)
+            ],
+        )?;
+        tx.execute(
+            "DELETE FROM details WHERE profile_id = ?1 AND (seen_at < ?2 OR id NOT IN
+               (SELECT id FROM details WHERE profile_id = ?1 ORDER BY seen_at DESC LIMIT ?3))",
+            params![profile_id, too_old, MAX_DETAILS as i64],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The detail of `id` last seen on this connection, and when (Unix ms), if it is kept and
+    /// opens with `sealer`.
+    pub fn last_detail(
+        &self,
+        profile_id: &str,
+        sealer: &Sealer,
+        id: &str,
+    ) -> Result<Option<(Vec<u8>, i64)>, IndexError> {
+        let too_old = chrono::Utc::now().timestamp_millis() - DETAIL_DAYS * 86_400_000;
+        let guard = self.db()?;
+        let Some(db) = guard.as_ref() else {
+            return Ok(None);
+        };
+        let row = db
+            .query_row(
+                "SELECT sealed, seen_at FROM details WHERE profile_id = ?1 AND id = ?2 AND seen_at >= ?3",
+                params![profile_id, id, too_old],
+                |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?)),
+            )
+            .optional()?;
+        Ok(row.and_then(|(sealed, seen_at)| {
+            let plain = sealer.open(&detail_owner(profile_id, id), &sealed).ok()?;
+            Some((plain, seen_at))
+        }))
+    }
+
+    /// Forgets a connection's entries and details (the connection was deleted).
     pub fn forget(&self, profile_id: &str) -> Result<(), IndexError> {
         if let Some(db) = self.db()?.as_ref() {
             db.execute(
                 "DELETE FROM entries WHERE profile_id = ?1",
+                params![profile_id],
+            )?;
+            db.execute(
+                "DELETE FROM details WHERE profile_id = ?1",
                 params![profile_id],
             )?;
             db.execute(
@@ -443,6 +531,40 @@ pub fn find(
     index.search(&conn.profile().id, &sealer(outbox)?, text)
 }
 
+/// Keeps a customer's detail as last seen on `conn`. A failure is logged, never the agent's
+/// problem: the detail was shown, only the offline copy is missing.
+pub fn keep_detail(
+    index: &CustomerIndex,
+    conn: &Connection,
+    outbox: &Outbox,
+    id: &str,
+    view: &impl Serialize,
+) {
+    let kept = serde_json::to_vec(view)
+        .map_err(IndexError::from)
+        .and_then(|json| index.keep_detail(&conn.profile().id, &sealer(outbox)?, id, &json));
+    if let Err(e) = kept {
+        tracing::warn!(error = %e, "a customer's detail was not kept for offline use");
+    }
+}
+
+/// The detail of `id` last seen on `conn` (as kept), with when it was seen.
+pub fn last_detail(
+    index: &CustomerIndex,
+    conn: &Connection,
+    outbox: &Outbox,
+    id: &str,
+) -> Option<(serde_json::Map<String, serde_json::Value>, i64)> {
+    let found = sealer(outbox)
+        .and_then(|s| index.last_detail(&conn.profile().id, &s, id))
+        .unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "the customer's last seen detail could not be read");
+            None
+        })?;
+    let (json, seen_at) = found;
+    Some((serde_json::from_slice(&json).ok()?, seen_at))
+}
+
 /// The connection's customers that wait on the agent.
 pub fn waiting(
     index: &CustomerIndex,
@@ -455,4 +577,9 @@ pub fn waiting(
 /// What a sealed row is bound to: it opens only as that connection's entry for that customer.
 fn owner(profile_id: &str, id: &str) -> String {
     format!("index:{profile_id}:{id}")
+}
+
+/// The same for a kept detail (an entry's sealed bytes never open as a detail, nor back).
+fn detail_owner(profile_id: &str, id: &str) -> String {
+    format!("detail:{profile_id}:{id}")
 }

@@ -22,6 +22,7 @@ export function documentsPanel(customer, onUpdated) {
     el('p', { class: 'help', text: t('docs.hint') }),
     el('div', { class: 'actions' },
       el('button', { type: 'button', id: 'choose-files', text: t('docs.choose'), onclick: () => pick(null) }),
+      el('button', { type: 'button', id: 'assign-in-order', hidden: true, title: t('docs.inOrderHint'), text: t('docs.inOrder'), onclick: assignInOrder }),
       el('button', { type: 'button', id: 'send-uploads', class: 'primary', text: t('docs.sendAll'), onclick: sendAll })),
     el('ul', { class: 'upload-list', id: 'upload-list' }));
   paintFiles();
@@ -104,6 +105,31 @@ function paintFiles() {
   const list = docs.panel?.querySelector('#upload-list');
   if (!list) return;
   clear(list).append(...docs.files.map(fileRow));
+  docs.panel.querySelector('#assign-in-order').hidden = !unplaced().length;
+}
+
+/** The files whose place is still to choose (their names gave no clue). */
+const unplaced = () => docs.files.filter((f) => f.problem?.code === 'choose_type');
+
+/**
+ * "Na ordem da lista": the files still without a place go, in the order they are listed, to the
+ * requirements still missing, in the checklist's order (each placed within its requirement as a
+ * drop on it would be: the Rust checks choose the evidence and side, and may still refuse).
+ */
+async function assignInOrder() {
+  const taken = new Set(docs.files.filter((f) => f.slot && f.status !== 'refused').map((f) => f.slot.split(':')[0]));
+  const free = docs.customer.groups.flatMap((g) => g.requirements)
+    .filter((k) => k.action === 'upload' && !taken.has(k.requirementId));
+  try {
+    for (const [i, f] of unplaced().entries()) {
+      if (!free[i]) break;
+      const [again] = await call('inspect_documents', { customerId: docs.customer.id, files: [f.file], slot: null, droppedOn: free[i].requirementId });
+      Object.assign(f, again, { status: again.problem ? 'refused' : 'ready' });
+    }
+  } catch (err) {
+    toastError(err);
+  }
+  paintFiles();
 }
 
 /** Problems of a file's place, not its content: it is still shown, and its place chosen. */

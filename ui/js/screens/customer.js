@@ -40,6 +40,12 @@ async function load(body, params) {
   try {
     const view = await call('open_customer', { id: params.id });
     paint(body, view);
+    if (view.lastSeenAt) {
+      // Offline (or Dinie down): what this computer saw last, said to be that.
+      body.prepend(el('p', { class: 'notice', id: 'customer-offline', role: 'status' },
+        t('customer.lastSeen', { ago: ago(view.lastSeenAt), when: date(view.lastSeenAt) }), ' ',
+        el('button', { type: 'button', class: 'link', id: 'customer-retry', text: t('customer.retry'), onclick: () => load(body, params) })));
+    }
     if (params.notice === 'existing') {
       body.prepend(el('p', { class: 'notice', id: 'existing-notice', text: t('register.existingNotice') }));
     }
