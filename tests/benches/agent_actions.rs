@@ -87,7 +87,7 @@ async fn main() {
         .act(
             "click Cadastrar",
             app.click("#reg-submit"),
-            "#checklist #choose-files",
+            "#customer-detail #choose-files",
         )
         .await;
     app.queue_picks(&[&cnh, &ccmei, &proof]);
