@@ -199,6 +199,13 @@ pub fn client_for(base_url: &str) -> dinie::Client {
 }
 
 /// A random valid CPF.
+/// Writes `bytes` as `name` in `dir` (a file the agent will pick); its path, as a pick takes it.
+pub fn write_file(dir: &std::path::Path, name: &str, bytes: &[u8]) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p.display().to_string()
+}
+
 pub fn cpf() -> String {
     loop {
         let body: [u8; 9] = std::array::from_fn(|_| fastrand::u8(0..10));

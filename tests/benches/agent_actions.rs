@@ -41,11 +41,7 @@ impl Agent<'_> {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let file = |name: &str, bytes: &[u8]| {
-        let p = dir.path().join(name);
-        std::fs::write(&p, bytes).unwrap();
-        p.display().to_string()
-    };
+    let file = |name: &str, bytes: &[u8]| dinie_desk_e2e::write_file(dir.path(), name, bytes);
     let cnh = file("cnh.pdf", b"%PDF-1.4\n1 0 obj <</Type /Page>>\n%%EOF");
     let ccmei = file("ccmei.pdf", b"%PDF-1.4\n1 0 obj <</Type /Page>>\n%%EOF");
     let proof = file(
@@ -116,7 +112,7 @@ async fn main() {
         .await;
     app.wait_for(".kyc-item[data-type='identity'][data-state='submitted']")
         .await;
-    app.wait_for(".kyc-item[data-type='company_document'][data-state='submitted'], .kyc-item[data-type='ei_mei_documents'][data-state='submitted']")
+    app.wait_for(".kyc-item[data-type='company_document'][data-state='submitted']")
         .await;
     agent
         .act(

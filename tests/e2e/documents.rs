@@ -52,11 +52,7 @@ async fn slot_of(app: &App, name: &str) -> String {
 #[tokio::test]
 async fn evidence_is_checked_placed_streamed_rejected_resent_and_reviewed() {
     let dir = tempfile::tempdir().unwrap();
-    let path = |name: &str, bytes: &[u8]| {
-        let p = dir.path().join(name);
-        std::fs::write(&p, bytes).unwrap();
-        p.display().to_string()
-    };
+    let path = |name: &str, bytes: &[u8]| dinie_desk_e2e::write_file(dir.path(), name, bytes);
     let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
     png.extend_from_slice(&[
         0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0, 0x90, 0x77, 0x53, 0xDE,

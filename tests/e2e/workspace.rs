@@ -146,11 +146,7 @@ async fn drop_identity(app: &App, requirement: &str, front: &str, back: &str) {
 #[tokio::test]
 async fn an_ltda_with_two_co_owners_goes_from_registration_to_active() {
     let dir = tempfile::tempdir().unwrap();
-    let file = |name: &str, bytes: &[u8]| {
-        let p = dir.path().join(name);
-        std::fs::write(&p, bytes).unwrap();
-        p.display().to_string()
-    };
+    let file = |name: &str, bytes: &[u8]| dinie_desk_e2e::write_file(dir.path(), name, bytes);
     let jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0, 1, 2, 3];
     let articles = file("contrato social.pdf", b"%PDF-1.4 contrato");
     App::run("follow", |app| async move {

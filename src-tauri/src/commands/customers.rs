@@ -5,8 +5,9 @@ use tauri::{AppHandle, Manager, Runtime, State};
 
 use super::error::CommandError;
 use crate::services::connection::Connections;
-use crate::services::customer_detail::{self, Correction, CustomerView, Shown};
+use crate::services::customer_detail::{self, Correction, CustomerView};
 use crate::services::customer_index::{self, CustomerIndex, Found};
+use crate::services::customer_open::{self, Shown};
 use crate::services::customers::{self, CustomerPage, CustomerQuery, FieldVerdict};
 use crate::services::drafts::outbox::Outbox;
 use crate::services::follow::Follower;
@@ -70,7 +71,7 @@ pub async fn open_customer(
     id: dinie::CustomerId,
 ) -> Result<Shown, CommandError> {
     let conn = conns.current();
-    Ok(customer_detail::open_or_last_seen(&conn, &follower, &index, &outbox, &id).await?)
+    Ok(customer_open::open_or_last_seen(&conn, &follower, &index, &outbox, &id).await?)
 }
 
 #[tauri::command]

@@ -167,51 +167,19 @@ pub async fn import_drafts<R: Runtime>(
 
 /// Saves the import's template where the agent chooses: the file's name, none if cancelled.
 #[tauri::command]
-pub async fn save_csv_template<R: Runtime>(
-    app: AppHandle<R>,
-) -> Result<Option<String>, CommandError> {
-    let Some(dest) = pickers::save_csv(sheets::TEMPLATE_NAME).await else {
-        return Ok(None);
-    };
-    blocking(app, move |_| {
-        sheets::save(&dest, &sheets::template())?;
-        Ok(Some(name_of(&dest)))
-    })
-    .await
-}
-
-/// A row an import refused, and why, as the page words it.
-#[derive(serde::Deserialize)]
-pub struct RefusedRow {
-    line: u64,
-    reason: String,
+pub async fn save_csv_template() -> Result<Option<String>, CommandError> {
+    Ok(sheets::export_template().await?)
 }
 
 /// Saves the rows of an imported CSV (its token) that were refused, each with its reason, where
 /// the agent chooses (`erros.csv`): the file's name, none if cancelled.
 #[tauri::command]
-pub async fn save_import_errors<R: Runtime>(
-    app: AppHandle<R>,
+pub async fn save_import_errors(
+    picked: State<'_, PickedFiles>,
     file: String,
-    rows: Vec<RefusedRow>,
+    rows: Vec<sheets::RefusedRow>,
 ) -> Result<Option<String>, CommandError> {
-    // A token that names nothing fails before a dialog is opened for it.
-    let source = app.state::<PickedFiles>().path(&file)?;
-    let Some(dest) = pickers::save_csv(sheets::ERRORS_NAME).await else {
-        return Ok(None);
-    };
-    let reasons = rows.into_iter().map(|r| (r.line, r.reason)).collect();
-    blocking(app, move |_| {
-        sheets::save_errors(&source, &reasons, &dest)?;
-        Ok(Some(name_of(&dest)))
-    })
-    .await
-}
-
-fn name_of(path: &std::path::Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
+    Ok(sheets::export_errors(&picked, &file, rows).await?)
 }
 
 /// Looks at the queue now (instead of at the next tick).

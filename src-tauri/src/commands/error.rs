@@ -410,15 +410,16 @@ impl From<FileError> for CommandError {
 
 impl From<SheetError> for CommandError {
     fn from(e: SheetError) -> Self {
-        let code = match &e {
-            SheetError::Source(_) => ErrorCode::Unreadable,
+        let message = e.to_string();
+        match e {
+            SheetError::NotPicked(p) => p.into(),
+            SheetError::Source(_) => Self::new(ErrorCode::Unreadable, message),
             SheetError::Import(import) => {
-                return Self::new(ErrorCode::InvalidFile, e.to_string()).because(import.reason())
+                Self::new(ErrorCode::InvalidFile, message).because(import.reason())
             }
-            SheetError::NoRows => ErrorCode::InvalidFile,
-            SheetError::Write { .. } => ErrorCode::NotSaved,
-        };
-        Self::new(code, e.to_string())
+            SheetError::NoRows => Self::new(ErrorCode::InvalidFile, message),
+            SheetError::Write { .. } => Self::new(ErrorCode::NotSaved, message),
+        }
     }
 }
 

@@ -9,6 +9,7 @@ pub mod biometrics;
 pub mod connection;
 pub mod customer_detail;
 pub mod customer_index;
+pub mod customer_open;
 pub mod customers;
 pub mod diagnostics;
 pub mod documents;

@@ -8,9 +8,13 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
 
 use super::import::{ImportError, Sheet};
+use crate::services::picked::{PickError, PickedFiles};
+use crate::services::pickers;
 
 /// The name the save dialog proposes for the template.
 pub const TEMPLATE_NAME: &str = "modelo-clientes.csv";
@@ -40,6 +44,9 @@ pub enum SheetError {
     /// The imported file can no longer be read (moved, deleted, changed into something else).
     #[error("the imported file cannot be read again: {0}")]
     Source(#[source] std::io::Error),
+    /// The token names no file the agent chose.
+    #[error(transparent)]
+    NotPicked(#[from] PickError),
     /// The imported file no longer reads as a CSV.
     #[error(transparent)]
     Import(#[from] ImportError),
@@ -53,6 +60,60 @@ pub enum SheetError {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// A row an import refused, and why, as the page words it.
+#[derive(Debug, Deserialize)]
+pub struct RefusedRow {
+    pub line: u64,
+    pub reason: String,
+}
+
+/// Asks where to save the import's template and saves it there: the file's name, none if the
+/// agent cancelled.
+pub async fn export_template() -> Result<Option<String>, SheetError> {
+    let Some(dest) = pickers::save_csv(TEMPLATE_NAME).await else {
+        return Ok(None);
+    };
+    written(dest, |dest| save(dest, &template())).await
+}
+
+/// Asks where to save the refused `rows` of the CSV chosen as `token` and saves them there
+/// ([`save_errors`]): the file's name, none if the agent cancelled.
+pub async fn export_errors(
+    picked: &PickedFiles,
+    token: &str,
+    rows: Vec<RefusedRow>,
+) -> Result<Option<String>, SheetError> {
+    // A token that names nothing fails before a dialog is opened for it.
+    let source = picked.path(token)?;
+    let Some(dest) = pickers::save_csv(ERRORS_NAME).await else {
+        return Ok(None);
+    };
+    let reasons: BTreeMap<u64, String> = rows.into_iter().map(|r| (r.line, r.reason)).collect();
+    written(dest, move |dest| {
+        save_errors(&source, &reasons, dest).map(drop)
+    })
+    .await
+}
+
+/// Runs `write` to `dest` off the async runtime (files and fsync); the name of what it wrote.
+async fn written(
+    dest: PathBuf,
+    write: impl FnOnce(&Path) -> Result<(), SheetError> + Send + 'static,
+) -> Result<Option<String>, SheetError> {
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let path = dest.clone();
+    tokio::task::spawn_blocking(move || write(&dest))
+        .await
+        .map_err(|e| SheetError::Write {
+            path,
+            source: std::io::Error::other(e),
+        })??;
+    Ok(Some(name))
 }
 
 /// The template: a header, nothing else (an example row would be imported as a borrower).
@@ -98,6 +159,7 @@ pub fn errors(
         row.push(defused(reason));
         row
     };
+    // Into memory: only a bug could fail here, reported as the file being unreadable.
     let write = |writer: &mut csv::Writer<Vec<u8>>, cells: Vec<String>| {
         writer
             .write_record(&cells)
