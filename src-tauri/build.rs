@@ -44,6 +44,7 @@ const COMMANDS: &[&str] = &[
     "import_drafts",
     "preview_import",
     "sync_now",
+    "check_connection",
 ];
 
 fn main() {

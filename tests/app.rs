@@ -217,8 +217,11 @@ impl App {
                 Ok(()) => return,
                 Err(e)
                     // The page re-rendered the element between finding and clicking it
-                    // (WebKit says "stale", or that the node "was not found").
-                    if (e.to_lowercase().contains("stale") || e.contains("was not found"))
+                    // (WebKit says "stale", that the node "was not found", or nothing at all
+                    // when the node went away while the click was being dispatched).
+                    if (e.to_lowercase().contains("stale")
+                        || e.contains("was not found")
+                        || e.trim_end().ends_with("error:"))
                         && tokio::time::Instant::now() < deadline =>
                 {
                     tokio::time::sleep(Duration::from_millis(50)).await;

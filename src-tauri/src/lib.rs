@@ -125,6 +125,7 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<tauri::App
             commands::drafts::import_drafts,
             commands::drafts::preview_import,
             commands::drafts::sync_now,
+            commands::connections::check_connection,
         ])
         .build(tauri::generate_context!())
 }

@@ -47,6 +47,13 @@ async fn a_day_in_portuguese_with_a_blank_new_form_and_known_cpfs_sent_to_their_
             .await;
         app.fill("#reg-phone", "20987654321").await;
         app.wait_for_text("#reg-phone-error", "O DDD 20 não existe").await;
+        // A foreign number stays as typed, and says why it cannot be used.
+        app.fill("#reg-phone", "+1 415 555 0100").await;
+        app.wait_for_text("#reg-phone-error", "Só números do Brasil (+55)").await;
+        assert_eq!(
+            app.script("return document.getElementById('reg-phone').value").await,
+            "+1 415 555 0100"
+        );
 
         // A half-typed borrower is kept as a draft; "Novo cliente" is blank and offers it back.
         app.fill("#reg-name", "Maria Rascunho").await;
@@ -311,6 +318,31 @@ async fn all_day_polish_plurals_keys_focus_contrast_toasts_and_a_narrow_window()
         assert_eq!(fits[0], true, "{fits}");
         assert_eq!(fits[1].as_u64().map(|w| w <= 1024), Some(true), "{fits}");
         assert_eq!(fits[2], true, "a CPF is cut: {fits}");
+        // The status filter is drawn by the page in both themes (not GTK's flat grey block).
+        let select = app
+            .script("const s = getComputedStyle(document.getElementById('status-filter')); const panel = getComputedStyle(document.querySelector('.card, .topbar')).backgroundColor; return [s.appearance || s.webkitAppearance, s.backgroundColor === panel, s.backgroundImage.startsWith('url(')]")
+            .await;
+        assert_eq!(select, serde_json::json!(["none", true, true]), "{select}");
+
+        // There the sidebar folds to its icons by itself (its names as tooltips); the agent
+        // unfolds it with its button, folds it with Ctrl+B, and the choice outlasts a reload.
+        let sidebar = "return [document.querySelector('.shell').dataset.sidebar, document.querySelector('.sidebar').getBoundingClientRect().width, document.getElementById('sidebar-toggle').getAttribute('aria-expanded'), document.getElementById('nav-drafts').title]";
+        let folded = app.script(sidebar).await;
+        assert_eq!(folded[0], "folded", "{folded}");
+        assert!(folded[1].as_f64().unwrap() < 80.0, "{folded}");
+        assert_eq!(folded[2], "false", "{folded}");
+        assert_eq!(folded[3], "Rascunhos", "{folded}");
+        app.click("#sidebar-toggle").await;
+        let unfolded = app.script(sidebar).await;
+        assert_eq!(unfolded[0], "unfolded", "{unfolded}");
+        assert!(unfolded[1].as_f64().unwrap() > 150.0, "{unfolded}");
+        assert_eq!(unfolded[2], "true", "{unfolded}");
+        app.script("document.activeElement?.blur(); document.dispatchEvent(new KeyboardEvent('keydown', { key: 'b', ctrlKey: true, bubbles: true }))").await;
+        assert_eq!(app.script(sidebar).await[0], "folded");
+        app.driver.set_window_size(1366, 768).await.unwrap();
+        app.driver.refresh().await.unwrap();
+        app.wait_for("#customer-list .customer-row[data-id]").await;
+        assert_eq!(app.script(sidebar).await[0], "folded", "the agent's choice holds in a wide window");
         app
     })
     .await;
@@ -370,6 +402,18 @@ async fn customers_are_found_by_name_as_the_agent_types_wait_in_a_worklist_and_o
         app.select("#status-filter", "").await;
         app.fill("#customer-search", "costa").await;
         app.wait_for_text("#customer-count", "1 cliente").await;
+        // A refresh that brings nothing new keeps the rows' nodes (a click that straddles it
+        // still lands).
+        app.script("document.querySelector('#customer-list .customer-row[data-id]').dataset.kept = 'yes'")
+            .await;
+        app.click("#refresh-customers").await;
+        app.wait_for_text("#customer-count", "1 cliente").await;
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert_eq!(
+            app.script("return document.querySelector('#customer-list .customer-row[data-id]')?.dataset.kept ?? null")
+                .await,
+            "yes"
+        );
         open_first(&app).await;
         app.wait_for_text("#customer-name", "Ana Costa").await;
         app.wait_for("#checklist").await;
@@ -379,6 +423,13 @@ async fn customers_are_found_by_name_as_the_agent_types_wait_in_a_worklist_and_o
         // Offline: the list last seen opens, marked as such, and so does the customer opened
         // before; one never opened here says it cannot be reached.
         sandbox.shutdown().await;
+        // The system says the network went: the header says so at once (not at the next
+        // probe, half a minute away).
+        app.script("window.dispatchEvent(new Event('offline'))").await;
+        dinie_desk_e2e::eventually("the header says offline", 5, || async {
+            app.script("return document.getElementById('online-indicator').dataset.online").await == "false"
+        })
+        .await;
         app.fill("#customer-search", "").await;
         app.click("#refresh-customers").await;
         app.wait_for_text("#customers-offline", "Sem conexão").await;

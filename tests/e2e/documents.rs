@@ -223,6 +223,15 @@ async fn biometrics_go_to_the_phone_by_the_systems_mail_and_whatsapp_with_no_win
         add(&app, &[&photo], "null").await;
         app.wait_for_text("#upload-list", "já está na lista")
             .await;
+        // The same photo saved again under another name is the same file (by its content).
+        let copy = app.data_dir().join("IMG-20261201-WA0003.jpg");
+        std::fs::copy(&photo, &copy).unwrap();
+        add(&app, &[&copy.display().to_string()], "null").await;
+        app.wait_for_text(
+            ".upload[data-name='IMG-20261201-WA0003.jpg']",
+            "já está na lista",
+        )
+        .await;
         // "Na ordem da lista": the photo with no place goes to the first item still missing.
         let first = app
             .script("return document.querySelector(\".kyc-item[data-action='upload']\").dataset.requirement")
@@ -288,6 +297,49 @@ async fn biometrics_go_to_the_phone_by_the_systems_mail_and_whatsapp_with_no_win
         // The borrower captures on the phone: the card says it is done.
         dinie_desk_e2e::complete_biometrics(&link).await;
         app.wait_for("#bio-state[data-state='done']").await;
+        app
+    })
+    .await;
+}
+
+/// A phone link that expired says so where the agent looks (and on the phone), and a new one
+/// is one click away.
+#[tokio::test]
+async fn an_expired_phone_link_says_so_and_a_new_one_is_one_click_away() {
+    let (sandbox, api) = dinie_desk_e2e::standalone_sandbox_with(|c| {
+        c.biometrics_ttl = std::time::Duration::from_secs(6);
+    })
+    .await;
+    let url = sandbox.base_url();
+    let customer = register(&api, Form::Mei, "expira@example.com").await;
+    App::run("biometrics-expired", |app| async move {
+        app.use_sandbox("Parceiro", &url).await;
+        app.click("#nav-customers").await;
+        app.click(&format!(".customer-row[data-id='{}']", customer.id))
+            .await;
+        app.click("#bio-phone").await;
+        app.wait_for("#bio-state[data-state='ready']").await;
+        let first = app.wait_for("#session-link").await.text().await.unwrap();
+        app.wait_for_text("#bio-state[data-state='expired']", "O link expirou")
+            .await;
+        assert_eq!(
+            app.script("return document.querySelectorAll('#bio-email, #bio-whatsapp').length")
+                .await,
+            0,
+            "an expired link is not offered for sending"
+        );
+        let phone = reqwest::get(&first).await.unwrap();
+        assert_eq!(phone.status(), reqwest::StatusCode::GONE);
+        assert!(phone.text().await.unwrap().contains("Sessão expirada"));
+
+        app.click("#bio-again").await;
+        app.wait_for("#bio-state[data-state='ready']").await;
+        let second = app.wait_for("#session-link").await.text().await.unwrap();
+        assert_ne!(second, first, "a new link");
+        assert_eq!(
+            reqwest::get(&second).await.unwrap().status(),
+            reqwest::StatusCode::OK
+        );
         app
     })
     .await;

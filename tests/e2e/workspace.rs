@@ -170,6 +170,11 @@ async fn an_ltda_with_two_co_owners_goes_from_registration_to_active() {
 
         // Only the e-mail and phone can change; the rest is shown read-only.
         assert!(app.wait_for("#fix-cnpj").await.attr("readonly").await.unwrap().is_some());
+        // Every label names its field (a click on it focuses the field; screen readers read it).
+        let unlabelled = app
+            .script("return [...document.querySelectorAll('#screen label')].filter((l) => !l.control).map((l) => l.textContent)")
+            .await;
+        assert_eq!(unlabelled, serde_json::json!([]), "labels without a field");
         app.fill("#fix-phone", "21912345678").await;
         app.click("#fix-submit").await;
         app.wait_for("#timeline li[data-event='customer.corrected']").await;

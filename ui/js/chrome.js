@@ -6,6 +6,7 @@ import { t, translate } from './i18n.js';
 import { toastError } from './feedback.js';
 import { app, DOM, hear } from './app-state.js';
 import { show, refresh as refreshScreen } from './router.js';
+import * as sidebar from './sidebar.js';
 
 /** Sets the title of the screen on display. */
 export function setTitle(text) {
@@ -77,6 +78,7 @@ export function credentialsRefused({ profileName }) {
 /** Translates the chrome again and re-renders the screen (after a language change). */
 export function refresh() {
   translate(document);
+  sidebar.render();
   setConnection(app.info.connection);
   refreshScreen();
 }
@@ -89,6 +91,7 @@ export function start() {
   document.getElementById('auth-fix').addEventListener('click', () => show('settings'));
   document.getElementById('keychain-retry').addEventListener('click', retryKeychain);
   document.getElementById('app-version').textContent = `v${app.info.version}`;
+  sidebar.start();
   hear(DOM.screenShown, ({ section, title }) => {
     for (const link of document.querySelectorAll('[data-screen]')) {
       if (link.dataset.screen === section) link.setAttribute('aria-current', 'page');
@@ -97,5 +100,7 @@ export function start() {
     setTitle(t(title));
   });
   hear(DOM.draftsChanged, renderOnline);
+  // The system saw the network come or go: the header learns it now, not at the next probe.
+  for (const change of ['online', 'offline']) window.addEventListener(change, () => call('check_connection').catch(() => {}));
   setConnection(app.info.connection);
 }

@@ -1,9 +1,10 @@
-// The keyboard: the app-wide shortcuts (Ctrl+N, Ctrl+K, Esc, `?`), moving through a list with
+// The keyboard: the app-wide shortcuts (Ctrl+N, Ctrl+K, Ctrl+B, Esc, `?`), moving through a list with
 // the arrows or j/k, and the sheet that lists them all.
 import { el } from './dom.js';
 import { t } from './i18n.js';
 import { announce, DOM } from './app-state.js';
 import { show, shown } from './router.js';
+import { toggle as toggleSidebar } from './sidebar.js';
 
 /** The shortcuts, as the sheet lists them: keys and what they do (dictionary keys). */
 const SHEET = [
@@ -12,6 +13,7 @@ const SHEET = [
   ['↓ ↑ · j k', 'keys.move'],
   ['Enter', 'keys.open'],
   ['Esc', 'keys.back'],
+  ['Ctrl+B', 'keys.sidebar'],
   ['?', 'keys.sheet'],
 ];
 
@@ -55,6 +57,9 @@ export function onKey(e) {
     e.preventDefault();
     if (name !== 'customers') show('customers');
     announce(DOM.focusSearch);
+  } else if (ctrl && e.key.toLowerCase() === 'b') {
+    e.preventDefault();
+    toggleSidebar();
   } else if (ctrl && e.key.toLowerCase() === 'n') {
     e.preventDefault();
     show('register');

@@ -27,8 +27,14 @@ export function maskCnpj(v) {
   return shape(body + dv, '##.###.###/####-##');
 }
 
-/** (11) 98765-4321 or (11) 3456-7890; a leading +55 is dropped. */
+/**
+ * (11) 98765-4321 or (11) 3456-7890; a leading +55 is dropped. A number with another country
+ * code stays as typed, so that the check says "Só números do Brasil (+55)" instead of showing
+ * it re-shaped as a Brazilian one.
+ */
 export function maskPhone(v) {
+  const raw = String(v ?? '');
+  if (/^\s*\+\s*[0-9]/.test(raw) && !/^\s*\+\s*5\s*5/.test(raw)) return raw.replace(/[^0-9+ ()-]/g, '');
   let d = digits(v);
   if (d.length > 11 && d.startsWith('55')) d = d.slice(2);
   d = d.slice(0, 11);

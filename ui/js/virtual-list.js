@@ -1,5 +1,12 @@
 // A list that renders only the rows in view, so 10,000 customers scroll without stutter.
 // Rows have a fixed height; a spacer gives the scrollbar its full length.
+//
+// A row whose item has not changed keeps its node across repaints (a refresh that brings
+// nothing new, a resize, a scroll by a few rows): a click whose mousedown and mouseup straddle
+// a repaint still lands, focus stays on its row, and the page does less work.
+
+/** How long a rendered row may be kept before it is drawn again (its "há 3 min" moves on). */
+const KEEP_MS = 60_000;
 
 export class VirtualList {
   /**
@@ -12,6 +19,9 @@ export class VirtualList {
     this.renderRow = renderRow;
     this.onNearEnd = onNearEnd;
     this.items = [];
+    this.context = '';
+    /** @type {Map<string, {node: HTMLElement, at: number}>} the rows on screen, by their item's content */
+    this.drawn = new Map();
     this.spacer = document.createElement('div');
     this.spacer.className = 'virtual-spacer';
     this.rows = document.createElement('div');
@@ -25,9 +35,13 @@ export class VirtualList {
     new ResizeObserver(() => this.paint(true)).observe(viewport);
   }
 
-  /** Replaces the items (a new search) or appends (the next page). */
-  setItems(items) {
+  /**
+   * Replaces the items (a new search) or appends (the next page). `context` is what rows show
+   * besides their item (a sync running, say): when it changes, every row is drawn again.
+   */
+  setItems(items, context = '') {
     this.items = items;
+    this.context = context;
     this.spacer.style.height = `${items.length * this.rowHeight}px`;
     this.paint(true);
   }
@@ -42,9 +56,20 @@ export class VirtualList {
     this.first = first;
     this.last = last;
     this.rows.style.transform = `translateY(${first * this.rowHeight}px)`;
-    const fragment = document.createDocumentFragment();
-    for (let i = first; i < last; i++) fragment.append(this.renderRow(this.items[i], i));
-    this.rows.replaceChildren(fragment);
+    const now = Date.now();
+    const drawn = new Map();
+    const nodes = [];
+    for (let i = first; i < last; i++) {
+      const key = `${this.context}|${i}|${JSON.stringify(this.items[i])}`;
+      let kept = this.drawn.get(key);
+      if (!kept || now - kept.at > KEEP_MS) kept = { node: this.renderRow(this.items[i], i), at: now };
+      drawn.set(key, kept);
+      nodes.push(kept.node);
+    }
+    this.drawn = drawn;
+    const shown = this.rows.children;
+    const same = shown.length === nodes.length && nodes.every((n, i) => shown[i] === n);
+    if (!same) this.rows.replaceChildren(...nodes);
     if (this.onNearEnd && last >= this.items.length - 20) this.onNearEnd();
   }
 }

@@ -24,3 +24,13 @@ test('phone mask for mobiles, landlines and +55', () => {
   assert.equal(maskPhone('+55 11 98765-4321'), '(11) 98765-4321');
   assert.equal(maskPhone('119'), '(11) 9');
 });
+
+test('a foreign number stays as typed (the check then says it is not Brazilian)', () => {
+  assert.equal(maskPhone('+1 415 555 0100'), '+1 415 555 0100');
+  assert.equal(maskPhone('+351 912 345 678'), '+351 912 345 678');
+  // +5 may still become +55: kept until the next digit says.
+  assert.equal(maskPhone('+5'), '+5');
+  assert.equal(maskPhone('+55'), '(55');
+  assert.equal(maskPhone('+55 11 98765-4321'), '(11) 98765-4321');
+  assert.equal(maskPhone('+54 11 1234-5678'), '+54 11 1234-5678');
+});

@@ -66,3 +66,10 @@ pub async fn test_connection<R: Runtime>(
 ) -> Result<TestReport, CommandError> {
     Ok(activation::test(&app, &conns, &id).await?)
 }
+
+/// The system says the network came or went (the page's `online` and `offline` events): asks
+/// the API now, so that the header says so at once instead of at the next probe.
+#[tauri::command]
+pub async fn check_connection(conns: State<'_, Connections>) -> Result<bool, CommandError> {
+    Ok(conns.current().probe().await)
+}

@@ -227,6 +227,14 @@ impl Connection {
         let _ = self.events.send(event);
     }
 
+    /// Asks the API for the lightest thing it has (one customer) to learn whether it answers,
+    /// and records that (the header follows): true when it answered.
+    pub async fn probe(&self) -> bool {
+        let result = self.client.customers().list().limit(1).send().await;
+        self.observe(&result);
+        !result.is_err_and(|e| e.is_unreachable())
+    }
+
     /// Whether the API answered the last call.
     pub fn is_online(&self) -> bool {
         self.online.load(Ordering::SeqCst)

@@ -34,6 +34,9 @@ pub struct DocumentCheck {
     pub slot: Option<String>,
     /// Pages of a PDF, when they can be counted.
     pub pages: Option<u32>,
+    /// SHA-256 of the content (hex), for a file that can be sent, read for the preview: the
+    /// page refuses the same photo twice whatever its name ("IMG-1.jpg", "IMG-1 (1).jpg").
+    pub digest: Option<String>,
     /// Why it cannot be sent (code for the page's dictionary, and details).
     pub problem: Option<FileProblem>,
 }
@@ -176,68 +179,6 @@ pub fn propose_type(name: &str, needed: &[&str]) -> Option<String> {
         .map(|t| (*t).to_owned())
 }
 
-/// Counts the pages of a PDF by its page objects (`/Type /Page`), reading at most 32 MiB, a
-/// window at a time (memory stays flat whatever the file's size). Compressed object streams
-/// can hide them: then the count is unknown, not wrong.
-pub fn pdf_pages(path: &Path) -> Option<u32> {
-    use std::io::Read;
-    /// How much is read at a time.
-    const WINDOW: usize = 256 * 1024;
-    /// What a window keeps of the previous one: a `/Type /Page` across the seam is found.
-    const CARRY: usize = 64;
-    let mut file = std::fs::File::open(path).ok()?.take(32 << 20);
-    let mut bytes = Vec::with_capacity(WINDOW + CARRY);
-    let mut count = 0u32;
-    loop {
-        let kept = bytes.len();
-        bytes.resize(kept + WINDOW, 0);
-        let mut filled = kept;
-        while filled < bytes.len() {
-            match file.read(&mut bytes[filled..]) {
-                Ok(0) => break,
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(_) => return None,
-            }
-        }
-        let at_end = filled < bytes.len();
-        bytes.truncate(filled);
-        // Objects that start in the carried tail are counted with the next window.
-        let scanned = if at_end {
-            bytes.len()
-        } else {
-            bytes.len() - CARRY
-        };
-        count += page_objects(&bytes, scanned);
-        if at_end {
-            break;
-        }
-        bytes.drain(..scanned);
-    }
-    (count > 0).then_some(count)
-}
-
-/// How many `/Type /Page` (not `/Pages`) start before `before` in `bytes`.
-fn page_objects(bytes: &[u8], before: usize) -> u32 {
-    let needle = b"/Type";
-    let mut count = 0;
-    let mut i = 0;
-    while let Some(pos) = bytes[i..].windows(needle.len()).position(|w| w == needle) {
-        if i + pos >= before {
-            break;
-        }
-        let mut j = i + pos + needle.len();
-        while j < bytes.len() && bytes[j].is_ascii_whitespace() {
-            j += 1;
-        }
-        if bytes[j..].starts_with(b"/Page") && !bytes[j..].starts_with(b"/Pages") {
-            count += 1;
-        }
-        i = j;
-    }
-    count
-}
-
 /// Inspects one file for `slot` against the customer's requirements and the size limit
 /// (counting a PDF's pages when `count_pages`: that reads the file, worth it for the preview,
 /// not before sending).
@@ -286,6 +227,7 @@ pub fn inspect_file(path: &Path, limit: u64, count_pages: bool) -> DocumentCheck
         format: None,
         slot: None,
         pages: None,
+        digest: None,
         problem: None,
     };
     let meta = match std::fs::metadata(path) {
@@ -323,7 +265,7 @@ pub fn inspect_file(path: &Path, limit: u64, count_pages: bool) -> DocumentCheck
         dinie::content::DocumentFormat::Png => "png",
     });
     if count_pages && format == Some(dinie::content::DocumentFormat::Pdf) {
-        check.pages = pdf_pages(path);
+        check.pages = crate::services::pdf::pages(path);
     }
     check.problem = if check.size == 0 {
         problem(FileProblemCode::Empty, "the file is empty")
@@ -347,7 +289,34 @@ pub fn inspect_file(path: &Path, limit: u64, count_pages: bool) -> DocumentCheck
     } else {
         None
     };
+    if count_pages && check.problem.is_none() {
+        check.digest = digest(path);
+    }
     check
+}
+
+/// The SHA-256 of a file's content, in hex (None when it cannot be read to its end).
+pub fn digest(path: &Path) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => hasher.update(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+    Some(
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+    )
 }
 
 fn mb(bytes: u64) -> String {
@@ -574,24 +543,29 @@ mod tests {
     }
 
     #[test]
-    fn counts_pdf_pages() {
+    fn the_same_content_under_another_name_has_the_same_digest_and_a_refused_file_none() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("x.pdf");
-        std::fs::write(&path, b"%PDF-1.4\n1 0 obj <</Type /Pages /Count 2>>\n2 0 obj <</Type /Page>>\n3 0 obj <</Type/Page /Parent 1 0 R>>\n").unwrap();
-        assert_eq!(pdf_pages(&path), Some(2));
-    }
-
-    #[test]
-    fn counts_pdf_pages_across_the_reading_windows_of_a_large_file() {
-        // 300 page objects spread over ~3 MiB, so that many straddle a 256 KiB window's seam.
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("big.pdf");
-        let mut bytes = b"%PDF-1.4\n<</Type /Pages /Count 300>>\n".to_vec();
-        for n in 0..300 {
-            bytes.extend(std::iter::repeat_n(b' ', 10_477 + n));
-            bytes.extend_from_slice(b"<</Type   /Page>>");
-        }
-        std::fs::write(&path, &bytes).unwrap();
-        assert_eq!(pdf_pages(&path), Some(300));
+        let photo = [0xFF, 0xD8, 0xFF, 0xE0, 0, 16, b'J', b'F', b'I', b'F', 0, 1];
+        let write = |name: &str, bytes: &[u8]| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            path
+        };
+        let first = inspect_file(&write("IMG-1.jpg", &photo), 1 << 20, true);
+        let renamed = inspect_file(&write("IMG-1 (1).jpg", &photo), 1 << 20, true);
+        let mut other = photo.to_vec();
+        other.push(7);
+        let other = inspect_file(&write("IMG-2.jpg", &other), 1 << 20, true);
+        assert_eq!(first.digest.as_deref().map(str::len), Some(64));
+        assert_eq!(first.digest, renamed.digest);
+        assert_ne!(first.digest, other.digest);
+        let big = inspect_file(&write("big.jpg", &photo), 4, true);
+        assert_eq!(big.problem.map(|p| p.code), Some(FileProblemCode::TooLarge));
+        assert_eq!(
+            big.digest, None,
+            "a file that cannot be sent is not read whole"
+        );
+        let not_previewed = inspect_file(&write("again.jpg", &photo), 1 << 20, false);
+        assert_eq!(not_previewed.digest, None);
     }
 }

@@ -18,6 +18,7 @@ pub mod evidence;
 pub mod follow;
 pub mod json_file;
 pub mod keychain;
+pub mod pdf;
 pub mod picked;
 pub mod pickers;
 pub mod profiles;

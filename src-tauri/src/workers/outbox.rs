@@ -98,7 +98,7 @@ async fn look<R: Runtime>(
     let must_probe = !online && !due.is_empty();
     if must_probe || last_probe.elapsed() >= probe_every {
         *last_probe = Instant::now();
-        let answered = probe(&conn).await;
+        let answered = conn.probe().await;
         if !answered && !due.is_empty() {
             return TICK;
         }
@@ -124,13 +124,6 @@ async fn look<R: Runtime>(
     }
     *last_counts = None;
     TICK
-}
-
-/// A light request that tells whether the API answers (and updates the header).
-async fn probe(conn: &Connection) -> bool {
-    let result = conn.client().customers().list().limit(1).send().await;
-    conn.observe(&result);
-    !result.is_err_and(|e| e.is_unreachable())
 }
 
 /// How a run ended.

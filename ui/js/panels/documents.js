@@ -88,10 +88,10 @@ export async function addFiles(files, requirementId) {
   try {
     const checks = await call('inspect_documents', { customerId: docs.customer.id, files: files.map((f) => f.token), slot: null, droppedOn: requirementId });
     for (const c of checks) {
-      // The same file (name and size) again: already listed, or already sent.
-      const listed = docs.files.some((x) => x.name === c.name && x.size === c.size
+      // The same file again, by its content (whatever its name): already listed, or sent.
+      const listed = docs.files.some((x) => sameFile(x, c)
         && (x.status !== 'refused' || PLACEMENT.includes(x.problem?.code)));
-      const sent = docs.sent?.has(`${c.name}:${c.size}`);
+      const sent = docs.sent?.has(fileKey(c));
       const problem = sent ? { code: 'already_sent' } : listed ? { code: 'duplicate' } : c.problem;
       docs.files.push({ ...c, problem, id: crypto.randomUUID(), status: problem ? 'refused' : 'ready' });
     }
@@ -100,6 +100,10 @@ export async function addFiles(files, requirementId) {
     toastError(err);
   }
 }
+
+/** What makes two files the same: their content's digest (name and size when it is unknown). */
+const fileKey = (f) => f.digest ?? `${f.name}:${f.size}`;
+const sameFile = (a, b) => fileKey(a) === fileKey(b);
 
 function paintFiles() {
   const list = docs.panel?.querySelector('#upload-list');
@@ -191,7 +195,7 @@ async function send(f, quiet = false) {
   try {
     const detail = await call('upload_document', { request: { customerId: docs.customer.id, file: f.file, slot: f.slot, uploadId: f.id }, onProgress: channel });
     docs.files = docs.files.filter((x) => x !== f);
-    docs.sent?.add(`${f.name}:${f.size}`);
+    docs.sent?.add(fileKey(f));
     if (!quiet) toast(t('docs.sent', { name: f.name }));
     docs.customer = detail;
     docs.onUpdated?.(detail);

@@ -243,7 +243,7 @@ function correction(c) {
   const form = el('form', { class: 'card', id: 'correction-form', novalidate: true },
     el('h3', { text: t('customer.correct') }),
     el('p', { class: 'help', text: t('customer.correctHelp') }),
-    readonly.map(([k, v]) => el('div', { class: 'field' }, el('label', { text: t(`register.${k}`) }),
+    readonly.map(([k, v]) => el('div', { class: 'field' }, el('label', { for: `fix-${k}`, text: t(`register.${k}`) }),
       el('input', { value: v ?? '', readonly: true, id: `fix-${k}`, title: t('customer.readonly') }))),
     CORRECTABLE.map((field) => el('div', { class: 'field' },
       el('label', { for: `fix-${field}`, text: t(`register.${field}`) }),

@@ -99,7 +99,8 @@ function paint() {
   } else if (!shown.length) {
     view.message.append(el('p', { class: 'empty', id: 'drafts-none', text: t('drafts.none') }));
   }
-  view.list.setItems(shown);
+  // Rows show the sync's state and the connections' names besides their draft.
+  view.list.setItems(shown, JSON.stringify([app.drafts?.progress?.running ?? false, app.info?.connection?.profileId ?? null, [...(view.profileNames ?? [])]]));
 }
 
 /**
