@@ -42,8 +42,11 @@ impl Agent<'_> {
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let file = |name: &str, bytes: &[u8]| dinie_desk_e2e::write_file(dir.path(), name, bytes);
-    let cnh = file("cnh.pdf", b"%PDF-1.4\n1 0 obj <</Type /Page>>\n%%EOF");
-    let ccmei = file("ccmei.pdf", b"%PDF-1.4\n1 0 obj <</Type /Page>>\n%%EOF");
+    let cnh = file("cnh.pdf", b"%PDF-1.4\n1 0 obj <</Type /Page>>\n%cnh\n%%EOF");
+    let ccmei = file(
+        "ccmei.pdf",
+        b"%PDF-1.4\n1 0 obj <</Type /Page>>\n%ccmei\n%%EOF",
+    );
     let proof = file(
         "comprovante de endereço.pdf",
         b"%PDF-1.4\n1 0 obj <</Type /Page>>\n%%EOF",

@@ -62,7 +62,7 @@ async fn evidence_is_checked_placed_streamed_rejected_resent_and_reviewed() {
     let fake = path("documento.png", b"this is only text, renamed to .png");
     let scan = path("scan001.pdf", b"%PDF-1.4 x");
     let rejected = path("ccmei-reject.pdf", b"%PDF-1.4 unreadable");
-    let ccmei = path("ccmei.pdf", b"%PDF-1.4 x");
+    let ccmei = path("ccmei.pdf", b"%PDF-1.4 ccmei");
     let address = path("comprovante.png", &png);
     App::run("documents", |app| async move {
         let (api, customer) = open_new_customer(&app, Form::Mei, "mei@example.com").await;

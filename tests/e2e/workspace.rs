@@ -179,10 +179,12 @@ async fn an_ltda_with_two_co_owners_goes_from_registration_to_active() {
         app.click("#fix-submit").await;
         app.wait_for("#timeline li[data-event='customer.corrected']").await;
 
-        // Identity front and back for each person, the co-owners' e-mails, the articles.
+        // Identity front and back for each person (each photo its own: the same one twice is
+        // refused), the co-owners' e-mails, the articles.
         for (i, req) in customer.kyc.iter().filter(|k| k.requirement_type == dinie::RequirementType::Identity).enumerate() {
-            let front = file(&format!("rg frente {i}.jpg"), &jpeg);
-            let back = file(&format!("rg verso {i}.jpg"), &jpeg);
+            let photo = |side: u8| [&jpeg[..], &[i as u8, side]].concat();
+            let front = file(&format!("rg frente {i}.jpg"), &photo(0));
+            let back = file(&format!("rg verso {i}.jpg"), &photo(1));
             drop_identity(&app, &req.requirement_id, &front, &back).await;
         }
         let files = app.pick(&[&articles]).await;

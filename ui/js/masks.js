@@ -34,7 +34,7 @@ export function maskCnpj(v) {
  */
 export function maskPhone(v) {
   const raw = String(v ?? '');
-  if (/^\s*\+\s*[0-9]/.test(raw) && !/^\s*\+\s*5\s*5/.test(raw)) return raw.replace(/[^0-9+ ()-]/g, '');
+  if (/^\s*\+/.test(raw) && !/^\s*\+\s*5\s*5/.test(raw)) return raw.replace(/[^0-9+ ()-]/g, '');
   let d = digits(v);
   if (d.length > 11 && d.startsWith('55')) d = d.slice(2);
   d = d.slice(0, 11);

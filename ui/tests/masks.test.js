@@ -28,7 +28,8 @@ test('phone mask for mobiles, landlines and +55', () => {
 test('a foreign number stays as typed (the check then says it is not Brazilian)', () => {
   assert.equal(maskPhone('+1 415 555 0100'), '+1 415 555 0100');
   assert.equal(maskPhone('+351 912 345 678'), '+351 912 345 678');
-  // +5 may still become +55: kept until the next digit says.
+  // Typed a key at a time: the + and a 5 that may still become +55 are kept.
+  assert.equal(maskPhone('+'), '+');
   assert.equal(maskPhone('+5'), '+5');
   assert.equal(maskPhone('+55'), '(55');
   assert.equal(maskPhone('+55 11 98765-4321'), '(11) 98765-4321');
