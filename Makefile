@@ -2,6 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 export PATH := $(HOME)/.cargo/bin:$(PATH)
+E2E := --features dinie-desk-e2e/e2e
 
 .PHONY: run test bundle bench sandbox check lint unit e2e prerequisites test-prerequisites bench-prerequisites
 
@@ -42,14 +43,18 @@ bench-prerequisites:
 
 lint:
 	$(CARGO) fmt --all --check
-	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	$(CARGO) clippy --workspace --all-targets $(E2E) --locked -- -D warnings
 
 unit:
-	$(CARGO) test --workspace --exclude dinie-desk-e2e --locked
+	$(CARGO) test --workspace --locked
 	node --test ui/tests
 
 ## The real window under Xvfb, one test world at a time (each has its own X server, D-Bus and
 ## keyring, and WebKit is heavy for two cores).
+## Every cargo call of `make test` selects the whole workspace, so the dependencies are compiled
+## once with one set of features (the e2e tests are behind this crate feature, see tests/Cargo.toml);
+## the binaries under test are the ones `cargo test --workspace` builds (with the dev-dependencies'
+## features, of which only tauri's `test` module is extra, and unused by the binary).
 e2e:
-	$(CARGO) build -p dinie-desk -p dinie-sandbox --locked
-	$(CARGO) test -p dinie-desk-e2e --locked -- --test-threads=1
+	$(CARGO) test --workspace $(E2E) --locked --no-run
+	$(CARGO) test --workspace $(E2E) --locked --test e2e -- --test-threads=1
