@@ -9,6 +9,7 @@
 //! Imports point down only: `commands`, `workers` → `events`, `notify`, `windows` →
 //! `services` → `dinie`. A test (`tests/house.rs`) keeps it so.
 
+pub mod blocking;
 pub mod commands;
 pub mod events;
 pub mod locks;

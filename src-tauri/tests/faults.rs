@@ -146,7 +146,9 @@ async fn a_registration_dinie_has_with_another_cpf_puts_the_draft_in_attention()
         .unwrap();
     let fixed = random_cpf();
     store.queue("d2", "embedded", &form(&fixed)).unwrap();
-    store.create_attempted("d2").unwrap();
+    // That send's create went unanswered: marked as being sent, then queued again.
+    drop(store.begin_send("d2", "embedded").unwrap());
+    store.requeue("d2").unwrap();
 
     let outcome = send::send(&conn, &store, "d2").await.unwrap();
     let Outcome::Attention { problem, .. } = outcome else {

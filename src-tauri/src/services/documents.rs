@@ -8,6 +8,7 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 
+use crate::blocking::off_the_runtime;
 use crate::locks::lock;
 use crate::services::connection::Connection;
 use crate::services::customer_detail::{self, CustomerDetail};
@@ -380,15 +381,18 @@ pub async fn inspect_for(
             evidence::propose_all(&names, dropped_on, &customer.kyc)
         }
     };
-    Ok(paths
-        .iter()
-        .zip(files)
-        .zip(slots)
-        .map(|((path, token), slot)| DocumentCheck {
-            file: token.clone(),
-            ..inspect(path, slot.as_ref(), &customer.kyc, limit, true)
-        })
-        .collect())
+    // Reads each file whole (its digest, a PDF's pages): off the runtime.
+    Ok(off_the_runtime(|| {
+        paths
+            .iter()
+            .zip(files)
+            .zip(slots)
+            .map(|((path, token), slot)| DocumentCheck {
+                file: token.clone(),
+                ..inspect(path, slot.as_ref(), &customer.kyc, limit, true)
+            })
+            .collect()
+    }))
 }
 
 /// Uploads in flight, by the page's upload id, so that Cancel can stop them.

@@ -151,22 +151,33 @@ async fn run<R: Runtime>(
     };
     publish(app, outbox, progress);
     // Set when the API stops answering or refuses the credentials: the rest waits.
-    let stop = AtomicBool::new(false);
+    let stop = Arc::new(AtomicBool::new(false));
     let mut end = RunEnd::Done;
+    // Each send is a task of its own: while one waits for the disk (a commit), the others'
+    // requests and answers go on (polled together in this task, they all waited).
     let mut outcomes = futures_util::stream::iter(due)
         .map(|id| {
-            let stop = &stop;
-            async move {
+            let (stop, conn, store) = (stop.clone(), conn.clone(), store.clone());
+            tauri::async_runtime::spawn(async move {
                 if stop.load(Ordering::SeqCst) {
                     return None;
                 }
-                Some(send::send(conn, store, &id).await)
-            }
+                Some(send::send(&conn, &store, &id).await)
+            })
         })
         .buffer_unordered(CONCURRENCY);
     let mut last_emit = Instant::now();
-    while let Some(outcome) = outcomes.next().await {
+    while let Some(joined) = outcomes.next().await {
         progress.done += 1;
+        let outcome = match joined {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                // It stays queued (or being sent, which the next run resumes).
+                tracing::error!(error = %e, "a draft's send ended abnormally");
+                progress.retrying += 1;
+                None
+            }
+        };
         match outcome {
             None => {}
             Some(Err(e)) => {

@@ -81,7 +81,7 @@ pub async fn send_draft(
     checked: Option<RegistrationForm>,
 ) -> Result<Outcome, DraftError> {
     let id = draft.id.as_str();
-    let (customer, created) = match ensure_customer(conn, store, draft, checked).await {
+    let (customer, created) = match ensure_customer(conn, draft, checked).await {
         Ok(step) => step,
         Err(failure) => return record_failure(store, draft, failure),
     };
@@ -187,7 +187,6 @@ impl From<DraftError> for Failure {
 /// created it.
 async fn ensure_customer(
     conn: &Connection,
-    store: &DraftStore,
     draft: &Draft,
     checked: Option<RegistrationForm>,
 ) -> Result<(dinie::Customer, bool), Failure> {
@@ -227,7 +226,7 @@ async fn ensure_customer(
             };
         }
     }
-    store.create_attempted(&draft.id)?;
+    // `create_unconfirmed` was recorded when the draft was marked as being sent.
     let registration = customers::register(conn, &form, &draft.idempotency_key())
         .await
         .map_err(Failure::Api)?;
@@ -395,8 +394,10 @@ fn record_failure(
             return Err(e);
         }
         Failure::Refused { problem, error } => {
-            // What Dinie has is known now (another CPF): the agent may change the form.
-            if problem.code == "identity_mismatch" {
+            // What Dinie has is known now (another CPF), or no create went (a check refused
+            // the form, and no earlier create is unanswered): the agent may change the form.
+            let nothing_sent = problem.code == "validation" && !draft.create_unconfirmed;
+            if problem.code == "identity_mismatch" || nothing_sent {
                 store.create_settled(&draft.id)?;
             }
             store.finish(&draft.id, Some(problem.clone()))?;

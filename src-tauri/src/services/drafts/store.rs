@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::{
     DocumentState, Draft, DraftDocument, DraftError, DraftProblem, DraftState, RegistrationForm,
 };
+use crate::blocking::off_the_runtime;
 use crate::services::drafts::sealing::Sealer;
 use crate::services::reason::Reason;
 
@@ -243,10 +244,12 @@ impl DraftStore {
     /// Writes the WAL into the database and empties it, so that deleted rows do not linger
     /// in it (best effort: a reader may hold it; the next one does it).
     fn checkpoint(&self) {
-        let db = lock(&self.db);
-        if let Err(e) = db.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())) {
-            tracing::info!(error = %e, "drafts checkpoint postponed");
-        }
+        off_the_runtime(|| {
+            let db = lock(&self.db);
+            if let Err(e) = db.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())) {
+                tracing::info!(error = %e, "drafts checkpoint postponed");
+            }
+        });
     }
 
     /// Erases a document's file (best effort: logged when it cannot be).
@@ -256,15 +259,19 @@ impl DraftStore {
         }
     }
 
+    /// Runs `f` in one transaction. Its commit waits for the disk (an fsync), and other calls
+    /// wait for the database meanwhile: off the runtime, the sync's other sends go on.
     fn with_tx<T>(
         &self,
         f: impl FnOnce(&Transaction<'_>) -> Result<T, DraftError>,
     ) -> Result<T, DraftError> {
-        let mut db = lock(&self.db);
-        let tx = db.transaction()?;
-        let out = f(&tx)?;
-        tx.commit()?;
-        Ok(out)
+        off_the_runtime(|| {
+            let mut db = lock(&self.db);
+            let tx = db.transaction()?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })
     }
 
     fn blob_path(&self, doc_id: &str) -> PathBuf {

@@ -59,6 +59,9 @@ impl DraftStore {
     /// until the guard drops; `None` when it is no longer waiting (edited, discarded, sent) or
     /// another task of this process is sending it. A draft of another connection is refused:
     /// it is only ever sent to its own. One that does not open counts a local failure.
+    ///
+    /// See [`create_on_its_way`]: the draft returned says whether an *earlier* create went
+    /// unanswered.
     pub fn begin_send(
         &self,
         id: &str,
@@ -71,15 +74,20 @@ impl DraftStore {
             set: &self.in_flight,
             id: id.to_owned(),
         };
+        let mut earlier = false;
         match self.change(id, None, |d| {
             owned_by(d, profile_id)?;
             if !matches!(d.state, DraftState::Queued | DraftState::Sending) {
                 return Err(DraftError::Locked("not waiting"));
             }
             d.state = DraftState::Sending;
+            earlier = create_on_its_way(d);
             Ok(())
         }) {
-            Ok(d) => Ok(Some((d, guard))),
+            Ok(mut d) => {
+                d.create_unconfirmed = earlier;
+                Ok(Some((d, guard)))
+            }
             Err(DraftError::Locked(_) | DraftError::NotFound) => Ok(None),
             Err(e @ (DraftError::Seal(_) | DraftError::Damaged(_))) => {
                 self.local_failure(id, &e)?;
@@ -90,7 +98,8 @@ impl DraftStore {
     }
 
     /// Queues a checked form and marks it as being sent, in one transaction (the agent pressed
-    /// Send): held as in flight until the guard drops.
+    /// Send): held as in flight until the guard drops. As for [`begin_send`](Self::begin_send),
+    /// the draft returned says whether an earlier create went unanswered.
     pub fn queue_and_begin(
         &self,
         id: &str,
@@ -104,22 +113,15 @@ impl DraftStore {
             set: &self.in_flight,
             id: id.to_owned(),
         };
-        let draft = self.change(id, Some(profile_id), |d| {
+        let mut earlier = false;
+        let mut draft = self.change(id, Some(profile_id), |d| {
             queue_rules(d, profile_id, form)?;
             d.state = DraftState::Sending;
+            earlier = create_on_its_way(d);
             Ok(())
         })?;
+        draft.create_unconfirmed = earlier;
         Ok((draft, guard))
-    }
-
-    /// Records that a create is about to go: from now until its answer is known the draft's
-    /// identifying fields stay as sent.
-    pub fn create_attempted(&self, id: &str) -> Result<(), DraftError> {
-        self.change(id, None, |d| {
-            d.create_unconfirmed = true;
-            Ok(())
-        })
-        .map(drop)
     }
 
     /// Records that Dinie answered the create definitely (registered, or refused with nothing
@@ -332,4 +334,18 @@ impl DraftStore {
             Ok(counts)
         })
     }
+}
+
+/// Records, in the transaction that marks a draft as being sent, that a create may be on its
+/// way: from then until its answer is known the draft's CPF, CNPJ and external id stay as
+/// sent, and a later run first looks for it by its external id. Recorded here rather than just
+/// before the request, which cost one more transaction (an fsync) per draft; a run that sends
+/// nothing (a check refused, the connection gone) settles it or leaves it for the lookup.
+/// Returns whether a create was already unconfirmed.
+fn create_on_its_way(d: &mut Draft) -> bool {
+    let earlier = d.create_unconfirmed;
+    if d.customer_id.is_none() {
+        d.create_unconfirmed = true;
+    }
+    earlier
 }

@@ -42,6 +42,7 @@ fn drafts_move_through_their_states_and_survive_reopening() {
     // A run starts the create, and the app dies: on the next start it is due again.
     let (sending, guard) = store.begin_send("d1", "p1").unwrap().unwrap();
     assert_eq!(sending.form.name, "Maria Souza");
+    assert!(!sending.create_unconfirmed, "no earlier create to look up");
     assert!(
         store.begin_send("d1", "p1").unwrap().is_none(),
         "one sender at a time"
@@ -56,8 +57,13 @@ fn drafts_move_through_their_states_and_survive_reopening() {
     assert_eq!(store.due("p1", now_ms()).unwrap(), ["d1"]);
     let (resumed, guard) = store.begin_send("d1", "p1").unwrap().unwrap();
     assert_eq!(resumed.idempotency_key(), "d1");
+    assert!(
+        resumed.create_unconfirmed,
+        "the first run's create may have gone (recorded with its start): looked up first"
+    );
     store.record_created("d1", "cust_1").unwrap();
     let sent = store.finish("d1", None).unwrap();
+    assert!(!sent.create_unconfirmed);
     drop(guard);
     assert_eq!(
         (sent.state, sent.customer_id.as_deref()),
@@ -84,6 +90,8 @@ fn a_refused_draft_gets_a_new_key_once_fixed_and_backs_off_on_failures() {
         fields: Default::default(),
         customer_id: None,
     };
+    // Dinie refused the create (nothing registered), as the send records it.
+    store.create_settled("d1").unwrap();
     let d = store.finish("d1", Some(problem.clone())).unwrap();
     assert_eq!(d.state, DraftState::Attention);
     assert_eq!(d.idempotency_key(), "d1.1");
@@ -339,8 +347,12 @@ fn after_a_create_went_unanswered_the_identity_is_frozen_and_moving_is_refused()
     store
         .queue("d1", "p", &form("123.456.789-09", "Maria"))
         .unwrap();
-    store.create_attempted("d1").unwrap();
+    // Marked as being sent: the create may go from now on.
+    let (sending, guard) = store.begin_send("d1", "p").unwrap().unwrap();
+    assert!(!sending.create_unconfirmed, "no earlier create");
+    drop(guard);
     store.requeue("d1").unwrap();
+    assert!(store.get("d1").unwrap().create_unconfirmed);
     assert!(matches!(
         store.save_form("d1", "p", &form("987.654.321-00", "Maria")),
         Err(DraftError::IdentityFrozen)
