@@ -140,6 +140,11 @@ async fn evidence_is_checked_placed_streamed_rejected_resent_and_reviewed() {
             .script("const o = document.getElementById('offers'), d = document.querySelector('.detail-grid'); return [Boolean(o.compareDocumentPosition(d) & Node.DOCUMENT_POSITION_FOLLOWING), Boolean(document.getElementById('next-step')), Boolean(document.getElementById('uploads'))]")
             .await;
         assert_eq!(first, serde_json::json!([true, false, false]), "offer first, no work left");
+        // Its state sits on the amount's line, whole (it used to wrap under the terms).
+        let badge = app
+            .script("const badge = document.querySelector('#offers .status-badge'), b = badge.getBoundingClientRect(), a = document.querySelector('#offers .offer-amount').getBoundingClientRect(), text = document.createRange(); text.selectNodeContents(badge); return [Math.abs((b.top + b.bottom) - (a.top + a.bottom)) < a.height, text.getClientRects().length === 1]")
+            .await;
+        assert_eq!(badge, serde_json::json!([true, true]), "the offer's state beside its amount, on one line");
         app.wait_for("#timeline li[data-event='customer.review_returned']").await;
         // The timeline is for people: outcomes by name, the event codes only in tooltips.
         let timeline = app.wait_for_text("#timeline", "CCMEI recusado").await;

@@ -279,13 +279,17 @@ function installments(i) {
 function offers(c) {
   const rate = (r) => Number(r).toLocaleString(document.documentElement.lang, { maximumFractionDigits: 2 });
   return el('section', { class: 'card', id: 'offers' }, el('h3', { text: t('customer.offers') }),
+    // The amount and its state on one line, the terms below (they wrap on a narrow window,
+    // the state never does).
     c.offers.map((o) => el('div', { class: 'offer', dataset: { id: o.id, installments: o.installments.kind } },
-      el('strong', { class: 'offer-amount', text: money(Number(o.approvedAmount)) }),
-      o.minAmount ? el('span', { text: t('offer.minimum', { amount: money(Number(o.minAmount)) }) }) : null,
-      el('span', { class: 'offer-rate', text: t('offer.rate', { rate: rate(o.monthlyRate) }) }),
-      el('span', { class: 'offer-installments', text: installments(o.installments) }),
-      el('span', { text: t('offer.until', { date: date(o.validUntil) }) }),
-      el('span', { class: 'status-badge', dataset: { status: o.status }, text: label(`offer.status.${o.status}`, o.status) }))),
+      el('div', { class: 'offer-head' },
+        el('strong', { class: 'offer-amount', text: money(Number(o.approvedAmount)) }),
+        el('span', { class: 'status-badge', dataset: { status: o.status }, text: label(`offer.status.${o.status}`, o.status) })),
+      el('div', { class: 'offer-terms' },
+        o.minAmount ? el('span', { text: t('offer.minimum', { amount: money(Number(o.minAmount)) }) }) : null,
+        el('span', { class: 'offer-rate', text: t('offer.rate', { rate: rate(o.monthlyRate) }) }),
+        el('span', { class: 'offer-installments', text: installments(o.installments) }),
+        el('span', { text: t('offer.until', { date: date(o.validUntil) }) })))),
     c.unreadableOffers ? el('p', { class: 'help', id: 'offers-unreadable', text: t('customer.offersUnreadable', { count: c.unreadableOffers }) }) : null);
 }
 
