@@ -131,6 +131,50 @@ async fn an_edit_after_a_create_whose_answer_was_lost_cannot_register_a_second_p
     );
 }
 
+/// `mark_sent` does not wait for the disk: a power cut may lose it. The draft is then found as
+/// the cut left it, being sent with its create unconfirmed (recorded, synced, when the send
+/// began), and the next run records the customer Dinie has without registering anyone again.
+#[tokio::test]
+async fn a_sent_record_lost_to_a_power_cut_is_recovered_and_nobody_is_registered_twice() {
+    let sandbox = sandbox().await;
+    let conn = connection(&sandbox.base_url(), Duration::from_secs(10));
+    let dir = tempfile::tempdir().unwrap();
+    let typed = random_cpf();
+    {
+        let store = store(&dir);
+        store.queue("d3", "embedded", &form(&typed)).unwrap();
+        // The send begins, its create is answered, and the power goes before "sent" is on disk.
+        let (draft, _in_flight) = store.begin_send("d3", "embedded").unwrap().unwrap();
+        let checked = dinie_desk::services::customers::check_form(&draft.form).unwrap();
+        let mut sent = checked;
+        sent.external_id = Some("d3".into());
+        dinie_desk::services::customers::register(&conn, &sent, &draft.idempotency_key())
+            .await
+            .unwrap();
+    }
+    let store = store(&dir);
+    let found = store.get("d3").unwrap();
+    assert_eq!(
+        (found.state, found.create_unconfirmed),
+        (DraftState::Sending, true)
+    );
+
+    let outcome = send::send(&conn, &store, "d3").await.unwrap();
+    assert!(
+        matches!(outcome, Outcome::Sent { created: false, .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(sandbox.state().count("customers").await.unwrap(), 1);
+    let sent = store.get("d3").unwrap();
+    assert_eq!(sent.state, DraftState::Sent);
+    assert!(!sent.create_unconfirmed && sent.customer_id.is_some());
+    // Sending it once more does nothing.
+    assert!(matches!(
+        send::send(&conn, &store, "d3").await.unwrap(),
+        Outcome::NotWaiting
+    ));
+}
+
 #[tokio::test]
 async fn a_registration_dinie_has_with_another_cpf_puts_the_draft_in_attention() {
     let sandbox = sandbox().await;

@@ -1,5 +1,7 @@
 //! The drafts database: SQLite in WAL mode with `synchronous = FULL`, one transaction per state
-//! change, so what was saved survives a crash or a power cut. Personal data (the form, the
+//! change, so what was saved survives a crash or a power cut (one record only, that a draft
+//! with nothing else to send was sent, may be lost to a power cut: the next run recovers it,
+//! see `mark_sent`). Personal data (the form, the
 //! problem, file names) is sealed; what the queue needs to work (states, ids, times, document
 //! types) is not. Document files live sealed in `blobs/`, one file per document.
 //!
@@ -274,6 +276,31 @@ impl DraftStore {
         })
     }
 
+    /// As [`with_tx`](Self::with_tx), but the commit does not wait for the disk. It survives
+    /// a crash or a kill of the app (it is in the WAL, in the system's cache); a power cut may
+    /// lose it, with any later commit that did not wait either, but never the database's
+    /// consistency (WAL with `synchronous = NORMAL`), and the next commit that waits takes it
+    /// to the disk too. Only for a record whose loss the next run recovers from by itself.
+    fn with_tx_unsynced<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, DraftError>,
+    ) -> Result<T, DraftError> {
+        off_the_runtime(|| {
+            let mut db = lock(&self.db);
+            db.pragma_update(None, "synchronous", "NORMAL")?;
+            let out = (|| -> Result<T, DraftError> {
+                let tx = db.transaction()?;
+                let out = f(&tx)?;
+                tx.commit()?;
+                Ok(out)
+            })();
+            let restored = db.pragma_update(None, "synchronous", "FULL");
+            let out = out?;
+            restored?;
+            Ok(out)
+        })
+    }
+
     fn blob_path(&self, doc_id: &str) -> PathBuf {
         self.blobs.join(format!("{doc_id}.sealed"))
     }
@@ -475,7 +502,27 @@ impl DraftStore {
         create_for: Option<&str>,
         change: impl FnOnce(&mut Draft) -> Result<(), DraftError>,
     ) -> Result<Draft, DraftError> {
-        self.with_tx(|tx| {
+        self.with_tx(|tx| self.apply(tx, id, create_for, change))
+    }
+
+    /// As [`change`](Self::change), to an existing draft, without waiting for the disk (see
+    /// [`with_tx_unsynced`](Self::with_tx_unsynced)).
+    fn change_unsynced(
+        &self,
+        id: &str,
+        change: impl FnOnce(&mut Draft) -> Result<(), DraftError>,
+    ) -> Result<Draft, DraftError> {
+        self.with_tx_unsynced(|tx| self.apply(tx, id, None, change))
+    }
+
+    fn apply(
+        &self,
+        tx: &Transaction<'_>,
+        id: &str,
+        create_for: Option<&str>,
+        change: impl FnOnce(&mut Draft) -> Result<(), DraftError>,
+    ) -> Result<Draft, DraftError> {
+        {
             let now = now_ms();
             let mut draft = match (self.load(tx, id), create_for) {
                 (Ok(d), _) => d,
@@ -501,7 +548,7 @@ impl DraftStore {
             draft.updated_at = now;
             self.write(tx, &draft)?;
             Ok(draft)
-        })
+        }
     }
 
     /// Autosave: keeps what the agent typed. A waiting draft that is edited goes back to

@@ -145,8 +145,14 @@ impl DraftStore {
     }
 
     /// Records the customer of a draft that has nothing else to send: sent.
+    ///
+    /// Written without waiting for the disk (one fsync fewer per draft of a sync). The create
+    /// it answers was recorded as on its way, waiting for the disk, before it went (see
+    /// [`create_on_its_way`]): if a power cut loses this record, the draft is found being sent
+    /// with its create unconfirmed, and the next run finds the customer by its external id and
+    /// records it then. Nobody is registered twice.
     pub fn mark_sent(&self, id: &str, customer_id: &str) -> Result<(), DraftError> {
-        self.change(id, None, |d| {
+        self.change_unsynced(id, |d| {
             d.customer_id = Some(customer_id.to_owned());
             d.create_unconfirmed = false;
             d.state = DraftState::Sent;
