@@ -131,6 +131,33 @@ async fn an_edit_after_a_create_whose_answer_was_lost_cannot_register_a_second_p
     );
 }
 
+/// A draft whose form the checks refuse sends nothing: the create marked as on its way when the
+/// send began is settled again, so the agent may fix the CPF.
+#[tokio::test]
+async fn a_draft_the_checks_refuse_sends_nothing_and_its_cpf_can_be_fixed() {
+    let sandbox = sandbox().await;
+    let conn = connection(&sandbox.base_url(), Duration::from_secs(10));
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir);
+    // Saved by a release whose checks let this CPF through.
+    store
+        .queue("d4", "embedded", &form("111.111.111-11"))
+        .unwrap();
+
+    let outcome = send::send(&conn, &store, "d4").await.unwrap();
+    let Outcome::Attention { problem, .. } = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(problem.code, "validation");
+    assert_eq!(sandbox.state().count("customers").await.unwrap(), 0);
+    let refused = store.get("d4").unwrap();
+    assert_eq!(refused.state, DraftState::Attention);
+    assert!(!refused.create_unconfirmed, "nothing went");
+    store
+        .save_form("d4", "embedded", &form(&random_cpf()))
+        .unwrap();
+}
+
 /// `mark_sent` does not wait for the disk: a power cut may lose it. The draft is then found as
 /// the cut left it, being sent with its create unconfirmed (recorded, synced, when the send
 /// began), and the next run records the customer Dinie has without registering anyone again.

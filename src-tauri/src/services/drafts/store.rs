@@ -267,13 +267,7 @@ impl DraftStore {
         &self,
         f: impl FnOnce(&Transaction<'_>) -> Result<T, DraftError>,
     ) -> Result<T, DraftError> {
-        off_the_runtime(|| {
-            let mut db = lock(&self.db);
-            let tx = db.transaction()?;
-            let out = f(&tx)?;
-            tx.commit()?;
-            Ok(out)
-        })
+        off_the_runtime(|| transact(&mut lock(&self.db), f))
     }
 
     /// As [`with_tx`](Self::with_tx), but the commit does not wait for the disk. It survives
@@ -288,12 +282,7 @@ impl DraftStore {
         off_the_runtime(|| {
             let mut db = lock(&self.db);
             db.pragma_update(None, "synchronous", "NORMAL")?;
-            let out = (|| -> Result<T, DraftError> {
-                let tx = db.transaction()?;
-                let out = f(&tx)?;
-                tx.commit()?;
-                Ok(out)
-            })();
+            let out = transact(&mut db, f);
             let restored = db.pragma_update(None, "synchronous", "FULL");
             let out = out?;
             restored?;
@@ -515,6 +504,7 @@ impl DraftStore {
         self.with_tx_unsynced(|tx| self.apply(tx, id, None, change))
     }
 
+    /// The body of [`change`](Self::change), in the caller's transaction.
     fn apply(
         &self,
         tx: &Transaction<'_>,
@@ -522,33 +512,31 @@ impl DraftStore {
         create_for: Option<&str>,
         change: impl FnOnce(&mut Draft) -> Result<(), DraftError>,
     ) -> Result<Draft, DraftError> {
-        {
-            let now = now_ms();
-            let mut draft = match (self.load(tx, id), create_for) {
-                (Ok(d), _) => d,
-                (Err(DraftError::NotFound), Some(profile_id)) => Draft {
-                    id: id.to_owned(),
-                    profile_id: profile_id.to_owned(),
-                    state: DraftState::Editing,
-                    form: RegistrationForm::default(),
-                    problem: None,
-                    customer_id: None,
-                    revision: 0,
-                    attempts: 0,
-                    local_failures: 0,
-                    create_unconfirmed: false,
-                    next_attempt_at: 0,
-                    created_at: now,
-                    updated_at: now,
-                    documents: Vec::new(),
-                },
-                (Err(e), _) => return Err(e),
-            };
-            change(&mut draft)?;
-            draft.updated_at = now;
-            self.write(tx, &draft)?;
-            Ok(draft)
-        }
+        let now = now_ms();
+        let mut draft = match (self.load(tx, id), create_for) {
+            (Ok(d), _) => d,
+            (Err(DraftError::NotFound), Some(profile_id)) => Draft {
+                id: id.to_owned(),
+                profile_id: profile_id.to_owned(),
+                state: DraftState::Editing,
+                form: RegistrationForm::default(),
+                problem: None,
+                customer_id: None,
+                revision: 0,
+                attempts: 0,
+                local_failures: 0,
+                create_unconfirmed: false,
+                next_attempt_at: 0,
+                created_at: now,
+                updated_at: now,
+                documents: Vec::new(),
+            },
+            (Err(e), _) => return Err(e),
+        };
+        change(&mut draft)?;
+        draft.updated_at = now;
+        self.write(tx, &draft)?;
+        Ok(draft)
     }
 
     /// Autosave: keeps what the agent typed. A waiting draft that is edited goes back to
@@ -673,6 +661,17 @@ impl DraftStore {
 }
 
 /// A draft the agent may still change.
+/// Runs `f` in one transaction of `db`, committed when it succeeds.
+fn transact<T>(
+    db: &mut Connection,
+    f: impl FnOnce(&Transaction<'_>) -> Result<T, DraftError>,
+) -> Result<T, DraftError> {
+    let tx = db.transaction()?;
+    let out = f(&tx)?;
+    tx.commit()?;
+    Ok(out)
+}
+
 fn editable(d: &Draft) -> Result<(), DraftError> {
     match d.state {
         DraftState::Sending => Err(DraftError::Locked(

@@ -60,8 +60,8 @@ impl DraftStore {
     /// another task of this process is sending it. A draft of another connection is refused:
     /// it is only ever sent to its own. One that does not open counts a local failure.
     ///
-    /// See [`create_on_its_way`]: the draft returned says whether an *earlier* create went
-    /// unanswered.
+    /// See [`mark_sending`](Self::mark_sending): the draft returned says whether an *earlier*
+    /// create went unanswered.
     pub fn begin_send(
         &self,
         id: &str,
@@ -74,20 +74,14 @@ impl DraftStore {
             set: &self.in_flight,
             id: id.to_owned(),
         };
-        let mut earlier = false;
-        match self.change(id, None, |d| {
+        match self.mark_sending(id, None, |d| {
             owned_by(d, profile_id)?;
             if !matches!(d.state, DraftState::Queued | DraftState::Sending) {
                 return Err(DraftError::Locked("not waiting"));
             }
-            d.state = DraftState::Sending;
-            earlier = create_on_its_way(d);
             Ok(())
         }) {
-            Ok(mut d) => {
-                d.create_unconfirmed = earlier;
-                Ok(Some((d, guard)))
-            }
+            Ok(d) => Ok(Some((d, guard))),
             Err(DraftError::Locked(_) | DraftError::NotFound) => Ok(None),
             Err(e @ (DraftError::Seal(_) | DraftError::Damaged(_))) => {
                 self.local_failure(id, &e)?;
@@ -113,15 +107,30 @@ impl DraftStore {
             set: &self.in_flight,
             id: id.to_owned(),
         };
+        let draft =
+            self.mark_sending(id, Some(profile_id), |d| queue_rules(d, profile_id, form))?;
+        Ok((draft, guard))
+    }
+
+    /// Marks a draft as being sent once `allowed` accepts it (creating it for `create_for`, as
+    /// [`change`](Self::change) does), and records in the same transaction that a create may be
+    /// on its way (see [`create_on_its_way`]). The draft returned says whether an *earlier*
+    /// create went unanswered, which is what the send must know.
+    fn mark_sending(
+        &self,
+        id: &str,
+        create_for: Option<&str>,
+        allowed: impl FnOnce(&mut Draft) -> Result<(), DraftError>,
+    ) -> Result<Draft, DraftError> {
         let mut earlier = false;
-        let mut draft = self.change(id, Some(profile_id), |d| {
-            queue_rules(d, profile_id, form)?;
+        let mut draft = self.change(id, create_for, |d| {
+            allowed(d)?;
             d.state = DraftState::Sending;
             earlier = create_on_its_way(d);
             Ok(())
         })?;
         draft.create_unconfirmed = earlier;
-        Ok((draft, guard))
+        Ok(draft)
     }
 
     /// Records that Dinie answered the create definitely (registered, or refused with nothing
