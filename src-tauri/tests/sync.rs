@@ -7,6 +7,7 @@ mod common;
 
 use dinie_desk::services::connection::Connection;
 use dinie_desk::services::customers::RegistrationForm;
+use dinie_desk::services::drafts::run::{self, Tried};
 use dinie_desk::services::drafts::sealing::Sealer;
 use dinie_desk::services::drafts::send::{self, Outcome};
 use dinie_desk::services::drafts::{DocumentState, DraftState, DraftStore};
@@ -361,4 +362,105 @@ async fn a_draft_that_completes_every_mandatory_requirement_is_submitted_for_rev
         ),
         "{outcome:?}"
     );
+}
+
+/// `n` queued drafts of the embedded connection, in a store of their own.
+fn queued(n: usize) -> (std::sync::Arc<DraftStore>, Vec<String>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = DraftStore::open(dir.path(), Sealer::from_key(&[9; 32]).unwrap()).unwrap();
+    let ids: Vec<String> = (0..n).map(|i| format!("batch-{i}")).collect();
+    for id in &ids {
+        store.queue(id, "embedded", &form("Tomador")).unwrap();
+    }
+    (std::sync::Arc::new(store), ids, dir)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_sends_every_due_draft_once_in_batches() {
+    use futures_util::StreamExt;
+    let sandbox = common::sandbox(std::time::Duration::ZERO).await;
+    let conn = std::sync::Arc::new(common::connection(&sandbox.base_url()));
+    let (store, ids, _dir) = queued(40);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let tried: Vec<Tried> = run::run(conn, store.clone(), ids.clone(), stop)
+        .collect()
+        .await;
+    assert_eq!(tried.len(), 40);
+    assert!(
+        tried
+            .iter()
+            .all(|t| matches!(t, Tried::Sent(Outcome::Sent { created: true, .. }))),
+        "{tried:?}"
+    );
+    assert_eq!(sandbox.state().count("customers").await.unwrap(), 40);
+    for id in &ids {
+        assert_eq!(store.get(id).unwrap().state, DraftState::Sent);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_run_puts_back_what_it_had_marked_but_not_sent_and_the_next_sends_it_once() {
+    use futures_util::StreamExt;
+    use std::sync::atomic::Ordering;
+    let sandbox = common::sandbox(std::time::Duration::ZERO).await;
+    let conn = std::sync::Arc::new(common::connection(&sandbox.base_url()));
+    let (store, ids, _dir) = queued(40);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // The first answer stops the run, as the outbox loop does when the connection drops.
+    let mut tries = Box::pin(run::run(
+        conn.clone(),
+        store.clone(),
+        ids.clone(),
+        stop.clone(),
+    ));
+    let mut sent = 0;
+    let mut stopped = 0;
+    while let Some(tried) = tries.next().await {
+        match tried {
+            Tried::Sent(Outcome::Sent { .. }) => sent += 1,
+            Tried::Stopped => stopped += 1,
+            other => panic!("{other:?}"),
+        }
+        stop.store(true, Ordering::SeqCst);
+    }
+    assert_eq!(sent + stopped, 40);
+    assert!(
+        (1..=run::CONCURRENCY).contains(&sent),
+        "only the sends under way finished: {sent}"
+    );
+    assert_eq!(
+        sandbox.state().count("customers").await.unwrap(),
+        sent as i64
+    );
+    let mut waiting = Vec::new();
+    for id in &ids {
+        let d = store.get(id).unwrap();
+        match d.state {
+            DraftState::Sent => {}
+            DraftState::Queued => {
+                assert!(!d.create_unconfirmed, "{id}: nothing of it went");
+                waiting.push(id.clone());
+            }
+            other => panic!("{id} left {other:?}"),
+        }
+    }
+    assert_eq!(waiting.len(), stopped);
+    // The agent may still change what never went.
+    let mut changed = form("Tomador Corrigido");
+    changed.email = "corrigido@example.com".into();
+    store.save_form(&waiting[0], "embedded", &changed).unwrap();
+    store.queue(&waiting[0], "embedded", &changed).unwrap();
+
+    // The next run sends the rest: each borrower registered once.
+    let due = store.due("embedded", i64::MAX).unwrap();
+    assert_eq!(due.len(), stopped);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let tried: Vec<Tried> = run::run(conn, store.clone(), due, stop).collect().await;
+    assert!(
+        tried
+            .iter()
+            .all(|t| matches!(t, Tried::Sent(Outcome::Sent { .. }))),
+        "{tried:?}"
+    );
+    assert_eq!(sandbox.state().count("customers").await.unwrap(), 40);
 }

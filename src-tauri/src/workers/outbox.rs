@@ -11,14 +11,13 @@ use tauri::{AppHandle, Manager, Runtime};
 
 use crate::services::connection::{Connection, Connections};
 use crate::services::drafts::outbox::{Outbox, SyncProgress};
+use crate::services::drafts::run::{self, Tried};
 use crate::services::drafts::send;
 use crate::services::drafts::DraftStore;
 use crate::services::follow::Follower;
 use crate::services::settings;
 use crate::{events, notify};
 
-/// Drafts sent at the same time.
-pub const CONCURRENCY: usize = 4;
 /// How soon the worker looks again after a run, or while drafts wait on a connection that
 /// does not answer.
 const TICK: Duration = Duration::from_secs(2);
@@ -135,7 +134,7 @@ enum RunEnd {
     CredentialsRefused,
 }
 
-/// One run over the drafts due now, [`CONCURRENCY`] at a time.
+/// One run over the drafts due now (see [`run::run`]), telling the page and the follower.
 async fn run<R: Runtime>(
     app: &AppHandle<R>,
     outbox: &Outbox,
@@ -153,38 +152,22 @@ async fn run<R: Runtime>(
     // Set when the API stops answering or refuses the credentials: the rest waits.
     let stop = Arc::new(AtomicBool::new(false));
     let mut end = RunEnd::Done;
-    // Each send is a task of its own: while one waits for the disk (a commit), the others'
-    // requests and answers go on (polled together in this task, they all waited).
-    let mut outcomes = futures_util::stream::iter(due)
-        .map(|id| {
-            let (stop, conn, store) = (stop.clone(), conn.clone(), store.clone());
-            tauri::async_runtime::spawn(async move {
-                if stop.load(Ordering::SeqCst) {
-                    return None;
-                }
-                Some(send::send(&conn, &store, &id).await)
-            })
-        })
-        .buffer_unordered(CONCURRENCY);
+    let mut tries = run::run(conn.clone(), store.clone(), due, stop.clone());
     let mut last_emit = Instant::now();
-    while let Some(joined) = outcomes.next().await {
+    while let Some(tried) = tries.next().await {
         progress.done += 1;
-        let outcome = match joined {
-            Ok(outcome) => outcome,
-            Err(e) => {
-                // It stays queued (or being sent, which the next run resumes).
-                tracing::error!(error = %e, "a draft's send ended abnormally");
-                progress.retrying += 1;
-                None
-            }
-        };
-        match outcome {
-            None => {}
-            Some(Err(e)) => {
+        match tried {
+            Tried::NotWaiting | Tried::Stopped => {}
+            Tried::Failed(e) => {
                 tracing::warn!(error = %e, "a draft could not be read or recorded");
                 progress.retrying += 1;
             }
-            Some(Ok(outcome)) => match outcome {
+            Tried::Aborted(e) => {
+                // It stays queued (or being sent, which the next run resumes).
+                tracing::error!(error = %e, "a draft's send ended abnormally");
+                progress.retrying += 1;
+            }
+            Tried::Sent(outcome) => match outcome {
                 send::Outcome::Sent {
                     customer,
                     created,

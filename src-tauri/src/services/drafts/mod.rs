@@ -8,6 +8,7 @@
 pub mod files;
 pub mod import;
 pub mod outbox;
+pub mod run;
 pub mod sealing;
 pub mod send;
 pub mod sheets;
@@ -18,7 +19,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-pub use store::{Counts, DraftList, DraftStore, Unreadable, UnreadableDraft, SCHEMA_VERSION};
+pub use store::{
+    Begun, Counts, DraftList, DraftStore, InFlight, Unreadable, UnreadableDraft, SCHEMA_VERSION,
+};
 
 use crate::services::customers::RegistrationForm;
 use crate::services::reason::Reason;

@@ -11,7 +11,7 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
@@ -23,7 +23,7 @@ use crate::blocking::off_the_runtime;
 use crate::services::drafts::sealing::Sealer;
 use crate::services::reason::Reason;
 
-pub use outbox::UPLOAD_TIMEOUTS_BEFORE_ATTENTION;
+pub use outbox::{Begun, InFlight, UPLOAD_TIMEOUTS_BEFORE_ATTENTION};
 pub use schema::SCHEMA_VERSION;
 
 /// How long a sent draft's stub stays in the list (its customer is on Dinie's side).
@@ -167,7 +167,8 @@ pub struct DraftStore {
     set_aside: Option<PathBuf>,
     /// Drafts a send is working on in this process (the database says `sending` also for
     /// those a stopped run left, which must be resumable).
-    in_flight: Mutex<HashSet<String>>,
+    /// Shared with the guards ([`InFlight`]) a send holds, which may outlive a borrow of the store.
+    in_flight: Arc<Mutex<HashSet<String>>>,
     /// Sent drafts' forms were shrunk since the last checkpoint: their old rows may linger in
     /// the WAL until [`settle`](Self::settle).
     unsettled: std::sync::atomic::AtomicBool,
@@ -215,7 +216,7 @@ impl DraftStore {
             key_id,
             blobs: dir.join("blobs"),
             set_aside,
-            in_flight: Mutex::new(HashSet::new()),
+            in_flight: Arc::new(Mutex::new(HashSet::new())),
             unsettled: std::sync::atomic::AtomicBool::new(false),
         };
         // Best effort: a file the system holds (an antivirus scan) must not keep drafts shut.

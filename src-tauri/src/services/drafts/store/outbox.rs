@@ -2,7 +2,7 @@
 //! its own transaction, before and after it happens.
 
 use std::collections::HashSet;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rusqlite::params;
 
@@ -16,18 +16,24 @@ use super::{
 /// Upload timeouts of one document before it waits for the agent ("conexão lenta demais").
 pub const UPLOAD_TIMEOUTS_BEFORE_ATTENTION: u32 = 3;
 
-/// Holds a draft as in flight; dropping it releases the draft.
+/// Holds a draft as in flight; dropping it releases the draft. Owned (not a borrow of the
+/// store), so that a send holding it can be a task of its own.
 #[must_use]
-pub struct InFlight<'a> {
-    set: &'a Mutex<HashSet<String>>,
+pub struct InFlight {
+    set: Arc<Mutex<HashSet<String>>>,
     id: String,
 }
 
-impl Drop for InFlight<'_> {
+impl Drop for InFlight {
     fn drop(&mut self) {
-        lock(self.set).remove(&self.id);
+        lock(&self.set).remove(&self.id);
     }
 }
+
+/// What marking one draft as being sent gave: the draft and its guard, `None` when it is not
+/// waiting any more (edited, discarded, sent) or another task of this process is sending it,
+/// or the error it did not open with (counted as a local failure).
+pub type Begun = Result<Option<(Draft, InFlight)>, DraftError>;
 
 impl DraftStore {
     /// Drafts of `profile_id` due to be sent at `now`: queued ones, and those a stopped run
@@ -56,39 +62,79 @@ impl DraftStore {
     }
 
     /// Marks a waiting draft of `profile_id` as being sent and returns it, held as in flight
-    /// until the guard drops; `None` when it is no longer waiting (edited, discarded, sent) or
-    /// another task of this process is sending it. A draft of another connection is refused:
-    /// it is only ever sent to its own. One that does not open counts a local failure.
+    /// until the guard drops (see [`Begun`]). A draft of another connection is refused: it is
+    /// only ever sent to its own.
     ///
-    /// See [`mark_sending`](Self::mark_sending): the draft returned says whether an *earlier*
+    /// See [`mark_sending_in`](Self::mark_sending_in): the draft returned says whether an *earlier*
     /// create went unanswered.
-    pub fn begin_send(
-        &self,
-        id: &str,
-        profile_id: &str,
-    ) -> Result<Option<(Draft, InFlight<'_>)>, DraftError> {
-        if !lock(&self.in_flight).insert(id.to_owned()) {
-            return Ok(None);
-        }
-        let guard = InFlight {
-            set: &self.in_flight,
-            id: id.to_owned(),
-        };
-        match self.mark_sending(id, None, |d| {
-            owned_by(d, profile_id)?;
-            if !matches!(d.state, DraftState::Queued | DraftState::Sending) {
-                return Err(DraftError::Locked("not waiting"));
+    pub fn begin_send(&self, id: &str, profile_id: &str) -> Begun {
+        self.begin_batch(&[id.to_owned()], profile_id)?
+            .pop()
+            .unwrap_or(Ok(None))
+    }
+
+    /// As [`begin_send`](Self::begin_send) for each of `ids`, in one transaction: one wait for
+    /// the disk for all of them, where a sync of a thousand drafts used to wait a thousand
+    /// times. One [`Begun`] per id, in order. A run that stops before sending some of them
+    /// puts those back with [`release_unsent`](Self::release_unsent). Fails as a whole only
+    /// when the database does (nothing is marked then).
+    pub fn begin_batch(&self, ids: &[String], profile_id: &str) -> Result<Vec<Begun>, DraftError> {
+        let guards: Vec<(&String, Option<InFlight>)> = ids
+            .iter()
+            .map(|id| {
+                let free = lock(&self.in_flight).insert(id.clone());
+                let guard = free.then(|| InFlight {
+                    set: self.in_flight.clone(),
+                    id: id.clone(),
+                });
+                (id, guard)
+            })
+            .collect();
+        type Marked<'a> = (&'a String, Option<(InFlight, Result<Draft, DraftError>)>);
+        let marked: Vec<Marked<'_>> = self.with_tx(|tx| {
+            let mut marked = Vec::with_capacity(guards.len());
+            for (id, guard) in guards {
+                let Some(guard) = guard else {
+                    marked.push((id, None));
+                    continue;
+                };
+                match self.mark_sending_in(tx, id, None, |d| waiting_for(d, profile_id)) {
+                    // The database failed: nothing of the batch is kept.
+                    Err(e @ (DraftError::Db(_) | DraftError::Io(_))) => return Err(e),
+                    draft => marked.push((id, Some((guard, draft)))),
+                }
+            }
+            Ok(marked)
+        })?;
+        Ok(marked
+            .into_iter()
+            .map(|(id, marked)| match marked {
+                None => Ok(None),
+                Some((guard, Ok(d))) => Ok(Some((d, guard))),
+                Some((_, Err(DraftError::Locked(_) | DraftError::NotFound))) => Ok(None),
+                Some((_guard, Err(e @ (DraftError::Seal(_) | DraftError::Damaged(_))))) => {
+                    self.local_failure(id, &e)?;
+                    Err(e)
+                }
+                Some((_, Err(e))) => Err(e),
+            })
+            .collect())
+    }
+
+    /// Puts back in the queue a draft [`begin_batch`](Self::begin_batch) marked as being sent
+    /// whose send never started (the run stopped first: the connection dropped). Nothing went,
+    /// so its create is exactly as unconfirmed as it was before (`begun` says so), and the
+    /// agent may change it again.
+    pub fn release_unsent(&self, begun: &Draft) -> Result<(), DraftError> {
+        let earlier = begun.create_unconfirmed;
+        self.change(&begun.id, None, |d| {
+            if d.state == DraftState::Sending {
+                d.state = DraftState::Queued;
+                d.create_unconfirmed = earlier;
             }
             Ok(())
-        }) {
-            Ok(d) => Ok(Some((d, guard))),
-            Err(DraftError::Locked(_) | DraftError::NotFound) => Ok(None),
-            Err(e @ (DraftError::Seal(_) | DraftError::Damaged(_))) => {
-                self.local_failure(id, &e)?;
-                Err(e)
-            }
-            Err(e) => Err(e),
-        }
+        })
+        .map(drop)
     }
 
     /// Queues a checked form and marks it as being sent, in one transaction (the agent pressed
@@ -99,16 +145,19 @@ impl DraftStore {
         id: &str,
         profile_id: &str,
         form: &RegistrationForm,
-    ) -> Result<(Draft, InFlight<'_>), DraftError> {
+    ) -> Result<(Draft, InFlight), DraftError> {
         if !lock(&self.in_flight).insert(id.to_owned()) {
             return Err(DraftError::Locked("this registration is being sent"));
         }
         let guard = InFlight {
-            set: &self.in_flight,
+            set: self.in_flight.clone(),
             id: id.to_owned(),
         };
-        let draft =
-            self.mark_sending(id, Some(profile_id), |d| queue_rules(d, profile_id, form))?;
+        let draft = self.with_tx(|tx| {
+            self.mark_sending_in(tx, id, Some(profile_id), |d| {
+                queue_rules(d, profile_id, form)
+            })
+        })?;
         Ok((draft, guard))
     }
 
@@ -116,14 +165,15 @@ impl DraftStore {
     /// [`change`](Self::change) does), and records in the same transaction that a create may be
     /// on its way (see [`create_on_its_way`]). The draft returned says whether an *earlier*
     /// create went unanswered, which is what the send must know.
-    fn mark_sending(
+    fn mark_sending_in(
         &self,
+        tx: &rusqlite::Transaction<'_>,
         id: &str,
         create_for: Option<&str>,
         allowed: impl FnOnce(&mut Draft) -> Result<(), DraftError>,
     ) -> Result<Draft, DraftError> {
         let mut earlier = false;
-        let mut draft = self.change(id, create_for, |d| {
+        let mut draft = self.apply(tx, id, create_for, |d| {
             allowed(d)?;
             d.state = DraftState::Sending;
             earlier = create_on_its_way(d);
@@ -349,6 +399,16 @@ impl DraftStore {
             Ok(counts)
         })
     }
+}
+
+/// Whether a draft of `profile_id` waits to be sent (queued, or left being sent by a run that
+/// stopped).
+fn waiting_for(d: &Draft, profile_id: &str) -> Result<(), DraftError> {
+    owned_by(d, profile_id)?;
+    if !matches!(d.state, DraftState::Queued | DraftState::Sending) {
+        return Err(DraftError::Locked("not waiting"));
+    }
+    Ok(())
 }
 
 /// Records, in the transaction that marks a draft as being sent, that a create may be on its

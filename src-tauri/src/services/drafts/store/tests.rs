@@ -501,3 +501,79 @@ fn the_drafts_folders_are_private() {
         assert_eq!(mode, 0o700, "{}", d.display());
     }
 }
+
+#[test]
+fn a_batch_is_marked_as_being_sent_at_once_and_what_a_stopped_run_did_not_send_is_put_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = DraftStore::open(dir.path(), sealer()).unwrap();
+    for (id, cpf) in [("d1", "1"), ("d2", "2"), ("d4", "4"), ("bad", "5")] {
+        store.queue(id, "p", &form(cpf, "Maria")).unwrap();
+    }
+    store.save_form("d3", "p", &form("3", "Ana")).unwrap();
+    // d4's create went out in an earlier run that died before the answer.
+    drop(store.begin_send("d4", "p").unwrap().unwrap());
+    drop(store);
+    let db = rusqlite::Connection::open(dir.path().join("drafts.db")).unwrap();
+    db.execute("UPDATE drafts SET sealed = x'00' WHERE id = 'bad'", [])
+        .unwrap();
+    drop(db);
+    let store = DraftStore::open(dir.path(), sealer()).unwrap();
+    // d2 is being sent by another task of this process.
+    let (_, d2_guard) = store.begin_send("d2", "p").unwrap().unwrap();
+
+    let ids: Vec<String> = ["d1", "d2", "d3", "bad", "d4", "gone"]
+        .map(String::from)
+        .to_vec();
+    let begun = store.begin_batch(&ids, "p").unwrap();
+    assert_eq!(begun.len(), ids.len(), "one answer per id, in order");
+    let mut begun = begun.into_iter();
+    let (d1, d1_guard) = begun.next().unwrap().unwrap().unwrap();
+    assert_eq!((d1.id.as_str(), d1.state), ("d1", DraftState::Sending));
+    assert!(!d1.create_unconfirmed, "no earlier create");
+    assert!(begun.next().unwrap().unwrap().is_none(), "d2 is in flight");
+    assert!(begun.next().unwrap().unwrap().is_none(), "d3 is not queued");
+    assert!(begun.next().unwrap().is_err(), "the damaged row");
+    let (d4, d4_guard) = begun.next().unwrap().unwrap().unwrap();
+    assert!(
+        d4.create_unconfirmed,
+        "d4's earlier create is to be looked up"
+    );
+    assert!(begun.next().unwrap().unwrap().is_none(), "no such draft");
+    assert_eq!(store.get("d1").unwrap().state, DraftState::Sending);
+    assert!(
+        store.get("d1").unwrap().create_unconfirmed,
+        "recorded as on its way"
+    );
+    assert!(
+        store.begin_send("d1", "p").unwrap().is_none(),
+        "held as in flight"
+    );
+
+    // The run stops before sending d1 and d4: they are back in the queue as they were.
+    store.release_unsent(&d1).unwrap();
+    store.release_unsent(&d4).unwrap();
+    drop((d1_guard, d4_guard, d2_guard));
+    let d1 = store.get("d1").unwrap();
+    assert_eq!(
+        (d1.state, d1.create_unconfirmed),
+        (DraftState::Queued, false)
+    );
+    store
+        .save_form("d1", "p", &form("11", "Maria"))
+        .expect("nothing went: its CPF may change");
+    let d4 = store.get("d4").unwrap();
+    assert_eq!(
+        (d4.state, d4.create_unconfirmed),
+        (DraftState::Queued, true)
+    );
+    assert!(matches!(
+        store.save_form("d4", "p", &form("44", "Maria")),
+        Err(DraftError::IdentityFrozen)
+    ));
+    // The damaged one counted a local failure and waits a while (d2 was left being sent).
+    assert_eq!(store.due("p", now_ms()).unwrap(), ["d2", "d4"]);
+    assert!(store
+        .due("p", now_ms() + 3_600_000)
+        .unwrap()
+        .contains(&"bad".to_owned()));
+}
