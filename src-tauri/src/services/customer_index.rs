@@ -36,6 +36,8 @@ pub const MAX_DETAILS: usize = 300;
 pub const DETAIL_DAYS: i64 = 30;
 /// Most rows a search answers with (the list shows them at once).
 pub const MAX_RESULTS: usize = 200;
+/// The file's page cache, in KiB (negative: SQLite's way of saying KiB, not pages).
+const CACHE_KIB: i64 = -256;
 /// Customers per page of a refresh.
 const PAGE: u8 = 100;
 
@@ -210,6 +212,10 @@ impl CustomerIndex {
             // A cache of what Dinie has: a power cut may lose its last writes, never corrupt
             // it, and a write (a detail opened) costs no fsync on the async runtime.
             db.pragma_update(None, "synchronous", "NORMAL")?;
+            // Read once per connection into memory (searches never touch the file), and then
+            // written a page of entries at a time: SQLite's default 2 MiB page cache would
+            // only keep a second copy of what memory holds.
+            db.pragma_update(None, "cache_size", CACHE_KIB)?;
             let version: i64 = db.query_row("PRAGMA user_version", [], |r| r.get(0))?;
             if version > INDEX_VERSION {
                 // A newer release's index: it is a cache, so it is begun again, not misread.
@@ -261,6 +267,7 @@ impl CustomerIndex {
             .optional()?
             .unwrap_or((0, None));
         entries.sort_by_key(|s| std::cmp::Reverse(s.entry.updated_at));
+        entries.shrink_to_fit();
         *lock(&self.opened) = Some(Opened {
             profile_id: profile_id.to_owned(),
             entries,
@@ -358,6 +365,8 @@ impl CustomerIndex {
         {
             o.newest = newest;
             o.refreshed_at = Some(now);
+            // Grown page by page (to twice what it holds, at worst): 10,000 entries are a few MiB.
+            o.entries.shrink_to_fit();
         }
         Ok(changed)
     }
