@@ -5,6 +5,11 @@
 
 mod common;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use futures_util::StreamExt;
+
 use dinie_desk::services::connection::Connection;
 use dinie_desk::services::customers::RegistrationForm;
 use dinie_desk::services::drafts::run::{self, Tried};
@@ -364,25 +369,48 @@ async fn a_draft_that_completes_every_mandatory_requirement_is_submitted_for_rev
     );
 }
 
-/// `n` queued drafts of the embedded connection, in a store of their own.
-fn queued(n: usize) -> (std::sync::Arc<DraftStore>, Vec<String>, tempfile::TempDir) {
+/// A sandbox, the app's connection to it, and `n` drafts queued for it in a store of their own.
+struct Queued {
+    sandbox: dinie_sandbox::Sandbox,
+    conn: Arc<Connection>,
+    store: Arc<DraftStore>,
+    ids: Vec<String>,
+    _dir: tempfile::TempDir,
+}
+
+async fn queued(n: usize) -> Queued {
+    let sandbox = common::sandbox(std::time::Duration::ZERO).await;
+    let conn = Arc::new(common::connection(&sandbox.base_url()));
     let dir = tempfile::tempdir().unwrap();
     let store = DraftStore::open(dir.path(), Sealer::from_key(&[9; 32]).unwrap()).unwrap();
     let ids: Vec<String> = (0..n).map(|i| format!("batch-{i}")).collect();
     for id in &ids {
         store.queue(id, "embedded", &form("Tomador")).unwrap();
     }
-    (std::sync::Arc::new(store), ids, dir)
+    Queued {
+        sandbox,
+        conn,
+        store: Arc::new(store),
+        ids,
+        _dir: dir,
+    }
+}
+
+/// A run's stop flag, not set.
+fn go_on() -> Arc<AtomicBool> {
+    Arc::new(AtomicBool::new(false))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_sends_every_due_draft_once_in_batches() {
-    use futures_util::StreamExt;
-    let sandbox = common::sandbox(std::time::Duration::ZERO).await;
-    let conn = std::sync::Arc::new(common::connection(&sandbox.base_url()));
-    let (store, ids, _dir) = queued(40);
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let tried: Vec<Tried> = run::run(conn, store.clone(), ids.clone(), stop)
+    let Queued {
+        sandbox,
+        conn,
+        store,
+        ids,
+        _dir,
+    } = queued(40).await;
+    let tried: Vec<Tried> = run::run(conn, store.clone(), ids.clone(), go_on())
         .collect()
         .await;
     assert_eq!(tried.len(), 40);
@@ -400,12 +428,14 @@ async fn a_run_sends_every_due_draft_once_in_batches() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stopped_run_puts_back_what_it_had_marked_but_not_sent_and_the_next_sends_it_once() {
-    use futures_util::StreamExt;
-    use std::sync::atomic::Ordering;
-    let sandbox = common::sandbox(std::time::Duration::ZERO).await;
-    let conn = std::sync::Arc::new(common::connection(&sandbox.base_url()));
-    let (store, ids, _dir) = queued(40);
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let Queued {
+        sandbox,
+        conn,
+        store,
+        ids,
+        _dir,
+    } = queued(40).await;
+    let stop = go_on();
     // The first answer stops the run, as the outbox loop does when the connection drops.
     let mut tries = Box::pin(run::run(
         conn.clone(),
@@ -454,8 +484,7 @@ async fn a_stopped_run_puts_back_what_it_had_marked_but_not_sent_and_the_next_se
     // The next run sends the rest: each borrower registered once.
     let due = store.due("embedded", i64::MAX).unwrap();
     assert_eq!(due.len(), stopped);
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let tried: Vec<Tried> = run::run(conn, store.clone(), due, stop).collect().await;
+    let tried: Vec<Tried> = run::run(conn, store.clone(), due, go_on()).collect().await;
     assert!(
         tried
             .iter()

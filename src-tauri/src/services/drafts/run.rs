@@ -47,7 +47,7 @@ pub fn run(
 ) -> impl Stream<Item = Tried> {
     let profile = conn.profile().id.clone();
     let batches: Vec<Vec<String>> = due.chunks(BEGIN_BATCH).map(<[String]>::to_vec).collect();
-    let begin = {
+    let mark = {
         let (store, stop) = (store.clone(), stop.clone());
         move |ids: Vec<String>| futures_util::stream::iter(begin(&store, &ids, &profile, &stop))
     };
@@ -55,7 +55,7 @@ pub fn run(
     // task of its own: while one waits for the disk (a commit), the others' requests and
     // answers go on (polled together in one task, they all waited).
     futures_util::stream::iter(batches)
-        .flat_map(begin)
+        .flat_map(mark)
         .map(move |job| {
             let (conn, store, stop) = (conn.clone(), store.clone(), stop.clone());
             tauri::async_runtime::spawn(async move { job.run(&conn, &store, &stop).await })
