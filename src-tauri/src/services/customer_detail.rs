@@ -297,8 +297,14 @@ async fn fetch_unobserved(
     id: &dinie::CustomerId,
 ) -> Result<(dinie::Customer, Extras), dinie::Error> {
     let customers = conn.client().customers();
-    let customer = customers.get(id).await?;
+    // The bank account is asked for alongside the customer (one round trip instead of two on
+    // a slow link), and left unread for a customer still being created, which has none.
+    let (customer, bank_account) = tokio::join!(customers.get(id), customers.bank_account(id));
+    let customer = customer?;
     let mut extras = Extras::default();
+    if customer.status != dinie::CustomerStatus::Creating {
+        extras.bank_account = bank_account?;
+    }
     if customer.status == dinie::CustomerStatus::Active {
         let page = customers.credit_offers(id).limit(100).send().await?;
         for bad in &page.skipped {
@@ -306,9 +312,6 @@ async fn fetch_unobserved(
         }
         extras.unreadable_offers = page.skipped.len();
         extras.offers = page.data;
-    }
-    if customer.status != dinie::CustomerStatus::Creating {
-        extras.bank_account = customers.bank_account(id).await?;
     }
     Ok((customer, extras))
 }
