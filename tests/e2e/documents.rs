@@ -145,6 +145,13 @@ async fn evidence_is_checked_placed_streamed_rejected_resent_and_reviewed() {
             .script("const badge = document.querySelector('#offers .status-badge'), b = badge.getBoundingClientRect(), a = document.querySelector('#offers .offer-amount').getBoundingClientRect(), text = document.createRange(); text.selectNodeContents(badge); return [Math.abs((b.top + b.bottom) - (a.top + a.bottom)) < a.height, text.getClientRects().length === 1]")
             .await;
         assert_eq!(badge, serde_json::json!([true, true]), "the offer's state beside its amount, on one line");
+        // Each requirement's state sits on its title's first line, at the right ("Aceito" used
+        // to wrap under a long title).
+        let beside = app
+            .script("return [...document.querySelectorAll('#checklist .kyc-head')].map((h) => { const s = h.querySelector('strong').getBoundingClientRect(), b = h.querySelector('.status-badge').getBoundingClientRect(), line = parseFloat(getComputedStyle(h.querySelector('strong')).lineHeight) || 20; return b.top < s.top + line && b.left >= s.right ? 'beside' : `${h.textContent}: under`; })")
+            .await;
+        let beside = beside.as_array().cloned().unwrap_or_default();
+        assert!(!beside.is_empty() && beside.iter().all(|b| b == "beside"), "{beside:?}");
         app.wait_for("#timeline li[data-event='customer.review_returned']").await;
         // The timeline is for people: outcomes by name, the event codes only in tooltips.
         let timeline = app.wait_for_text("#timeline", "CCMEI recusado").await;
