@@ -129,21 +129,34 @@ pub fn tree_cpu(pid: u32) -> Duration {
     Duration::from_secs_f64(ticks as f64 / ticks_per_s)
 }
 
-/// How many times the threads of `pid` (that process alone) have been switched out so far,
-/// voluntarily or not: each is a wake-up of a thread that then ran.
-pub fn wakeups(pid: u32) -> u64 {
+/// How many times each thread of `pid` (that process alone) has been switched out so far,
+/// voluntarily or not, by thread id: each is a wake-up of a thread that then ran.
+pub fn wakeups(pid: u32) -> std::collections::HashMap<u32, u64> {
     std::fs::read_dir(format!("/proc/{pid}/task"))
         .into_iter()
         .flatten()
         .flatten()
-        .map(|task| {
-            let status = std::fs::read_to_string(task.path().join("status")).unwrap_or_default();
-            status
+        .filter_map(|task| {
+            let tid = task.file_name().to_str()?.parse::<u32>().ok()?;
+            let status = std::fs::read_to_string(task.path().join("status")).ok()?;
+            let switches = status
                 .lines()
                 .filter(|l| l.contains("ctxt_switches:"))
                 .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
-                .sum::<u64>()
+                .sum::<u64>();
+            Some((tid, switches))
         })
+        .collect()
+}
+
+/// The wake-ups of `pid`'s threads since `before` (a [`wakeups`] reading). Thread by thread:
+/// a thread that ended meanwhile takes its count with it, which a difference of two sums
+/// turned into a negative figure (it wrapped around in a release build). Such a thread's
+/// wake-ups after `before` are not counted; a thread that began meanwhile counts whole.
+pub fn wakeups_since(pid: u32, before: &std::collections::HashMap<u32, u64>) -> u64 {
+    wakeups(pid)
+        .into_iter()
+        .map(|(tid, now)| now.saturating_sub(before.get(&tid).copied().unwrap_or(0)))
         .sum()
 }
 

@@ -188,7 +188,7 @@ fn launch(subject: Subject) -> Launch {
     let (cpu0, wake0) = (measure::tree_cpu(pid), measure::wakeups(pid));
     std::thread::sleep(Duration::from_secs(10));
     out.cpu_ms = (measure::tree_cpu(pid) - cpu0).as_secs_f64() * 1000.0;
-    out.wakeups = measure::wakeups(pid) - wake0;
+    out.wakeups = measure::wakeups_since(pid, &wake0);
     drop(program);
     drop(a11y);
     drop(helpers);
