@@ -460,7 +460,8 @@ pub async fn upload_and_refresh(
     let customer = fetched?;
     let limit = conn.client().config().max_upload_bytes();
     let slot = Slot::parse(&slot);
-    let check = inspect(&path, slot.as_ref(), &customer.kyc, limit, false);
+    // A look at the disk (the file's size and first bytes): off the runtime, like the rest.
+    let check = off_the_runtime(|| inspect(&path, slot.as_ref(), &customer.kyc, limit, false));
     if let Some(problem) = check.problem {
         return Err(UploadError::Refused(problem));
     }
