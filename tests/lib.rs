@@ -188,14 +188,37 @@ pub async fn access_token(base_url: &str) -> String {
 
 /// A client with the sandbox's default credentials for `base_url`.
 pub fn client_for(base_url: &str) -> dinie::Client {
-    dinie::Client::builder()
-        .base_url(base_url)
-        .credentials(
-            dinie_sandbox::DEFAULT_CLIENT_ID,
-            dinie_sandbox::DEFAULT_CLIENT_SECRET,
-        )
-        .build()
+    client_builder_for(base_url).build().unwrap()
+}
+
+/// [`client_for`]'s builder, for a test that sets something more.
+pub fn client_builder_for(base_url: &str) -> dinie::ClientBuilder {
+    dinie::Client::builder().base_url(base_url).credentials(
+        dinie_sandbox::DEFAULT_CLIENT_ID,
+        dinie_sandbox::DEFAULT_CLIENT_SECRET,
+    )
+}
+
+/// The id of `customer`'s first requirement of type `t`.
+pub fn requirement_of(customer: &dinie::Customer, t: dinie::RequirementType) -> String {
+    customer
+        .kyc
+        .iter()
+        .find(|k| k.requirement_type == t)
         .unwrap()
+        .requirement_id
+        .clone()
+}
+
+/// Writes a PDF of `mib` MiB at `path` (a header, then spaces): a large document to upload.
+pub fn write_large_pdf(path: &std::path::Path, mib: usize) {
+    use std::io::Write;
+    let mut f = std::fs::File::create(path).unwrap();
+    f.write_all(b"%PDF-1.4\n").unwrap();
+    let block = vec![b' '; 1 << 20];
+    for _ in 0..mib {
+        f.write_all(&block).unwrap();
+    }
 }
 
 /// A random valid CPF.

@@ -87,14 +87,7 @@ async fn main() {
     }
     std::fs::write(&csv, text).unwrap();
     let app = App::launch().await;
-    app.add_custom_profile(
-        "Bench",
-        &base,
-        dinie_sandbox::DEFAULT_CLIENT_ID,
-        dinie_sandbox::DEFAULT_CLIENT_SECRET,
-    )
-    .await;
-    app.use_profile("Bench").await;
+    app.use_sandbox("Bench", &base).await;
     if std::env::var("BENCH_NO_SCREEN").is_err() {
         app.click("#nav-drafts").await;
     }

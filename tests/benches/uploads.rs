@@ -12,17 +12,15 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use dinie_desk_e2e::{access_token, client_for, measure, register, release_sandbox, App, Form};
+use dinie_desk_e2e::{
+    access_token, client_builder_for, client_for, measure, register, release_sandbox,
+    requirement_of, write_large_pdf, App, Form,
+};
 
 const RUNS: usize = 5;
 
 fn identity_of(c: &dinie::Customer) -> String {
-    c.kyc
-        .iter()
-        .find(|k| k.requirement_type == dinie::RequirementType::Identity)
-        .unwrap()
-        .requirement_id
-        .clone()
+    requirement_of(c, dinie::RequirementType::Identity)
 }
 
 fn median(mut xs: Vec<f64>) -> f64 {
@@ -105,27 +103,14 @@ async fn main() {
         release_sandbox(&["--max-upload-mb", "200", "--review-delay-ms", "600000"]).await;
     let api = client_for(&base);
     // The limit the app sets for a sandbox on loopback that is not its own (it lets the server decide).
-    let uploader = dinie::Client::builder()
-        .base_url(&base)
-        .credentials(
-            dinie_sandbox::DEFAULT_CLIENT_ID,
-            dinie_sandbox::DEFAULT_CLIENT_SECRET,
-        )
+    let uploader = client_builder_for(&base)
         .max_upload_bytes(1 << 30)
         .build()
         .unwrap();
 
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("cnh-100mb.pdf");
-    {
-        use std::io::Write;
-        let mut f = std::fs::File::create(&file).unwrap();
-        f.write_all(b"%PDF-1.4\n").unwrap();
-        let block = vec![b' '; 1 << 20];
-        for _ in 0..100 {
-            f.write_all(&block).unwrap();
-        }
-    }
+    write_large_pdf(&file, 100);
     let size = std::fs::metadata(&file).unwrap().len();
     let small = dir.path().join("cnh-small.pdf");
     std::fs::write(
@@ -142,14 +127,7 @@ async fn main() {
 
     // The app, as an agent would: a connection to that sandbox, the customer, the file.
     let app = App::launch().await;
-    app.add_custom_profile(
-        "Bench",
-        &base,
-        dinie_sandbox::DEFAULT_CLIENT_ID,
-        dinie_sandbox::DEFAULT_CLIENT_SECRET,
-    )
-    .await;
-    app.use_profile("Bench").await;
+    app.use_sandbox("Bench", &base).await;
     let pid = measure::app_process().expect("the app's process");
     let token = access_token(&base).await;
 

@@ -1,7 +1,7 @@
 //! KYC evidence: each file checked and shown where it goes before a byte is sent, streamed,
 //! reviewed, rejected, sent again and resubmitted; biometrics in its own window.
 
-use dinie_desk_e2e::{register, App, Form};
+use dinie_desk_e2e::{register, requirement_of, write_large_pdf, App, Form};
 
 /// Registers a company through the API and opens its detail in the app.
 async fn open_new_customer(app: &App, form: Form, email: &str) -> (dinie::Client, dinie::Customer) {
@@ -12,15 +12,6 @@ async fn open_new_customer(app: &App, form: Form, email: &str) -> (dinie::Client
         .await;
     app.wait_for("#checklist").await;
     (api, customer)
-}
-
-fn requirement_of(c: &dinie::Customer, t: dinie::RequirementType) -> String {
-    c.kyc
-        .iter()
-        .find(|k| k.requirement_type == t)
-        .unwrap()
-        .requirement_id
-        .clone()
 }
 
 /// Picks `paths` as the agent would and hands them to the documents panel as dropped on
@@ -401,26 +392,11 @@ async fn an_upload_can_be_cancelled_and_sent_again() {
     let identity = requirement_of(&customer, dinie::RequirementType::Identity);
     let dir = tempfile::tempdir().unwrap();
     let big = dir.path().join("cnh-grande.pdf");
-    {
-        use std::io::Write;
-        let mut f = std::fs::File::create(&big).unwrap();
-        f.write_all(b"%PDF-1.4\n").unwrap();
-        let block = vec![b' '; 1 << 20];
-        for _ in 0..300 {
-            f.write_all(&block).unwrap();
-        }
-    }
+    write_large_pdf(&big, 300);
     let big = big.display().to_string();
     let state = sandbox.state().clone();
     App::run("upload-cancel", |app| async move {
-        app.add_custom_profile(
-            "Parceiro",
-            &url,
-            dinie_sandbox::DEFAULT_CLIENT_ID,
-            dinie_sandbox::DEFAULT_CLIENT_SECRET,
-        )
-        .await;
-        app.use_profile("Parceiro").await;
+        app.use_sandbox("Parceiro", &url).await;
         app.click("#nav-customers").await;
         app.click(&format!(".customer-row[data-id='{}']", customer.id))
             .await;

@@ -243,14 +243,7 @@ async fn a_denied_registration_is_a_clear_state() {
     .await;
     let base = sandbox.base.clone();
     App::run("denied", |app| async move {
-        app.add_custom_profile(
-            "Parceiro",
-            &base,
-            dinie_sandbox::DEFAULT_CLIENT_ID,
-            dinie_sandbox::DEFAULT_CLIENT_SECRET,
-        )
-        .await;
-        app.use_profile("Parceiro").await;
+        app.use_sandbox("Parceiro", &base).await;
         app.click("#nav-customers").await;
         let api = dinie_desk_e2e::client_for(&base);
         let c = dinie_desk_e2e::register(&api, dinie_desk_e2e::Form::Mei, "dono+deny@example.com")
